@@ -1,0 +1,7 @@
+"""Allow `python -m carelab`."""
+
+import sys
+
+from carelab.cli import main
+
+sys.exit(main())

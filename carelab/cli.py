@@ -1,0 +1,176 @@
+"""The `carelab` command: validate content, write JSON Schemas, start cases, manage the database."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from carelab import auth, config
+from carelab.content.catalog import CONTENT_FOLDERS, load_catalog
+from carelab.content.loader import YamlLoadFailed, load_yaml_file
+from carelab.content.schema import Case, Module
+from carelab.content.starter import starter_case
+from carelab.content.validate import validate_document
+from carelab.errors import CareLabError, ContentError
+from carelab.store import db as store_db
+
+
+def _validate_paths(paths: Sequence[Path]) -> tuple[list[ContentError], int]:
+    """Validate files or content roots; return every problem and the number of files read."""
+    errors: list[ContentError] = []
+    files = 0
+    for path in paths:
+        if path.is_dir():
+            catalog = load_catalog(path)
+            errors.extend(catalog.errors)
+            files += sum(1 for folder in CONTENT_FOLDERS for _ in _yaml_in(path / folder))
+            continue
+        files += 1
+        model = Case if path.parent.name == "cases" else Module
+        try:
+            doc = load_yaml_file(path)
+        except YamlLoadFailed as exc:
+            errors.extend(exc.errors)
+            continue
+        errors.extend(validate_document(doc, model)[1])
+    return errors, files
+
+
+def _yaml_in(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return [p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"}]
+
+
+def _files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Print every content problem as path:line:col: message; exit 1 if there is any."""
+    paths = [Path(p) for p in args.paths] or [config.content_dir()]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    errors, files = _validate_paths(paths)
+    for error in errors:
+        print(error)
+    if errors:
+        noun = "problem" if len(errors) == 1 else "problems"
+        print(f"{len(errors)} {noun} in {_files(files)}", file=sys.stderr)
+        return 1
+    print(f"ok: {_files(files)} valid")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Write module.schema.json and case.schema.json for editors."""
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, model in (("module", Module), ("case", Case)):
+        schema = model.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["$id"] = f"https://carelab.example/schemas/{name}.schema.json"
+        path = out / f"{name}.schema.json"
+        path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_new_case(args: argparse.Namespace) -> int:
+    """Write a commented starter case to cases/ID.yaml, refusing to overwrite."""
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", args.id) or len(args.id) > 64:
+        print(
+            f"error: '{args.id}' is not a valid id: use lower-case letters, digits and "
+            "single hyphens, e.g. my-hospital",
+            file=sys.stderr,
+        )
+        return 2
+    root = Path(args.root) if args.root else config.content_dir()
+    path = root / "cases" / f"{args.id}.yaml"
+    if path.exists():
+        print(f"error: {path} already exists; choose another id or edit it", file=sys.stderr)
+        return 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(starter_case(args.id), encoding="utf-8")
+    print(f"wrote {path}; check it with: carelab validate {path}")
+    return 0
+
+
+def cmd_db_migrate(_args: argparse.Namespace) -> int:
+    """Create or update the database schema."""
+    with store_db.session() as db:
+        applied = store_db.migrate(db)
+    where = config.db_path()
+    print(f"database {where}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    """Create an account from the shell, optionally with a role."""
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password for the new account: ")
+    with store_db.session() as db:
+        store_db.migrate(db)
+        user = auth.create_account(db, args.email, password, args.name or args.email.split("@")[0])
+        if args.role != "learner":
+            auth.grant_role_as_operator(db, user.id, args.role)
+        user = auth.get_user(db, user.id)
+    print(f"created {user.email} with roles: {', '.join(sorted(user.roles))}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for every carelab command."""
+    parser = argparse.ArgumentParser(prog="carelab", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check module and case YAML files")
+    validate.add_argument("paths", nargs="*", help="files or content roots (default: content root)")
+    validate.set_defaults(func=cmd_validate)
+
+    schema = commands.add_parser("schema", help="write JSON Schema files for editors")
+    schema.add_argument("--out", required=True, help="folder to write the schema files into")
+    schema.set_defaults(func=cmd_schema)
+
+    new_case = commands.add_parser("new-case", help="write a starter case to cases/ID.yaml")
+    new_case.add_argument("id", help="the new case's id, e.g. my-hospital")
+    new_case.add_argument("--root", help="content root (default: CARELAB_CONTENT_DIR)")
+    new_case.set_defaults(func=cmd_new_case)
+
+    database = commands.add_parser("db", help="database maintenance")
+    db_commands = database.add_subparsers(dest="db_command", required=True)
+    migrate = db_commands.add_parser("migrate", help="create or update the database schema")
+    migrate.set_defaults(func=cmd_db_migrate)
+
+    user = commands.add_parser("user", help="manage accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", help="create an account")
+    add.add_argument("email")
+    add.add_argument("--role", choices=auth.ROLES, default="learner")
+    add.add_argument("--name", help="display name (default: the part of the email before @)")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input (default: ask for it)",
+    )
+    add.set_defaults(func=cmd_user_add)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the carelab command line; every CareLab error becomes one sentence on stderr."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CareLabError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

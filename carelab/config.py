@@ -1,0 +1,79 @@
+"""Every CareLab setting in one table: name, environment variable, default and help."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration setting read from the environment."""
+
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("CARELAB_DB", "data/carelab.db", "Path of the SQLite database file."),
+    Setting(
+        "CARELAB_CONTENT_DIR",
+        str(REPO_ROOT),
+        "Folder holding the modules/ and cases/ YAML folders (default: the repository root).",
+    ),
+    Setting(
+        "CARELAB_OPEN_SIGNUP",
+        "true",
+        "Whether anyone may create an account from the sign-up page (true/false). "
+        "With false, accounts come from `carelab user add` or an admin.",
+    ),
+    Setting(
+        "CARELAB_SECRET_KEY",
+        "",
+        "Key that signs the sign-in cookie. Empty: a random key is made once and kept "
+        "in the database. Set the same value on every server of a deployment.",
+    ),
+    Setting("CARELAB_SESSION_DAYS", "14", "Days a sign-in lasts before the user signs in again."),
+    Setting(
+        "CARELAB_COOKIE_SECURE",
+        "auto",
+        "Mark the sign-in cookie Secure: true, false, or auto (when the request came over HTTPS).",
+    ),
+)
+
+_BY_ENV = {s.env: s for s in SETTINGS}
+
+
+def get(env: str) -> str:
+    """Return a setting's value from the environment, or its default."""
+    setting = _BY_ENV[env]
+    value = os.environ.get(env, "").strip()
+    return value or setting.default
+
+
+def get_bool(env: str) -> bool:
+    """Return a true/false setting; anything but true/1/yes/on is false."""
+    return get(env).lower() in {"true", "1", "yes", "on"}
+
+
+def db_path() -> Path:
+    """Return the SQLite database path (relative paths are taken from the repository root)."""
+    path = Path(get("CARELAB_DB"))
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def content_dir() -> Path:
+    """Return the content root that holds modules/ and cases/."""
+    return Path(get("CARELAB_CONTENT_DIR")).expanduser().resolve()
+
+
+def session_days() -> int:
+    """Return how many days a sign-in lasts (at least 1)."""
+    try:
+        return max(1, int(get("CARELAB_SESSION_DAYS")))
+    except ValueError:
+        return int(_BY_ENV["CARELAB_SESSION_DAYS"].default)

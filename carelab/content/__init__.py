@@ -1,0 +1,1 @@
+"""Content: YAML modules and cases, validated into typed objects."""

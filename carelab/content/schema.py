@@ -1,0 +1,317 @@
+"""The content model: what a module or case YAML file may say, field by field.
+
+Every model forbids unknown fields, so a misspelt key is an error rather than silently
+ignored. Field descriptions are exported into the JSON Schema (`carelab schema`) so that
+editors show them as hover help, and the authoring guide documents every field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64),
+    Field(description="Lower-case letters, digits and single hyphens, e.g. `kaiser-permanente`."),
+]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+Markdown = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=50_000),
+    Field(description="Markdown. Raw HTML is shown as text, never rendered."),
+]
+SourceRef = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64),
+    Field(description="The `id` of an entry in this file's `sources` list."),
+]
+# A year written bare in YAML (2005) arrives as a number; a date as a date. Keep it as text.
+DateText = Annotated[str, BeforeValidator(lambda v: str(v) if v is not None else v)]
+
+
+class Strict(BaseModel):
+    """Base for content models: unknown fields are errors and values are immutable."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, coerce_numbers_to_str=True
+    )
+
+
+# --- sources ---------------------------------------------------------------------------
+
+
+class Source(Strict):
+    """A reference that figures, sections and questions point to by its id."""
+
+    id: Slug
+    citation: ShortText = Field(description="Authors, title, journal or publisher, year.")
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)] | None = (
+        Field(None, description="A link to the source, if it is public.")
+    )
+    note: ShortText | None = Field(
+        None, description="What the source supports, or why it is contested."
+    )
+
+
+# --- questions -------------------------------------------------------------------------
+
+
+class Option(Strict):
+    """One answer option of a choice question."""
+
+    text: ShortText
+    correct: bool = Field(False, description="Whether choosing this option is right.")
+    weight: float | None = Field(
+        None,
+        ge=-100,
+        le=100,
+        description="Credit in percent for choosing it (as in Moodle GIFT); default 100 "
+        "for a correct option shared between the correct ones, 0 for a wrong one.",
+    )
+    feedback: LongText | None = Field(None, description="Shown when this option is chosen.")
+
+
+class QuestionBase(Strict):
+    """Fields every question has."""
+
+    id: Slug
+    prompt: Markdown
+    explanation: Markdown = Field(description="Why the answer is right; shown after answering.")
+    source: SourceRef | None = Field(None, description="The source behind the explanation.")
+
+
+class SingleChoice(QuestionBase):
+    """Choose one option; exactly one is correct."""
+
+    kind: Literal["single_choice"]
+    options: list[Option] = Field(min_length=2, max_length=12)
+    shuffle: bool = Field(True, description="Re-order the options on each new attempt.")
+
+    @field_validator("options")
+    @classmethod
+    def _one_correct(cls, options: list[Option]) -> list[Option]:
+        count = sum(o.correct for o in options)
+        if count != 1:
+            raise ValueError(f"exactly one option must be correct (found {count})")
+        return options
+
+
+class MultipleChoice(QuestionBase):
+    """Choose every option that applies; at least one is correct."""
+
+    kind: Literal["multiple_choice"]
+    options: list[Option] = Field(min_length=2, max_length=12)
+    shuffle: bool = Field(True, description="Re-order the options on each new attempt.")
+
+    @field_validator("options")
+    @classmethod
+    def _some_correct(cls, options: list[Option]) -> list[Option]:
+        if not any(o.correct for o in options):
+            raise ValueError("at least one option must be correct")
+        return options
+
+
+class TrueFalse(QuestionBase):
+    """A statement that is either true or false."""
+
+    kind: Literal["true_false"]
+    answer: bool
+    feedback_true: LongText | None = Field(None, description="Shown to someone who answers true.")
+    feedback_false: LongText | None = Field(None, description="Shown to someone who answers false.")
+
+
+class Numeric(QuestionBase):
+    """A number, right when within `tolerance` of `answer`."""
+
+    kind: Literal["numeric"]
+    answer: float
+    tolerance: float = Field(0, ge=0, description="Accepted distance from the answer.")
+    unit: ShortText | None = Field(None, description="Shown beside the input, e.g. `%`.")
+
+
+class ShortAnswer(QuestionBase):
+    """A word or phrase, right when it matches one of `accepted`."""
+
+    kind: Literal["short_text"]
+    accepted: list[ShortText] = Field(
+        min_length=1, description="Answers marked right; `*` matches any characters."
+    )
+    case_sensitive: bool = False
+
+
+Question = Annotated[
+    SingleChoice | MultipleChoice | TrueFalse | Numeric | ShortAnswer,
+    Field(discriminator="kind"),
+]
+
+
+# --- steps -----------------------------------------------------------------------------
+
+
+class StepBase(Strict):
+    """Fields every step has."""
+
+    id: Slug = Field(description="Unique within the module or plan; progress is saved by it.")
+    title: ShortText
+    required: bool = Field(True, description="Whether completing the module needs this step.")
+
+
+class TextStep(StepBase):
+    """Reading: a Markdown body with its sources."""
+
+    kind: Literal["text"]
+    body: Markdown
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+class QuizStep(StepBase):
+    """A set of questions with immediate feedback."""
+
+    kind: Literal["quiz"]
+    intro: Markdown | None = None
+    questions: list[Question] = Field(min_length=1, max_length=50)
+
+
+class ReflectionStep(StepBase):
+    """A written reflection for the learner's log."""
+
+    kind: Literal["reflection"]
+    prompt: Markdown
+    guidance: Markdown | None = Field(None, description="Hints on what a good reflection covers.")
+
+
+class CaseStep(StepBase):
+    """Read a case study from `cases/`."""
+
+    kind: Literal["case"]
+    case: Slug = Field(description="The `id` of a case.")
+    focus: Markdown | None = Field(None, description="What to look for while reading it.")
+
+
+class LabStep(StepBase):
+    """Open an Indicator Lab scenario."""
+
+    kind: Literal["lab"]
+    scenario: Slug = Field(description="The `id` of an Indicator Lab scenario.")
+    prompt: Markdown | None = Field(None, description="What to try in the Lab.")
+
+
+class PollStep(StepBase):
+    """An unscored question for a group; answers are aggregated."""
+
+    kind: Literal["poll"]
+    prompt: Markdown
+    mode: Literal["single", "multiple", "open"] = Field(
+        "single", description="One option, several options, or free text (word cloud)."
+    )
+    options: list[ShortText] = Field(default_factory=list, max_length=12)
+    minutes: int | None = Field(None, ge=1, le=120)
+
+    @model_validator(mode="after")
+    def _options_match_mode(self) -> PollStep:
+        if self.mode == "open" and self.options:
+            raise ValueError("an open poll takes no options")
+        if self.mode != "open" and len(self.options) < 2:
+            raise ValueError(f"a {self.mode} poll needs at least 2 options")
+        return self
+
+
+class DiscussionStep(StepBase):
+    """A timed discussion prompt."""
+
+    kind: Literal["discussion"]
+    prompt: Markdown
+    minutes: int = Field(ge=1, le=240)
+
+
+Step = Annotated[
+    TextStep | QuizStep | ReflectionStep | CaseStep | LabStep | PollStep | DiscussionStep,
+    Field(discriminator="kind"),
+]
+
+
+# --- modules and cases -----------------------------------------------------------------
+
+Version = Annotated[
+    str,
+    BeforeValidator(lambda v: str(v) if isinstance(v, int | float) else v),
+    StringConstraints(pattern=r"^\d+(\.\d+){0,2}$"),
+    Field(description="Raise it when questions change; attempts record the version."),
+]
+
+
+class Module(Strict):
+    """A self-paced training module: ordered steps with objectives and a pass mark."""
+
+    id: Slug
+    title: ShortText
+    summary: Markdown
+    learning_objectives: list[ShortText] = Field(min_length=1, max_length=12)
+    estimated_minutes: int = Field(ge=1, le=600)
+    version: Version
+    tags: list[Slug] = Field(default_factory=list)
+    pass_mark: float = Field(
+        0.8, ge=0, le=1, description="Share of quiz points needed to complete (0 to 1)."
+    )
+    steps: list[Step] = Field(min_length=1, max_length=100)
+    sources: list[Source] = Field(default_factory=list)
+
+
+class Section(Strict):
+    """A titled part of a case's narrative."""
+
+    heading: ShortText
+    body: Markdown
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+class KeyFigure(Strict):
+    """A number that matters in the case, with where it comes from."""
+
+    label: ShortText
+    value: ShortText
+    source: SourceRef | None = None
+    note: ShortText | None = Field(None, description="A caveat: contested, self-reported, ...")
+
+
+class TimelineEvent(Strict):
+    """A dated event in the case."""
+
+    date: DateText = Field(description="A year, year-month or date, e.g. `2005`.")
+    event: LongText
+    source: SourceRef | None = None
+
+
+class Case(Strict):
+    """A case study: narrative sections, key figures, questions and an optional workshop plan."""
+
+    id: Slug
+    title: ShortText
+    setting: ShortText = Field(description="Where and when, e.g. `Seattle, USA, 2001-2015`.")
+    summary: Markdown
+    version: Version = "1"
+    tags: list[Slug] = Field(default_factory=list)
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+    sections: list[Section] = Field(min_length=1)
+    key_figures: list[KeyFigure] = Field(default_factory=list)
+    what_to_notice: list[LongText] = Field(default_factory=list)
+    discussion_questions: list[LongText] = Field(default_factory=list)
+    quiz: list[Question] = Field(default_factory=list)
+    sources: list[Source] = Field(min_length=1)
+    workshop_plan: list[Step] | None = Field(
+        None, description="An ordered list of steps for a facilitated session."
+    )
+
+
+CONTENT_KINDS: dict[str, type[Strict]] = {"modules": Module, "cases": Case}

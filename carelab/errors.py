@@ -1,0 +1,42 @@
+"""Small named exceptions raised by the core; the UI and CLI turn each into one sentence."""
+
+from __future__ import annotations
+
+
+class CareLabError(Exception):
+    """Base class for every error CareLab shows to a user as a sentence."""
+
+
+class ContentError(CareLabError):
+    """A problem in a content file, with the place it was found."""
+
+    def __init__(self, path: str, line: int, col: int, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.col = col
+        self.message = message
+        super().__init__(f"{path}:{line}:{col}: {message}")
+
+
+class NotFound(CareLabError):
+    """A module, case or account that does not exist."""
+
+
+class AuthError(CareLabError):
+    """Sign-in or sign-up was refused; the message is safe to show."""
+
+
+class Throttled(AuthError):
+    """Too many failed sign-ins for one account."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        minutes = max(1, -(-retry_after_seconds // 60))
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(
+            f"Too many failed sign-ins for this account. Try again in {minutes} {unit}."
+        )
+
+
+class PermissionDenied(CareLabError):
+    """The signed-in user's role does not allow this action."""

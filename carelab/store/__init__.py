@@ -1,0 +1,1 @@
+"""All of CareLab's SQL: connections, migrations and one repository module per concern."""

@@ -1,0 +1,113 @@
+"""SQLite connections, pragmas, write transactions and the numbered schema migrations.
+
+Measured on this machine (see ../shared/ARCHITECTURE.md): with WAL and a busy timeout,
+single-statement writes from 200 threads never fail, but a transaction that reads and
+then writes must start with BEGIN IMMEDIATE, or it fails at once under concurrent
+writers whatever the timeout. sqlite-utils' `atomic()` issues a plain BEGIN, so CareLab's
+read-then-write actions go through `write_transaction` instead. A connection belongs to
+one thread: each Streamlit rerun is a new thread, so callers open one per action.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from carelab import config
+
+BUSY_TIMEOUT_SECONDS = 30
+
+migrations = Migrations("carelab")
+
+
+@migrations(name="0001_accounts")
+def _accounts(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            display_name TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            failed_signins INTEGER NOT NULL DEFAULT 0,
+            locked_until REAL
+        );
+        CREATE TABLE user_roles (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('facilitator', 'author', 'admin')),
+            granted_at REAL NOT NULL,
+            granted_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            PRIMARY KEY (user_id, role)
+        );
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at REAL NOT NULL,
+            expires_at REAL NOT NULL
+        );
+        CREATE INDEX sessions_user ON sessions(user_id);
+        CREATE TABLE sign_in_handoffs (
+            code_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            expires_at REAL NOT NULL
+        );
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """
+    )
+
+
+def connect(path: Path | None = None) -> Database:
+    """Open a connection for this thread with CareLab's pragmas; the caller closes it."""
+    path = path or config.db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level=None: no implicit transactions; every write commits unless a
+    # transaction was opened explicitly with write_transaction().
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return Database(conn)
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """Run a read-then-write action as one BEGIN IMMEDIATE transaction; roll back on error."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply pending migrations; return the names applied."""
+    pending = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
+    return pending
+
+
+def applied_migrations(db: Database) -> list[str]:
+    """Return the names of the migrations recorded in the database."""
+    return [m.name for m in migrations.applied(db)]
+
+
+@contextmanager
+def session(path: Path | None = None) -> Iterator[Database]:
+    """Open a migrated connection for one user action and close it afterwards."""
+    db = connect(path)
+    try:
+        yield db
+    finally:
+        db.close()

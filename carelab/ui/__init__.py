@@ -1,0 +1,1 @@
+"""The Streamlit skin: pages and components over the core. Only this package imports streamlit."""

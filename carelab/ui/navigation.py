@@ -1,0 +1,58 @@
+"""Which pages each user sees, and the sidebar's sign-in status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from carelab import auth
+from carelab.auth import User
+from carelab.ui import state
+from carelab.ui.components import auth_handoff
+
+PAGES = Path(__file__).parent / "pages"
+CASE_READER = PAGES / "case_reader.py"
+
+
+def _page(name: str, title: str, icon: str, url: str, default: bool = False) -> st.Page:
+    return st.Page(PAGES / f"{name}.py", title=title, icon=icon, url_path=url, default=default)
+
+
+def pages_for(user: User | None) -> dict[str, list[st.Page]]:
+    """Return the navigation sections this user may see; pages re-check roles themselves."""
+    sections: dict[str, list[st.Page]] = {
+        "Learn": [
+            _page("catalogue", "Catalogue", ":material/menu_book:", "catalogue", default=True),
+            _page("case_reader", "Case studies", ":material/article:", "case"),
+        ]
+    }
+    if user is None:
+        sections["Account"] = [_page("sign_in", "Sign in", ":material/login:", "sign-in")]
+        return sections
+    sections["Account"] = [_page("account", "My account", ":material/person:", "account")]
+    if user.can("admin"):
+        sections["Administration"] = [
+            _page("admin", "Users and content", ":material/admin_panel_settings:", "admin")
+        ]
+    return sections
+
+
+def sidebar(user: User | None) -> None:
+    """Show who is signed in, with a sign-out button."""
+    with st.sidebar:
+        if user is None:
+            st.caption("Not signed in. Sign in to save your progress.")
+            return
+        st.caption(f"Signed in as **{user.display_name}** ({', '.join(sorted(user.roles))})")
+        if st.button("Sign out", key="nav.sign_out", icon=":material/logout:"):
+            sign_out()
+
+
+def sign_out() -> None:
+    """End the session on the server now, then have the browser drop its cookie."""
+    with state.database() as db:
+        auth.end_session(db, state.session_cookie())
+    st.session_state[state.USER_KEY] = None
+    st.info("You are signed out.")
+    auth_handoff.post_sign_out()

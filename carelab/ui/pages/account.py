@@ -1,0 +1,39 @@
+"""My account: who I am, my roles, and a password change."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from carelab import auth
+from carelab.errors import AuthError
+from carelab.ui import navigation, state
+from carelab.ui.errors import require_role
+
+user = require_role(state.current_user(), "learner")
+st.title("My account")
+st.markdown(f"**Name:** {user.display_name}")
+st.markdown(f"**Email:** {user.email}")
+st.markdown(f"**Roles:** {', '.join(sorted(user.roles))}")
+
+st.header("Change password", anchor=False)
+with st.form("account.password", clear_on_submit=True):
+    current = st.text_input("Current password", type="password", autocomplete="current-password")
+    new = st.text_input(
+        f"New password (at least {auth.MIN_PASSWORD} characters)",
+        type="password",
+        autocomplete="new-password",
+    )
+    changed = st.form_submit_button("Change password")
+if changed:
+    try:
+        with state.database() as db:
+            auth.change_password(db, user, current, new)
+    except AuthError as exc:
+        st.error(str(exc), icon=":material/error:")
+    else:
+        st.success("Password changed. You are signed out everywhere; sign in again.")
+        navigation.sign_out()
+
+st.header("Sign out", anchor=False)
+if st.button("Sign out of CareLab", key="account.sign_out"):
+    navigation.sign_out()

@@ -1,0 +1,62 @@
+"""Catalogue: every module and case, with search and a tag filter."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from carelab.content.catalog import CatalogEntry
+from carelab.ui import state
+from carelab.ui.components.markdown import markdown
+from carelab.ui.navigation import CASE_READER
+
+KIND_LABEL = {"module": "Module", "case": "Case study"}
+
+
+def show_module_outline(module_id: str) -> None:
+    """Show a module's objectives and steps."""
+    module = state.catalog().module(module_id)
+    st.markdown("**You will be able to:**")
+    st.markdown("\n".join(f"- {objective}" for objective in module.learning_objectives))
+    st.markdown("**Steps:**")
+    st.markdown(
+        "\n".join(f"{i}. {step.title} ({step.kind})" for i, step in enumerate(module.steps, 1))
+    )
+    st.caption(f"Version {module.version} · pass mark {module.pass_mark:.0%}")
+
+
+def show_entry(entry: CatalogEntry) -> None:
+    """Show one catalogue entry as a card."""
+    with st.container(border=True):
+        st.subheader(entry.title, anchor=False)
+        minutes = f"about {entry.minutes} min" + (" to read" if entry.kind == "case" else "")
+        tags = " · ".join(f"#{tag}" for tag in entry.tags)
+        st.caption(f"{KIND_LABEL[entry.kind]} · {minutes}" + (f" · {tags}" if tags else ""))
+        markdown(entry.summary)
+        if entry.kind == "case":
+            st.page_link(
+                CASE_READER,
+                label=f"Read the case: {entry.title}",
+                icon=":material/arrow_forward:",
+                query_params={"id": entry.id},
+            )
+        else:
+            with st.expander("Objectives and steps"):
+                show_module_outline(entry.id)
+
+
+st.title("Catalogue")
+catalog = state.catalog()
+search_col, tag_col = st.columns([2, 1])
+query = search_col.text_input("Search", key="catalogue.query", placeholder="e.g. integration")
+tags = tag_col.multiselect("Tags", catalog.tags(), key="catalogue.tags")
+entries = catalog.search(query, tags)
+if not catalog.entries():
+    st.info("The catalogue is empty: no valid modules or cases were found in the content folder.")
+elif not entries:
+    st.info("Nothing matches that search. Clear the search box or remove a tag.")
+for kind, heading in (("module", "Modules"), ("case", "Case studies")):
+    found = [e for e in entries if e.kind == kind]
+    if found:
+        st.header(heading, anchor=False)
+        for entry in found:
+            show_entry(entry)

@@ -1,0 +1,63 @@
+"""Per-run access to the database, the signed-in user and the content catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import streamlit as st
+from sqlite_utils import Database
+
+from carelab import auth, config
+from carelab.content.catalog import Catalog, Signature, content_signature, load_catalog
+from carelab.store import db as store_db
+
+USER_KEY = "user"
+
+
+@contextmanager
+def database() -> Iterator[Database]:
+    """Open a connection for one action; each Streamlit rerun runs in its own thread."""
+    with store_db.session() as db:
+        yield db
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _prepare_database(path: str) -> None:
+    """Apply migrations once per process and database path."""
+    with store_db.session(Path(path)) as db:
+        store_db.migrate(db)
+
+
+def prepare_database() -> None:
+    """Make sure the configured database exists and is migrated."""
+    _prepare_database(str(config.db_path()))
+
+
+def session_cookie() -> str | None:
+    """Return the sign-in cookie the browser sent when this session connected."""
+    return st.context.cookies.get(auth.COOKIE_NAME)
+
+
+def load_user() -> auth.User | None:
+    """Read the signed-in user from the cookie; called once per run by app.py."""
+    with database() as db:
+        return auth.user_from_cookie(db, session_cookie())
+
+
+def current_user() -> auth.User | None:
+    """Return the user app.py found for this run (None when signed out)."""
+    return st.session_state.get(USER_KEY)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _catalog(root: str, signature: Signature) -> Catalog:
+    """Load the catalog once per content version; `signature` changes when a file does."""
+    return load_catalog(Path(root))
+
+
+def catalog() -> Catalog:
+    """Return the catalog, reloaded whenever a content file was added, changed or removed."""
+    root = config.content_dir()
+    return _catalog(str(root), content_signature(root))

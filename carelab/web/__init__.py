@@ -1,0 +1,1 @@
+"""CareLab's own HTTP routes, mounted beside the Streamlit app by server.py."""

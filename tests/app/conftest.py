@@ -1,0 +1,45 @@
+"""AppTest helpers: run app.py as a given user, against a fresh database."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from carelab import auth
+from carelab.ui import state
+from tests.conftest import REPO
+
+APP = str(REPO / "app.py")
+TIMEOUT = 30
+
+
+@pytest.fixture
+def app(db_path, monkeypatch):
+    """Return a factory: app(user=None) gives an AppTest signed in as `user`, already run."""
+    cookies: dict[str, str | None] = {"value": None}
+    monkeypatch.setattr(state, "session_cookie", lambda: cookies["value"])
+
+    def make(user: auth.User | None = None, page: str | None = None, **query) -> AppTest:
+        if user is not None:
+            from carelab.store import db as store_db
+
+            with store_db.session(db_path) as db:
+                cookies["value"] = auth.start_session(db, user.id)[0]
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        at.query_params.update(query)
+        at.run()
+        if page:
+            at.switch_page(page).run()
+        return at
+
+    return make
+
+
+@pytest.fixture
+def admin(db):
+    return auth.create_account(db, "admin@example.org", "correct horse battery", "Ada Admin")
+
+
+@pytest.fixture
+def learner(db, admin):
+    return auth.create_account(db, "lee@example.org", "correct horse battery", "Lee Learner")

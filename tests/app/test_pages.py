@@ -1,0 +1,180 @@
+"""Every page, run through app.py with AppTest, as the users who may and may not see it."""
+
+from __future__ import annotations
+
+import pytest
+
+from carelab import auth
+from tests.conftest import VALID_CASE, VALID_MODULE
+
+CATALOGUE = "carelab/ui/pages/catalogue.py"
+CASE = "carelab/ui/pages/case_reader.py"
+SIGN_IN = "carelab/ui/pages/sign_in.py"
+ACCOUNT = "carelab/ui/pages/account.py"
+ADMIN = "carelab/ui/pages/admin.py"
+
+
+def texts(at) -> str:
+    parts = [
+        e.value
+        for kind in ("markdown", "caption", "title", "header", "subheader")
+        for e in getattr(at, kind)
+    ]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.usefixtures("shipped_content")
+@pytest.mark.parametrize("page", [CATALOGUE, CASE, SIGN_IN])
+def test_public_pages_run_without_errors(app, page):
+    at = app(page=page)
+    assert not at.exception
+    assert at.title
+
+
+@pytest.mark.usefixtures("shipped_content")
+def test_navigation_depends_on_role(app, admin, learner):
+    def titles(at):
+        return at.title[0].value
+
+    anonymous = app()
+    assert titles(anonymous) == "Catalogue"
+    assert "Not signed in" in texts(anonymous)
+    with pytest.raises(Exception, match="admin"):
+        app(page=ADMIN)
+    signed_in = app(user=learner)
+    assert "Signed in as **Lee Learner** (learner)" in texts(signed_in)
+
+
+@pytest.mark.usefixtures("shipped_content")
+def test_catalogue_lists_modules_and_cases_and_filters(app):
+    at = app()
+    assert [h.value for h in at.header] == ["Modules", "Case studies"]
+    assert "Kaiser Permanente" in " ".join(s.value for s in at.subheader)
+    at.text_input(key="catalogue.query").input("no such words anywhere").run()
+    assert at.info[0].value.startswith("Nothing matches that search")
+    at.text_input(key="catalogue.query").input("kaiser-permanente").run()
+    assert [h.value for h in at.header] == ["Case studies"]
+
+
+def test_catalogue_empty_state(app, content_root):
+    at = app()
+    assert at.info[0].value.startswith("The catalogue is empty")
+
+
+def test_case_reader_shows_figures_with_sources_and_references(app, shipped_content):
+    at = app(page=CASE, id="kaiser-permanente")
+    assert not at.exception
+    headers = [h.value for h in at.header]
+    assert "Key figures" in headers and "References" in headers
+    assert "Discussion questions" in headers
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Source: [") for c in captions)
+
+
+def test_case_reader_shows_script_tags_as_text(app, content_root):
+    body = "Before <script>alert('x')</script> after"
+    (content_root / "cases/x.yaml").write_text(
+        VALID_CASE.format(id="x").replace("body: It happened.", f'body: "{body}"')
+    )
+    at = app(page=CASE, id="x")
+    rendered = [m.value for m in at.markdown]
+    assert "Before &lt;script>alert('x')&lt;/script> after" in rendered
+
+
+def test_case_reader_unknown_id_says_so(app, shipped_content):
+    at = app(page=CASE, id="no-such-case")
+    assert at.error[0].value.startswith("There is no case 'no-such-case'")
+    assert at.title  # the first case is shown instead
+
+
+def test_sign_up_first_account_becomes_admin_and_hands_off(app, db):
+    at = app(page=SIGN_IN)
+    at.text_input(key="sign_up.name").input("Åsa Öberg")
+    at.text_input(key="sign_up.email").input("asa@example.org")
+    at.text_input(key="sign_up.password").input("correct horse battery")
+    at.main.button[1].click().run()
+    assert not at.exception
+    assert at.info[0].value == "This is the first account, so it is the administrator."
+    assert at.success[0].value == "Welcome, Åsa Öberg. Signing you in…"
+    assert db.execute("SELECT COUNT(*) FROM sign_in_handoffs").fetchone()[0] == 1
+
+
+def test_sign_in_wrong_password_is_a_clear_message(app, admin):
+    at = app(page=SIGN_IN)
+    at.text_input(key="sign_in.email").input("admin@example.org")
+    at.text_input(key="sign_in.password").input("not the password")
+    at.main.button[0].click().run()
+    assert at.error[0].value == (
+        "The email or password is not right. 4 more tries before this account is paused."
+    )
+
+
+def test_sign_in_right_password_hands_off(app, admin, db):
+    at = app(page=SIGN_IN)
+    at.text_input(key="sign_in.email").input("admin@example.org")
+    at.text_input(key="sign_in.password").input("correct horse battery")
+    at.main.button[0].click().run()
+    assert at.success[0].value == "Welcome, Ada Admin. Signing you in…"
+
+
+def test_sign_up_closed_shows_only_sign_in(app, monkeypatch):
+    monkeypatch.setenv("CARELAB_OPEN_SIGNUP", "false")
+    at = app(page=SIGN_IN)
+    assert len(at.tabs) == 0
+    assert "created by an administrator" in at.main.caption[-1].value
+
+
+def test_expired_handoff_message(app):
+    at = app(page=SIGN_IN, expired="1")
+    assert at.warning[0].value.startswith("That sign-in took too long")
+
+
+def test_account_page_changes_password(app, learner, db):
+    at = app(user=learner, page=ACCOUNT)
+    assert "**Email:** lee@example.org" in texts(at)
+    at.text_input[0].input("correct horse battery")
+    at.text_input[1].input("a brand new password")
+    at.main.button[0].click().run()
+    assert at.success[0].value.startswith("Password changed.")
+    assert auth.sign_in(db, "lee@example.org", "a brand new password") == learner
+
+
+def test_sign_out_from_the_sidebar_ends_the_session(app, learner):
+    at = app(user=learner)
+    at.sidebar.button[0].click().run()
+    assert at.info[0].value == "You are signed out."
+    again = app()
+    assert "Not signed in" in texts(again)
+
+
+def test_admin_page_refuses_a_learner_on_the_server(app, learner, monkeypatch):
+    at = app(user=learner)
+    # A learner's navigation has no admin page; running the page file directly still refuses.
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+
+    direct = AppTest.from_file(str(REPO / ADMIN), default_timeout=30)
+    direct.session_state["user"] = learner
+    direct.run()
+    assert (
+        direct.error[0].value == "This page is for the admin role; your account does not have it."
+    )
+    assert not at.exception
+
+
+def test_admin_grants_a_role_and_sees_authoring_problems(app, admin, learner, content_root, db):
+    (content_root / "cases/bad.yaml").write_text("id: bad\ntitel: x\n")
+    (content_root / "cases/c.yaml").write_text(VALID_CASE.format(id="c"))
+    (content_root / "modules/m.yaml").write_text(VALID_MODULE.format(id="m", case="gone"))
+    at = app(user=admin, page=ADMIN)
+    assert not at.exception
+    assert at.dataframe[0].value["Email"].tolist() == ["admin@example.org", "lee@example.org"]
+    problems = at.code[0].value.splitlines()
+    assert "cases/bad.yaml:2:1: unknown field 'titel'; did you mean 'title'?" in problems
+    assert "modules/m.yaml:15:11: case 'gone' does not exist in cases/" in problems
+    at.selectbox(key="admin.user").select(learner.id).run()
+    at.checkbox[0].check()  # inside the form: sent with the submit click
+    at.main.button[0].click().run()
+    assert at.success[0].value == "Roles saved for lee@example.org."
+    assert auth.get_user(db, learner.id).can("facilitator")

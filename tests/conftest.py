@@ -1,0 +1,84 @@
+"""Fixtures shared by every test: a fresh migrated database and a scratch content root."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from carelab.store import db as store_db
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+VALID_CASE = """\
+id: {id}
+title: A test case
+setting: Somewhere, 2020
+summary: What happened.
+sections:
+  - heading: Story
+    body: It happened.
+    sources: [src]
+key_figures:
+  - label: A number
+    value: "42"
+    source: src
+sources:
+  - id: src
+    citation: Author A. Title. Journal 2020;1:1.
+"""
+VALID_MODULE = """\
+id: {id}
+title: A test module
+summary: What it teaches.
+learning_objectives: [Explain a thing]
+estimated_minutes: 30
+version: "1.0"
+steps:
+  - id: read
+    kind: text
+    title: Read
+    body: Some text.
+  - id: the-case
+    kind: case
+    title: The case
+    case: {case}
+"""
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, migrated database that CARELAB_DB points at."""
+    path = tmp_path / "carelab.db"
+    monkeypatch.setenv("CARELAB_DB", str(path))
+    with store_db.session(path) as db:
+        store_db.migrate(db)
+    return path
+
+
+@pytest.fixture
+def db(db_path: Path):
+    """An open connection to the fresh database."""
+    with store_db.session(db_path) as connection:
+        yield connection
+
+
+@pytest.fixture
+def content_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty content root with modules/ and cases/, which CARELAB_CONTENT_DIR points at."""
+    root = tmp_path / "content"
+    (root / "modules").mkdir(parents=True)
+    (root / "cases").mkdir()
+    monkeypatch.setenv("CARELAB_CONTENT_DIR", str(root))
+    return root
+
+
+@pytest.fixture
+def shipped_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the repository's shipped modules and cases in a scratch content root."""
+    root = tmp_path / "shipped"
+    for folder in ("modules", "cases"):
+        shutil.copytree(REPO / folder, root / folder)
+    monkeypatch.setenv("CARELAB_CONTENT_DIR", str(root))
+    return root

@@ -1,0 +1,37 @@
+"""House rules: Streamlit only in the UI, SQL only in the store."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import REPO
+
+STREAMLIT = re.compile(r"^\s*(import streamlit|from streamlit)", re.MULTILINE)
+SQL = re.compile(r"\.execute\(|\bSELECT\b.*\bFROM\b|INSERT INTO|BEGIN IMMEDIATE|DELETE FROM")
+
+
+def python_files(folder: str):
+    return sorted((REPO / folder).rglob("*.py"))
+
+
+def test_only_the_ui_imports_streamlit():
+    offenders = [
+        str(p.relative_to(REPO))
+        for p in python_files("carelab")
+        if STREAMLIT.search(p.read_text()) and "carelab/ui/" not in p.as_posix()
+    ]
+    assert offenders == []
+
+
+def test_only_the_store_writes_sql():
+    offenders = [
+        str(p.relative_to(REPO))
+        for p in python_files("carelab")
+        if SQL.search(p.read_text()) and "carelab/store/" not in p.as_posix()
+    ]
+    assert offenders == []
+
+
+def test_no_page_renders_raw_html_from_content():
+    for page in python_files("carelab/ui"):
+        assert "unsafe_allow_html" not in page.read_text(), page
