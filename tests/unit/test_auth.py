@@ -62,9 +62,9 @@ def test_sign_in_accepts_the_right_password_in_any_email_case(db):
 
 def test_wrong_password_and_unknown_email_get_the_same_message(db):
     make(db)
-    with pytest.raises(AuthError, match="^The email or password is not right. 4 more tries"):
+    with pytest.raises(AuthError, match=r"^The email or password is not right\. 4 more tries"):
         auth.sign_in(db, "ada@example.org", "wrong password")
-    with pytest.raises(AuthError, match="^The email or password is not right.$"):
+    with pytest.raises(AuthError, match=r"^The email or password is not right\.$"):
         auth.sign_in(db, "nobody@example.org", "wrong password")
 
 
@@ -119,7 +119,7 @@ def test_forged_cookies_are_refused(db, tamper):
 
 def test_expired_cookie_is_refused(db):
     user = make(db)
-    cookie, max_age = auth.start_session(db, user.id, now=time.time() - 15 * 86_400)
+    cookie, _max_age = auth.start_session(db, user.id, now=time.time() - 15 * 86_400)
     assert auth.user_from_cookie(db, cookie) is None
 
 

@@ -53,7 +53,7 @@ def test_validate_refuses_a_missing_path(capsys, tmp_path):
 
 
 def test_schema_writes_json_schemas_editors_can_use(capsys, tmp_path):
-    code, out, _ = run(capsys, "schema", "--out", str(tmp_path))
+    code, _out, _ = run(capsys, "schema", "--out", str(tmp_path))
     assert code == 0
     case_schema = json.loads((tmp_path / "case.schema.json").read_text())
     assert case_schema["additionalProperties"] is False
@@ -63,7 +63,7 @@ def test_schema_writes_json_schemas_editors_can_use(capsys, tmp_path):
 
 
 def test_new_case_writes_a_valid_starter_and_refuses_to_overwrite(capsys, content_root):
-    code, out, _ = run(capsys, "new-case", "my-ward", "--root", str(content_root))
+    code, _out, _ = run(capsys, "new-case", "my-ward", "--root", str(content_root))
     assert code == 0
     text = (content_root / "cases/my-ward.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../schemas/case.schema.json\n")

@@ -37,7 +37,7 @@ def test_write_transaction_rolls_back_on_error(db):
     try:
         with store_db.write_transaction(db):
             accounts.insert_session(db, "h", 999, 0.0, 1.0)
-    except Exception:  # noqa: BLE001 - the foreign key refuses user 999
+    except Exception:
         pass
     assert db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
     assert not db.conn.in_transaction
@@ -57,7 +57,7 @@ def test_many_threads_writing_at_once_lose_nothing(db_path):
                     # BEGIN IMMEDIATE transaction: the pattern that fails with a plain BEGIN.
                     accounts.insert_user(db, f"u{n}-{i}@example.org", "U", "x", float(i))
                     accounts.record_failed_sign_in(db, 1, auth.lock_seconds, 0.0)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(40)]
