@@ -1,0 +1,103 @@
+"""A new user in a real browser: sign up as admin, browse, read a case, reload, sign out."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import wait_for_app
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-results"
+pytestmark = pytest.mark.browser
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_sign_up_browse_read_reload_sign_out(page: Page, server: str):
+    page.set_default_timeout(20_000)
+    page.goto(server)
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Catalogue", level=1)).to_be_visible()
+
+    # Sign up: the first account becomes the administrator.
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_role("tab", name="Create an account").click()
+    page.get_by_label("Your name, as it should appear on certificates").fill("Åsa Öberg")
+    page.get_by_role("tabpanel").get_by_label("Email").fill("asa@example.org")
+    page.get_by_label("Password (at least 10 characters)").fill("correct horse battery")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+    expect(page.get_by_text("Åsa Öberg")).to_be_visible()
+    expect(page.get_by_role("link", name="Users and content")).to_be_visible()
+    cookie = next(c for c in page.context.cookies() if c["name"] == "carelab_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert "carelab_session" not in page.url and "code" not in page.url
+
+    # Browse the catalogue and search.
+    page.get_by_role("link", name="Catalogue").click()
+    expect(page.get_by_role("heading", name="Modules", level=2)).to_be_visible()
+    search = page.get_by_label("Search")
+    search.fill("kaiser-permanente")
+    search.press("Enter")
+    expect(page.get_by_role("heading", name="Modules", level=2)).to_have_count(0)
+    shot(page, "catalogue-search")
+
+    # Open the case.
+    page.get_by_role("link", name=re.compile("^Read the case: Kaiser Permanente")).click()
+    expect(page.get_by_role("heading", name="Key figures", level=2)).to_be_visible()
+    expect(page.get_by_role("heading", name="References", level=2)).to_be_visible()
+    assert "id=kaiser-permanente" in page.url
+    shot(page, "case-reader")
+
+    # Reload: still signed in, still on the case.
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+    expect(page.get_by_role("heading", name="Key figures", level=2)).to_be_visible()
+
+    # Sign out: the cookie goes, and a reload stays signed out.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("Not signed in.")).to_be_visible()
+    assert not [c for c in page.context.cookies() if c["name"] == "carelab_session"]
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_text("Not signed in.")).to_be_visible()
+    expect(page.get_by_role("link", name="Users and content")).to_have_count(0)
+
+
+def test_wrong_password_gets_a_clear_message(page: Page, server: str):
+    page.set_default_timeout(20_000)
+    page.goto(f"{server}/sign-in")
+    wait_for_app(page)
+    page.get_by_role("tabpanel").get_by_label("Email").fill("nobody@example.org")
+    page.get_by_label("Password", exact=True).fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("The email or password is not right.")).to_be_visible()
+
+
+def test_html_in_a_case_is_shown_as_text_not_run(page: Page, server: str):
+    page.set_default_timeout(20_000)
+    page.goto(f"{server}/case?id=script-test")
+    wait_for_app(page)
+    body = page.get_by_text("Before <script>")
+    expect(body).to_be_visible()
+    expect(body).to_contain_text("<b>not bold</b>")
+    assert page.evaluate("window.carelabInjected") is None
+
+
+def test_catalogue_on_a_phone_sized_screen(page: Page, server: str):
+    page.set_default_timeout(20_000)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server)
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Catalogue", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Case studies", level=2)).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
+    shot(page, "catalogue-phone")
