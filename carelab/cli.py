@@ -20,24 +20,37 @@ from carelab.errors import CareLabError, ContentError
 from carelab.store import db as store_db
 
 
+def _validate_file(path: Path) -> list[ContentError]:
+    """Validate one file; inside a content root, also check its references to other files."""
+    folder = path.resolve().parent
+    if folder.name in CONTENT_FOLDERS:
+        root = folder.parent
+        relative = str(path.resolve().relative_to(root))
+        return [
+            ContentError(str(path), e.line, e.col, e.message)
+            for e in load_catalog(root).errors
+            if e.path == relative
+        ]
+    try:
+        doc = load_yaml_file(path)
+    except YamlLoadFailed as exc:
+        return exc.errors
+    # Outside modules/ or cases/, tell the two apart by the fields only a case has.
+    model = Case if {"setting", "sections"} & set(doc.data) else Module
+    return validate_document(doc, model)[1]
+
+
 def _validate_paths(paths: Sequence[Path]) -> tuple[list[ContentError], int]:
     """Validate files or content roots; return every problem and the number of files read."""
     errors: list[ContentError] = []
     files = 0
     for path in paths:
         if path.is_dir():
-            catalog = load_catalog(path)
-            errors.extend(catalog.errors)
-            files += sum(1 for folder in CONTENT_FOLDERS for _ in _yaml_in(path / folder))
-            continue
-        files += 1
-        model = Case if path.parent.name == "cases" else Module
-        try:
-            doc = load_yaml_file(path)
-        except YamlLoadFailed as exc:
-            errors.extend(exc.errors)
-            continue
-        errors.extend(validate_document(doc, model)[1])
+            errors.extend(load_catalog(path).errors)
+            files += sum(len(_yaml_in(path / folder)) for folder in CONTENT_FOLDERS)
+        else:
+            errors.extend(_validate_file(path))
+            files += 1
     return errors, files
 
 

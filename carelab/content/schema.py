@@ -243,11 +243,19 @@ Step = Annotated[
 
 # --- modules and cases -----------------------------------------------------------------
 
+
+def _version_text(value: object) -> object:
+    # YAML reads 1.10 as the number 1.1, so a version must be quoted unless it is a whole number.
+    if isinstance(value, float):
+        raise ValueError('write the version in quotes, e.g. version: "1.0"')
+    return str(value) if isinstance(value, int) else value
+
+
 Version = Annotated[
     str,
-    BeforeValidator(lambda v: str(v) if isinstance(v, int | float) else v),
+    BeforeValidator(_version_text),
     StringConstraints(pattern=r"^\d+(\.\d+){0,2}$"),
-    Field(description="Raise it when questions change; attempts record the version."),
+    Field(description='Quoted, e.g. "1.2". Raise it when questions change; attempts record it.'),
 ]
 
 

@@ -114,3 +114,19 @@ def test_committed_schemas_match_the_model(capsys, tmp_path):
         assert (REPO / "schemas" / name).read_text() == (tmp_path / name).read_text(), (
             f"schemas/{name} is stale: run `carelab schema --out schemas`"
         )
+
+
+def test_validating_one_file_also_checks_its_references(capsys, content_root):
+    from tests.conftest import VALID_MODULE
+
+    path = content_root / "modules/m.yaml"
+    path.write_text(VALID_MODULE.format(id="m", case="missing"))
+    code, out, _ = run(capsys, "validate", str(path))
+    assert code == 1
+    assert out == f"{path}:15:11: case 'missing' does not exist in cases/\n"
+
+
+def test_validating_a_case_file_outside_a_content_root(capsys, tmp_path):
+    path = tmp_path / "draft.yaml"
+    path.write_text(VALID_CASE.format(id="draft"))
+    assert run(capsys, "validate", str(path))[:2] == (0, "ok: 1 file valid\n")

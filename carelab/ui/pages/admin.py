@@ -52,9 +52,10 @@ if saved:
 
 st.header("Authoring problems", anchor=False)
 catalog = state.catalog()
+modules, cases = len(catalog.modules), len(catalog.cases)
 st.caption(
-    f"Content folder: `{catalog.root}` · {len(catalog.modules)} modules and "
-    f"{len(catalog.cases)} cases in the catalogue"
+    f"Content folder: `{catalog.root}` · {modules} {'module' if modules == 1 else 'modules'} "
+    f"and {cases} {'case' if cases == 1 else 'cases'} in the catalogue"
 )
 if catalog.errors:
     count = len(catalog.errors)

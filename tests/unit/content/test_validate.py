@@ -145,3 +145,8 @@ def test_yes_no_answers_get_a_quoting_hint():
 def test_numbers_in_text_fields_are_taken_as_text():
     text = VALID_CASE.format(id="c").replace('value: "42"', "value: 42")
     assert check(text, Case) == []
+
+
+def test_unquoted_decimal_version_is_refused_because_yaml_reads_1_10_as_1_1():
+    text = VALID_MODULE.format(id="m", case="c").replace('version: "1.0"', "version: 1.10")
+    assert check(text) == ['m.yaml:6:10: version: write the version in quotes, e.g. version: "1.0"']
