@@ -85,6 +85,14 @@ def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"server did not become healthy:\n{log.read_text()}")
 
 
+_ENVIRONMENTS: dict[str, dict[str, str]] = {}
+
+
+def server_env(url: str) -> dict[str, str]:
+    """The environment the server at `url` runs with, for running `carelab` against it."""
+    return _ENVIRONMENTS[url]
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start `streamlit run server.py` with a fresh database; yield its base URL."""
@@ -108,6 +116,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}"
+    _ENVIRONMENTS[url] = env
     try:
         _wait_healthy(url, process, log)
         yield url

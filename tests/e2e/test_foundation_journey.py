@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import wait_for_app
+from tests.conftest import VALID_CASE
+from tests.e2e.conftest import server_env, wait_for_app
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 pytestmark = pytest.mark.browser
@@ -101,3 +104,37 @@ def test_catalogue_on_a_phone_sized_screen(page: Page, server: str):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
     shot(page, "catalogue-phone")
+
+
+def test_sign_in_with_the_keyboard_only(page: Page, server: str):
+    """An existing user signs in without a mouse: type, Tab, type, Enter."""
+    subprocess.run(
+        [sys.executable, "-m", "carelab", "user", "add", "kb@example.org", "--name", "Kim",
+         "--password-stdin"],
+        input="keyboard only password\n", text=True, check=True, env=server_env(server),
+    )  # fmt: skip
+    page.set_default_timeout(20_000)
+    page.goto(f"{server}/sign-in")
+    wait_for_app(page)
+    page.get_by_role("tabpanel").get_by_label("Email").focus()
+    page.keyboard.type("kb@example.org")
+    page.keyboard.press("Tab")
+    page.keyboard.type("keyboard only password")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+    expect(page.get_by_text("Kim", exact=True)).to_be_visible()
+
+
+def test_a_new_content_file_appears_without_a_restart(page: Page, server: str):
+    content = Path(server_env(server)["CARELAB_CONTENT_DIR"])
+    page.set_default_timeout(20_000)
+    page.goto(server)
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Fresh from an author")).to_have_count(0)
+    (content / "cases" / "fresh.yaml").write_text(
+        VALID_CASE.format(id="fresh").replace("A test case", "Fresh from an author")
+    )
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Fresh from an author")).to_be_visible()
+    (content / "cases" / "fresh.yaml").unlink()
