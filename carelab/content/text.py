@@ -15,3 +15,11 @@ def neutralise_html(markdown: str) -> str:
     return "".join(
         part if index % 2 else _TAG_OPEN.sub("&lt;", part) for index, part in enumerate(parts)
     )
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def escape_markdown(text: str) -> str:
+    """Return user text that Markdown shows exactly as typed: no links, images, emphasis or HTML."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("<", "&lt;")

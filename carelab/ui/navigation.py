@@ -8,6 +8,7 @@ import streamlit as st
 
 from carelab import auth
 from carelab.auth import User
+from carelab.content.text import escape_markdown
 from carelab.ui import state
 from carelab.ui.components import auth_handoff
 
@@ -44,7 +45,8 @@ def sidebar(user: User | None) -> None:
         if user is None:
             st.caption("Not signed in. Sign in to save your progress.")
             return
-        st.caption(f"Signed in as **{user.display_name}** ({', '.join(sorted(user.roles))})")
+        name = escape_markdown(user.display_name)
+        st.caption(f"Signed in as **{name}** ({', '.join(sorted(user.roles))})")
         if st.button("Sign out", key="nav.sign_out", icon=":material/logout:"):
             sign_out()
 

@@ -131,7 +131,7 @@ def test_expired_handoff_message(app):
 
 def test_account_page_changes_password(app, learner, db):
     at = app(user=learner, page=ACCOUNT)
-    assert "**Email:** lee@example.org" in texts(at)
+    assert r"**Email:** lee@example\.org" in texts(at)
     at.text_input[0].input("correct horse battery")
     at.text_input[1].input("a brand new password")
     at.main.button[0].click().run()
@@ -176,5 +176,12 @@ def test_admin_grants_a_role_and_sees_authoring_problems(app, admin, learner, co
     at.selectbox(key="admin.user").select(learner.id).run()
     at.checkbox[0].check()  # inside the form: sent with the submit click
     at.main.button[0].click().run()
-    assert at.success[0].value == "Roles saved for lee@example.org."
+    assert at.success[0].value == r"Roles saved for lee@example\.org."
     assert auth.get_user(db, learner.id).can("facilitator")
+
+
+def test_a_name_full_of_markdown_and_html_shows_as_typed(app, db):
+    name = "Dr *Ann* <b>x</b> ![i](http://t)"
+    user = auth.create_account(db, "ann@example.org", "correct horse battery", name)
+    at = app(user=user, page=ACCOUNT)
+    assert r"**Name:** Dr \*Ann\* &lt;b\>x&lt;/b\> \!\[i\]\(http://t\)" in texts(at)

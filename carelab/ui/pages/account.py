@@ -5,14 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from carelab import auth
+from carelab.content.text import escape_markdown
 from carelab.errors import AuthError
 from carelab.ui import navigation, state
 from carelab.ui.errors import require_role
 
 user = require_role(state.current_user(), "learner")
 st.title("My account")
-st.markdown(f"**Name:** {user.display_name}")
-st.markdown(f"**Email:** {user.email}")
+st.markdown(f"**Name:** {escape_markdown(user.display_name)}")
+st.markdown(f"**Email:** {escape_markdown(user.email)}")
 st.markdown(f"**Roles:** {', '.join(sorted(user.roles))}")
 
 st.header("Change password", anchor=False)

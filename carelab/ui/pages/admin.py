@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from carelab import auth
+from carelab.content.text import escape_markdown
 from carelab.ui import state
 from carelab.ui.errors import require_role, shown_as_message
 
@@ -47,7 +48,8 @@ if saved:
         for role, granted in wanted.items():
             if granted != (role in by_id[chosen]["roles"]):
                 auth.set_role(db, admin, chosen, role, granted)
-        st.session_state["admin.flash"] = f"Roles saved for {by_id[chosen]['email']}."
+        email = escape_markdown(by_id[chosen]["email"])
+        st.session_state["admin.flash"] = f"Roles saved for {email}."
         st.rerun()
 
 st.header("Authoring problems", anchor=False)

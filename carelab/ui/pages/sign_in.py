@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from carelab import auth, config
+from carelab.content.text import escape_markdown
 from carelab.errors import AuthError
 from carelab.ui import state
 from carelab.ui.components import auth_handoff
@@ -14,7 +15,8 @@ def finish_sign_in(user: auth.User) -> None:
     """Hand the browser a one-time code that the cookie route swaps for a sign-in cookie."""
     with state.database() as db:
         code = auth.issue_handoff(db, user)
-    st.success(f"Welcome, {user.display_name}. Signing you in…", icon=":material/check_circle:")
+    name = escape_markdown(user.display_name)
+    st.success(f"Welcome, {name}. Signing you in…", icon=":material/check_circle:")
     auth_handoff.post_sign_in(code)
     st.stop()
 
