@@ -1,7 +1,7 @@
 """Browser tests: a real CareLab server on a free port, driven by Debian's Chromium.
 
 Without Chromium these tests skip with the reason; CI sets CARELAB_REQUIRE_BROWSER=1 so
-that a missing browser fails instead of skipping.
+that a missing browser fails instead of skipping. CARELAB_CHROMIUM names another binary.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 
 from tests.conftest import REPO
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CARELAB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
 CHROMIUM_ARGS = [
     "--disable-gpu",
