@@ -1,0 +1,1 @@
+"""The Indicator Lab: a population with a known truth, indicator definitions and their statistics."""
