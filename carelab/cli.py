@@ -17,6 +17,7 @@ from carelab.content.schema import Case, Module
 from carelab.content.starter import starter_case
 from carelab.content.validate import validate_document
 from carelab.errors import CareLabError, ContentError
+from carelab.indicators import commands as indicator_commands
 from carelab.store import db as store_db
 
 
@@ -176,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the password from the first line of standard input (default: ask for it)",
     )
     add.set_defaults(func=cmd_user_add)
+
+    indicator_commands.add_commands(commands)
     return parser
 
 

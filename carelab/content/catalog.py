@@ -149,8 +149,15 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def load_catalog(root: Path, scenario_ids: frozenset[str] = frozenset()) -> Catalog:
-    """Load and validate every content file under `root`, keeping the good items."""
+def load_catalog(root: Path, scenario_ids: frozenset[str] | None = None) -> Catalog:
+    """Load and validate every content file under `root`, keeping the good items.
+
+    Lab steps are checked against `scenario_ids`, by default the Indicator Lab's scenarios.
+    """
+    if scenario_ids is None:
+        from carelab.indicators.scenarios import SCENARIO_IDS
+
+        scenario_ids = SCENARIO_IDS
     catalog = Catalog(root=root)
     documents: dict[tuple[str, str], YamlDocument] = {}
     held_back: set[tuple[str, str]] = set()

@@ -1,1 +1,1 @@
-"""The Indicator Lab: a population with a known truth, indicator definitions and their statistics."""
+"""The Indicator Lab: a population with a known truth, indicator definitions, statistics."""

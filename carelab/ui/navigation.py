@@ -26,7 +26,11 @@ def pages_for(user: User | None) -> dict[str, list[st.Page]]:
         "Learn": [
             _page("catalogue", "Catalogue", ":material/menu_book:", "catalogue", default=True),
             _page("case_reader", "Case studies", ":material/article:", "case"),
-        ]
+        ],
+        "Indicator Lab": [
+            _page("indicator_lab", "Simulated lab", ":material/science:", "lab"),
+            _page("your_data", "Your data", ":material/upload_file:", "your-data"),
+        ],
     }
     if user is None:
         sections["Account"] = [_page("sign_in", "Sign in", ":material/login:", "sign-in")]

@@ -75,11 +75,18 @@ def test_lab_steps_must_name_a_known_scenario(content_root):
     )
     write(content_root, "cases/c.yaml", VALID_CASE.format(id="c"))
     write(content_root, "modules/m.yaml", module)
-    assert [str(e) for e in load_catalog(content_root).errors] == [
+    assert [str(e) for e in load_catalog(content_root, frozenset()).errors] == [
         "modules/m.yaml:15:15: Indicator Lab scenario 'small-numbers' does not exist "
         "(known: none yet)"
     ]
     assert "m" in load_catalog(content_root, frozenset({"small-numbers"})).modules
+    # By default the Indicator Lab's own scenarios are the known ones.
+    assert "m" in load_catalog(content_root).modules
+    module = (content_root / "modules/m.yaml").read_text().replace("small-numbers", "tiny-numbers")
+    (content_root / "modules/m.yaml").write_text(module)
+    assert "'tiny-numbers' does not exist (known: composite-weights, denominator," in str(
+        load_catalog(content_root).errors[0]
+    )
 
 
 def test_signature_changes_when_a_file_changes_so_the_app_reloads(content_root):

@@ -1,0 +1,149 @@
+"""Widgets and views for the "your data" page: column mapping, filters, results, downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from carelab.errors import CareLabError
+from carelab.indicators import funnel, lab, upload
+from carelab.indicators.scenarios import Analysis
+from carelab.indicators.truth import verdict
+from carelab.ui.components import charts
+
+NONE = "(none)"
+KIND_LABELS = {
+    "proportion": "Proportion: numerator out of denominator",
+    "ratio": "Ratio: observed against expected",
+}
+
+
+def show_problems(exc: CareLabError) -> None:
+    """List every problem found in the data, as plain text."""
+    problems = getattr(exc, "problems", None) or [str(exc)]
+    st.error(f"The data need fixing before they can be plotted ({len(problems)}):")
+    st.code("\n".join(str(p) for p in problems), language=None, wrap_lines=True)
+
+
+def _pick(label: str, columns: list[str], guess: str | None, key: str, optional: bool) -> str:
+    options = [NONE, *columns] if optional else columns
+    index = options.index(guess) if guess in options else 0
+    return st.selectbox(label, options, index=index, key=key)
+
+
+def mapping_controls(raw: pd.DataFrame) -> upload.ColumnMapping:
+    """Choose what kind of indicator the file holds and which column plays which role."""
+    st.caption(f"{len(raw):,} rows; columns: {', '.join(raw.columns)}")
+    kind = st.radio("Kind of indicator", list(KIND_LABELS), format_func=KIND_LABELS.get,
+                    key="byod.kind", horizontal=True)  # fmt: skip
+    guess = upload.guess_mapping(raw.columns, kind)
+    columns = list(raw.columns)
+    names = ("Numerator", "Denominator") if kind == "proportion" else ("Observed", "Expected")
+    cols = st.columns(5)
+    with cols[0]:
+        provider = _pick("Provider", columns, guess.provider, "byod.provider", False)
+    with cols[1]:
+        numerator = _pick(names[0], columns, guess.numerator, f"byod.{kind}.num", False)
+    with cols[2]:
+        denominator = _pick(names[1], columns, guess.denominator, f"byod.{kind}.den", False)
+    with cols[3]:
+        period = _pick("Period", columns, guess.period, "byod.period", True)
+    with cols[4]:
+        group = _pick("Group", columns, guess.group, "byod.group", True)
+    return upload.ColumnMapping(
+        kind, provider, numerator, denominator,
+        None if period == NONE else period, None if group == NONE else group,
+    )  # fmt: skip
+
+
+def filters(data: pd.DataFrame) -> tuple[list[str] | None, list[str] | None]:
+    """Choose which groups and periods to include."""
+    chosen_groups = chosen_periods = None
+    all_groups, all_periods = upload.groups(data), upload.periods(data)
+    left, right = st.columns(2)
+    if all_groups:
+        chosen_groups = left.multiselect("Groups to include", all_groups, default=all_groups,
+                                         key="byod.groups")  # fmt: skip
+    if all_periods:
+        chosen_periods = right.multiselect(
+            "Periods to add up for the funnel plot", all_periods, default=all_periods[-1:],
+            key="byod.periods",
+        )  # fmt: skip
+    return chosen_groups, chosen_periods
+
+
+def funnel_options(kind: str) -> tuple[str, str, float | None, bool]:
+    """Limit method, overdispersion, an optional target, and which direction is better."""
+    higher_is_better = (
+        st.radio(
+            "A higher value is",
+            ["worse", "better"],
+            key="byod.direction",
+            horizontal=True,
+            help="Breaches or deaths: higher is worse. Care given or targets met: higher is "
+            "better.",
+        )
+        == "better"
+    )
+    left, middle, right = st.columns(3)
+    method = "exact"
+    if kind == "proportion":
+        method = left.radio(
+            "Limits",
+            ["exact", "normal"],
+            key="byod.method",
+            horizontal=True,
+            format_func={"exact": "Exact binomial", "normal": "Normal"}.get,
+        )
+    overdispersion = middle.selectbox(
+        "Overdispersion", ["none", "multiplicative", "additive"], key="byod.od"
+    )
+    custom = right.checkbox("Set the target myself", key="byod.custom_target")
+    target = None
+    if custom:
+        default = 1.0 if kind == "ratio" else 0.5
+        target = right.number_input("Target", 0.0, 100.0 if kind == "ratio" else 1.0, default,
+                                    step=0.01, key="byod.target")  # fmt: skip
+    return method, overdispersion, target, higher_is_better
+
+
+def funnel_results(
+    drawn: funnel.FunnelResult, kind: str, method: str, overdispersion: str, higher_is_better: bool
+) -> None:
+    """The funnel plot, a plain-language summary, the table and its download."""
+    table = drawn.table
+    shown = table.assign(verdict=[verdict(f, higher_is_better) for f in table["flag"]])
+    curve = lab.funnel_curve(drawn, kind, Analysis(method, overdispersion))
+    st.altair_chart(charts.funnel_chart(shown, curve, kind, "Funnel plot"), width="stretch")
+    counts = shown["flag"].value_counts()
+    od = drawn.overdispersion
+    st.caption(
+        f"Overdispersion: φ = {od.phi:.3g}, τ² = {od.tau2:.3g}"
+        + ("" if overdispersion != "none" else " (estimated; limits not adjusted)")
+    )
+    st.caption(
+        f"{len(shown)} providers; target {shown['target'].iloc[0]:.4g}. Above the 99.8% limit: "
+        f"{counts.get('above998', 0)}; above 95%: {counts.get('above95', 0)}; below 95%: "
+        f"{counts.get('below95', 0)}; below 99.8%: {counts.get('below998', 0)}."
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button("Download results (CSV)", upload.to_csv_bytes(table),
+                       file_name="funnel-results.csv", mime="text/csv", on_click="ignore",
+                       key="byod.download_funnel")  # fmt: skip
+
+
+def run_results(chart: pd.DataFrame, who: str, fractional: bool) -> None:
+    """The XmR run chart, the signals in words, the table and its download."""
+    st.altair_chart(charts.run_chart(chart, f"Run chart: {who}", ".3f" if fractional else ",.0f"),
+                    width="stretch")  # fmt: skip
+    signals = chart[chart["rules"].map(bool)]
+    st.caption(
+        f"{len(chart)} periods; mean {chart['mean'].iloc[0]:.4g}, limits "
+        f"{chart['lower'].iloc[0]:.4g} to {chart['upper'].iloc[0]:.4g}. "
+        f"{len(signals)} periods show a signal."
+    )
+    out = chart.assign(rules=chart["rules"].map(";".join))
+    st.dataframe(out, hide_index=True, width="stretch")
+    st.download_button("Download run chart (CSV)", upload.to_csv_bytes(out),
+                       file_name="run-chart.csv", mime="text/csv", on_click="ignore",
+                       key="byod.download_spc")  # fmt: skip

@@ -1,0 +1,56 @@
+"""Funnel plots and run charts for your own data: upload, map columns, download results."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from carelab.errors import CareLabError
+from carelab.indicators import funnel, spc, upload
+from carelab.ui.components import byod
+
+st.title("Your data: funnel plots and run charts")
+st.caption(
+    "Upload a CSV with one row per provider (and period, if you have them). Counts stay in "
+    "this session; nothing is stored. Limits follow Spiegelhalter (2005) for funnel plots and "
+    "NHS England's Making Data Count for run charts."
+)
+uploaded = st.file_uploader("CSV file", type=["csv"], key="byod.file")
+if uploaded is None:
+    st.info(
+        "Columns needed: a provider, and a numerator with its denominator (for example breaches "
+        "and attendances), or observed and expected counts. Optional: a period and a group."
+    )
+    st.stop()
+
+try:
+    raw = upload.read_csv_bytes(uploaded.getvalue(), uploaded.name)
+    mapping = byod.mapping_controls(raw)
+    data = upload.clean(raw, mapping)
+except CareLabError as exc:
+    byod.show_problems(exc)
+    st.stop()
+
+chosen_groups, chosen_periods = byod.filters(data)
+funnel_tab, run_tab = st.tabs(["Funnel plot", "Run chart"])
+with funnel_tab:
+    totals = upload.aggregate(data, chosen_groups, chosen_periods)
+    method, overdispersion, target, higher_is_better = byod.funnel_options(mapping.kind)
+    try:
+        drawn = funnel.funnel(
+            totals["provider"], totals["numerator"], totals["denominator"],
+            kind=mapping.kind, method=method, overdispersion=overdispersion, target=target,
+        )  # fmt: skip
+    except CareLabError as exc:
+        byod.show_problems(exc)
+    else:
+        byod.funnel_results(drawn, mapping.kind, method, overdispersion, higher_is_better)
+with run_tab:
+    if "period" not in data.columns:
+        st.info("Choose a period column to see a run chart.")
+    else:
+        providers = ["(all providers pooled)", *sorted(data["provider"].unique())]
+        who = st.selectbox("Provider", providers, key="byod.run_provider")
+        series = upload.period_series(data, None if who == providers[0] else who, chosen_groups)
+        chart = spc.xmr(series["value"], series["period"])
+        byod.run_results(chart, who, pd.api.types.is_float_dtype(series["value"]))
