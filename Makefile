@@ -41,7 +41,7 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
 	touch $@
 
 bench: $(VENV)/.installed-bench
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python -m bench.run_all $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

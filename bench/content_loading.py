@@ -8,8 +8,13 @@ alias_bomb_ms (refusing a 9-level alias bomb); loader_ratio = loader_ms / safe_l
 
 from __future__ import annotations
 
-import contextlib
+import sys
 from pathlib import Path
+
+# Runnable as `python bench/NAME.py` as well as `python -m bench.NAME`.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import contextlib
 
 import yaml
 

@@ -10,13 +10,18 @@ Also reports the cost of one scrypt password check, which bounds sign-in latency
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Runnable as `python bench/NAME.py` as well as `python -m bench.NAME`.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import sqlite3
 import statistics
 import tempfile
 import threading
 import time
 import uuid
-from pathlib import Path
 
 from bench.common import median_ms, report
 from carelab import auth

@@ -1,0 +1,148 @@
+"""Indicator Lab speed: what the page recomputes, new populations, funnels, ranks, 1M patients.
+
+Keys (medians, ms unless named):
+- option_change_ms: one lever moved on the default scenario (200 hospitals, 100,000
+  patients, population cached): indicator A re-measured, funnel, rank intervals (1,000
+  simulations), truth metrics, and the A-vs-B comparison. Target < 100 ms.
+- new_population_ms: a new population and the full risk-model fit. Target < 1 s.
+- funnel_10k_ms: exact binomial limits at 95% and 99.8% for 10,000 providers. Target < 50 ms.
+- rank_sims_ms: 1,000 rank simulations for 200 providers. Target < 200 ms.
+- million_patients_ms / million_patients_rss_mb: 1,000,000 patients end to end in a fresh
+  process (simulate, fit, measure, funnel, ranks), and that process's peak memory.
+  Target < 10 s and < 1 GB.
+- reference_ms / reference_ratio: the same risk adjustment and exact funnel done the plain
+  way (a statsmodels logit, then a Python loop over providers calling scipy), timed in the
+  same run; reference_ratio = reference_ms / ours, so 10 means ours is ten times faster.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Runnable as `python bench/NAME.py` as well as `python -m bench.NAME`.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import json
+import subprocess
+import time
+
+import numpy as np
+
+from bench.common import median_ms, report
+from carelab.indicators import funnel, ranking
+from carelab.indicators.lab import compare_results, run
+from carelab.indicators.measures import Indicator, expected_risk, measure
+from carelab.indicators.population import PopulationSpec, simulate
+from carelab.indicators.scenarios import BY_ID, Analysis
+
+REPO = Path(__file__).resolve().parent.parent
+MILLION = """
+import json, resource, time
+from carelab.indicators.lab import run
+from carelab.indicators.measures import Indicator
+from carelab.indicators.population import PopulationSpec, simulate
+from carelab.indicators.scenarios import Analysis
+start = time.perf_counter()
+population = simulate(PopulationSpec(patients=1_000_000))
+run(population, Indicator(risk_adjustment="full"), Analysis())
+elapsed = (time.perf_counter() - start) * 1000
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"ms": elapsed, "rss_mb": peak}))
+"""
+
+
+def _option_change(population, scenario) -> float:
+    b = run(population, scenario.b, scenario.analysis_b)
+    flip = [scenario.a, scenario.a.with_(risk_adjustment="age_sex")]
+    state = {"i": 0}
+
+    def change() -> None:
+        state["i"] += 1
+        a = run(population, flip[state["i"] % 2], scenario.analysis_a)
+        compare_results(a, b)
+
+    return median_ms(change, repeats=21)
+
+
+def _new_population() -> float:
+    seeds = iter(range(1000, 2000))
+
+    def fresh() -> None:
+        population = simulate(PopulationSpec(seed=next(seeds)))
+        expected_risk(population, "full", "30_day")
+
+    return median_ms(fresh, repeats=5, warmup=1)
+
+
+def _ours(population) -> None:
+    population.cache.clear()
+    table = measure(population, Indicator(risk_adjustment="full"))
+    funnel.funnel_table(table["provider"], table["numerator"], table["denominator"], "ratio")
+    crude = measure(population, Indicator())
+    funnel.proportion_limits(crude["denominator"], crude["value"].mean(), "exact")
+
+
+def _reference(population) -> None:
+    """The plain way: statsmodels logit, then a loop over providers calling scipy."""
+    import statsmodels.api as sm
+    from scipy import stats
+
+    patients = population.patients
+    features = np.column_stack([patients[k] for k in ("age", "male", "comorbidity", "deprivation")])
+    fit = sm.Logit(patients["died"].astype(float), sm.add_constant(features)).fit(disp=0)
+    risk = fit.predict(sm.add_constant(features))
+    target = patients["died"].mean()
+    for provider in range(len(population.providers)):
+        mine = patients["provider"] == provider
+        observed, expected, n = patients["died"][mine].sum(), risk[mine].sum(), mine.sum()
+        for alpha in (0.025, 0.001):
+            stats.chi2.ppf(alpha, 2 * observed) / (2 * expected)
+            stats.chi2.ppf(1 - alpha, 2 * (observed + 1)) / (2 * expected)
+            for p in (alpha, 1 - alpha):
+                r = stats.binom.ppf(p, n, target)
+                stats.binom.cdf([r - 1, r], n, target)
+
+
+def _million() -> tuple[float, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", MILLION], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return round(result["ms"], 1), round(result["rss_mb"], 1)
+
+
+def main() -> None:
+    """Run the Indicator Lab benchmarks and report medians."""
+    scenario = BY_ID["risk-adjustment"]
+    population = simulate(scenario.population)
+    run(population, scenario.a, Analysis())  # fit and warm caches, as the page would have
+    n = np.random.default_rng(0).integers(20, 20_000, 10_000)
+    providers = [f"P{i}" for i in range(200)]
+    denominators = np.random.default_rng(1).integers(50, 3000, 200)
+    numerators = (denominators * 0.1).astype(int)
+    ours = median_ms(lambda: _ours(population), repeats=5, warmup=1)
+    reference = median_ms(lambda: _reference(population), repeats=3, warmup=1)
+    started = time.perf_counter()
+    million_ms, million_rss = _million()
+    report(
+        "indicator_lab",
+        {
+            "option_change_ms": _option_change(population, scenario),
+            "new_population_ms": _new_population(),
+            "funnel_10k_ms": median_ms(lambda: funnel.proportion_limits(n, 0.1, "exact")),
+            "rank_sims_ms": median_ms(
+                lambda: ranking.rank_intervals(providers, numerators, denominators, sims=1000)
+            ),
+            "million_patients_ms": million_ms,
+            "million_patients_rss_mb": million_rss,
+            "million_wall_s": round(time.perf_counter() - started, 1),
+            "ours_ms": ours,
+            "reference_ms": reference,
+            "reference_ratio": round(reference / ours, 1),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
