@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from carelab.errors import CareLabError
 from carelab.indicators.population import FOUR_HOURS, Population
 
 Measure = Literal["mortality", "process", "four_hour", "near_breach", "composite"]
@@ -88,6 +89,10 @@ class Indicator:
         return ", ".join(parts)
 
 
+class NothingToMeasure(CareLabError):
+    """No provider has anything in the denominator (e.g. no deaths expected anywhere)."""
+
+
 def _recent(month: np.ndarray, population: Population, months: int) -> np.ndarray:
     return month >= population.spec.months - months
 
@@ -97,7 +102,8 @@ def expected_risk(population: Population, level: RiskAdjustment, window: str) ->
     key = ("risk", level, window)
     if key not in population.cache:
         outcome = population.patients["died_in_hospital" if window == "in_hospital" else "died"]
-        if level == "none":
+        if level == "none" or outcome.all() or not outcome.any():
+            # Crude, or nothing to model when everyone (or no one) died: E is the mean.
             risk = np.full(outcome.shape, outcome.mean())
         else:
             # Imported here: scikit-learn takes a second to import, and only fitting needs it.
@@ -144,7 +150,14 @@ def measure(population: Population, indicator: Indicator) -> pd.DataFrame:
             "true_quality": population.providers["true_quality"].to_numpy(),
         }
     )
-    return frame[frame["denominator"] > 0].reset_index(drop=True)
+    frame = frame[frame["denominator"] > 0].reset_index(drop=True)
+    if frame.empty:
+        what = "expected deaths" if indicator.kind == "ratio" else "patients"
+        raise NothingToMeasure(
+            f"No hospital has any {what} in the last {indicator.months} months, so this "
+            "indicator cannot be drawn. Choose a longer window or change the population."
+        )
+    return frame
 
 
 def _patient_measure(

@@ -5,23 +5,32 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from carelab.errors import CareLabError
 from carelab.indicators.lab import LabResult, compare_results, run
 from carelab.indicators.measures import Indicator
-from carelab.indicators.population import PopulationSpec, simulate
+from carelab.indicators.population import Population, PopulationSpec, simulate
 from carelab.indicators.scenarios import Analysis
 from carelab.ui.components import charts
 
 
 @st.cache_resource(max_entries=6, show_spinner="Simulating the population…")
-def population(spec: PopulationSpec):  # noqa: ANN201 - a Population, cached per spec
+def population(spec: PopulationSpec) -> Population:
     """Simulate a population once per spec (shared, never mutated but for its fit cache)."""
     return simulate(spec)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def lab_result(spec: PopulationSpec, indicator: Indicator, analysis: Analysis) -> LabResult:
-    """Run the Lab for one indicator; cached by its settings."""
+def _lab_result(spec: PopulationSpec, indicator: Indicator, analysis: Analysis) -> LabResult:
     return run(population(spec), indicator, analysis)
+
+
+def lab_result(spec: PopulationSpec, indicator: Indicator, analysis: Analysis) -> LabResult | None:
+    """Run the Lab for one indicator (cached by its settings); None, with a message, if it can't."""
+    try:
+        return _lab_result(spec, indicator, analysis)
+    except CareLabError as exc:
+        st.warning(str(exc), icon=":material/warning:")
+        return None
 
 
 def _summary(result: LabResult) -> str:

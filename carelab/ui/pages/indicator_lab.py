@@ -44,6 +44,8 @@ with right:
 
 result_a = lab_views.lab_result(spec, indicator_a, analysis_a)
 result_b = lab_views.lab_result(spec, indicator_b, analysis_b)
+if result_a is None or result_b is None:
+    st.stop()
 funnels, leagues, versus, truth = st.tabs(
     ["Funnel plots", "League tables", "A against B", "Against the truth"]
 )

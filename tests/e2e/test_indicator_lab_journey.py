@@ -1,0 +1,170 @@
+"""A learner in a real browser: pull a lever in the Indicator Lab, then bring their own data.
+
+The Lab compares crude with risk-adjusted mortality and changes scenario by keyboard; the
+"your data" page takes NHS England's A&E CSV, draws a funnel plot for type 1 departments in
+March 2019, downloads the results and draws one trust's run chart; the Lab fits a phone.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.conftest import SHARED
+from tests.e2e.conftest import wait_for_app
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-results"
+AE_CSV = SHARED / "data" / "ae_attendances.csv"
+RESULTS_HEADER = "provider,value,n,target,lower95,upper95,lower998,upper998,flag"
+CHART = "[data-testid=stVegaLiteChart]"
+DRAWN = f"{CHART} svg, {CHART} canvas"
+CAPTION = "[data-testid=stCaptionContainer]"
+pytestmark = pytest.mark.browser
+
+
+def shot(target: Page | Locator, name: str) -> None:
+    """Save a screenshot of the page, or of one part of it, into test-results/."""
+    SHOTS.mkdir(exist_ok=True)
+    path = str(SHOTS / f"{name}.png")
+    if isinstance(target, Page):
+        target.screenshot(path=path, full_page=True)
+    else:
+        target.screenshot(path=path)
+
+
+def no_errors(page: Page) -> None:
+    """No Python traceback and no error box on the page."""
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
+    expect(page.locator("[data-testid=stAlertContentError]")).to_have_count(0)
+
+
+def open_page(page: Page, url: str) -> None:
+    page.set_default_timeout(20_000)
+    page.goto(url)
+    wait_for_app(page)
+    no_errors(page)
+
+
+def test_risk_adjusting_indicator_a_makes_it_agree_with_b(page: Page, server: str):
+    open_page(page, f"{server}/lab?scenario=risk-adjustment")
+    expect(page.get_by_role("heading", name="Indicator Lab", level=1)).to_be_visible()
+    expect(page.get_by_text("Simulated data.", exact=True)).to_be_visible()
+    funnels = page.get_by_role("tabpanel", name="Funnel plots")
+    expect(funnels.locator(CHART)).to_have_count(2)
+    expect(funnels.locator(DRAWN).first).to_be_visible()
+    summaries = funnels.locator(CAPTION).filter(has_text=re.compile(r"^200 hospitals: "))
+    expect(summaries).to_have_count(2)
+    summary_a, summary_b = summaries.nth(0), summaries.nth(1)
+    crude = summary_a.inner_text()
+    assert crude != summary_b.inner_text(), "crude and adjusted funnels should differ"
+    shot(funnels, "lab-risk-adjustment-crude")
+
+    # Indicator A's column comes first, so its "Full case mix" is the first on the page.
+    full = page.get_by_role("radio", name="Full case mix").first
+    expect(full).not_to_be_checked()
+    full.click()
+    expect(full).to_be_checked()
+    expect(summary_a).not_to_have_text(crude)
+    wait_for_app(page)
+    no_errors(page)
+    expect(summary_a).to_have_text(summary_b.inner_text())
+    expect(summary_a).to_have_text(re.compile(r"^200 hospitals: "))
+    expect(funnels.get_by_text("A: Mortality (outcome), 30-day, fully adjusted")).to_be_visible()
+    shot(funnels, "lab-risk-adjustment-both-adjusted")
+    shot(page, "lab-risk-adjustment-page")
+
+
+def test_scenario_can_be_chosen_with_the_keyboard(page: Page, server: str):
+    open_page(page, f"{server}/lab?scenario=risk-adjustment")
+    scenario = page.get_by_role("combobox", name="Teaching scenario")
+    # Reach the selectbox with Tab alone, from the top of the page.
+    page.locator("body").focus()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('aria-label')") == (
+            "Teaching scenario"
+        ):
+            break
+    expect(scenario).to_be_focused()
+    page.keyboard.type("Gaming")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"[?&]scenario=four-hour-gaming(&|$)"))
+    wait_for_app(page)
+    no_errors(page)
+    expect(scenario).to_have_value(re.compile(r"^Gaming a target"))
+    expect(page.get_by_role("tabpanel", name="Funnel plots").locator(DRAWN).first).to_be_visible()
+    shot(page, "lab-four-hour-gaming-by-keyboard")
+
+
+def test_upload_ae_data_funnel_download_and_run_chart(page: Page, server: str, tmp_path: Path):
+    open_page(page, f"{server}/your-data")
+    page.set_input_files("[data-testid=stFileUploader] input[type=file]", str(AE_CSV))
+    provider = page.get_by_role("combobox", name="Provider", exact=True).first
+    expect(provider).to_be_visible()
+    wait_for_app(page)
+    no_errors(page)
+    expect(provider).to_have_value("org_code")
+    expect(page.get_by_role("combobox", name="Numerator", exact=True)).to_have_value("breaches")
+    expect(page.get_by_role("combobox", name="Denominator", exact=True)).to_have_value(
+        "attendances"
+    )
+
+    # Keep type 1 departments only; the period stays at its default, the last month.
+    for group in ("2", "other"):
+        remove = page.get_by_role("button", name=f"Remove {group}", exact=True)
+        remove.click()
+        expect(remove).to_have_count(0)
+        wait_for_app(page)
+    expect(page.get_by_role("button", name="Remove 1", exact=True)).to_be_visible()
+    periods = page.get_by_role("group", name="Selected values").nth(1)
+    expect(periods.get_by_role("button", name=re.compile(r"^Remove "))).to_have_count(1)
+    expect(periods.get_by_role("button", name="Remove 2019-03-01", exact=True)).to_be_visible()
+
+    funnel_tab = page.get_by_role("tabpanel", name="Funnel plot")
+    expect(funnel_tab.get_by_text(re.compile(r"^134 providers; target "))).to_be_visible()
+    expect(funnel_tab.locator(DRAWN).first).to_be_visible()
+    no_errors(page)
+    shot(funnel_tab, "your-data-funnel-type1-march-2019")
+
+    with page.expect_download() as info:
+        funnel_tab.get_by_role("button", name="Download results (CSV)").click()
+    download = info.value
+    assert download.suggested_filename == "funnel-results.csv"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    lines = saved.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == RESULTS_HEADER
+    assert len(lines) == 135, f"expected a header and 134 providers, got {len(lines)} lines"
+
+    page.get_by_role("tab", name="Run chart").click()
+    run_tab = page.get_by_role("tabpanel", name="Run chart")
+    summary = run_tab.locator(CAPTION).filter(has_text=re.compile(r"^\d+ periods; "))
+    expect(summary).to_be_visible()
+    pooled = summary.inner_text()
+    who = run_tab.get_by_role("combobox", name="Provider", exact=True)
+    who.click()
+    page.keyboard.type("RQM")
+    page.keyboard.press("Enter")
+    expect(who).to_have_value("RQM")
+    expect(summary).not_to_have_text(pooled)
+    wait_for_app(page)
+    no_errors(page)
+    # Type 1 attendances at RQM, one point a month from April 2016 to March 2019.
+    expect(summary).to_have_text(re.compile(r"^36 periods; "))
+    expect(run_tab.locator(DRAWN).first).to_be_visible()
+    shot(run_tab, "your-data-run-chart-rqm")
+
+
+def test_lab_fits_a_phone_screen(page: Page, server: str):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page, f"{server}/lab?scenario=small-numbers")
+    expect(page.get_by_role("heading", name="Indicator Lab", level=1)).to_be_visible()
+    funnels = page.get_by_role("tabpanel", name="Funnel plots")
+    expect(funnels.locator(DRAWN).first).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the Lab scrolls sideways on a phone ({width}px)"
+    shot(page, "lab-phone-small-numbers")
+    shot(funnels, "lab-phone-small-numbers-funnels")
