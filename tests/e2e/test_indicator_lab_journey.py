@@ -62,10 +62,11 @@ def test_risk_adjusting_indicator_a_makes_it_agree_with_b(page: Page, server: st
     assert crude != summary_b.inner_text(), "crude and adjusted funnels should differ"
     shot(funnels, "lab-risk-adjustment-crude")
 
-    # Indicator A's column comes first, so its "Full case mix" is the first on the page.
-    full = page.get_by_role("radio", name="Full case mix").first
+    # Indicator A's column comes first, so its "Risk adjustment" is the first on the page.
+    risk_a = page.get_by_role("radiogroup", name="Risk adjustment").first
+    full = risk_a.get_by_role("radio", name="Full case mix")
     expect(full).not_to_be_checked()
-    full.click()
+    risk_a.get_by_text("Full case mix", exact=True).click()  # the label; the input is hidden
     expect(full).to_be_checked()
     expect(summary_a).not_to_have_text(crude)
     wait_for_app(page)
