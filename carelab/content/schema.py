@@ -208,22 +208,33 @@ class LabStep(StepBase):
 
 
 class PollStep(StepBase):
-    """An unscored question for a group; answers are aggregated."""
+    """An unscored question for a group; answers are aggregated and revealed together."""
 
     kind: Literal["poll"]
     prompt: Markdown
-    mode: Literal["single", "multiple", "open"] = Field(
-        "single", description="One option, several options, or free text (word cloud)."
+    mode: Literal["single", "multiple", "open", "scale", "numeric"] = Field(
+        "single",
+        description="One option, several options, free text (word cloud), a 1-5 scale, "
+        "or a number.",
     )
     options: list[ShortText] = Field(default_factory=list, max_length=12)
+    scale_low: ShortText | None = Field(None, description="Label for 1 on a scale poll.")
+    scale_high: ShortText | None = Field(None, description="Label for 5 on a scale poll.")
+    unit: ShortText | None = Field(None, description="Shown beside a numeric poll's input.")
     minutes: int | None = Field(None, ge=1, le=120)
 
     @model_validator(mode="after")
     def _options_match_mode(self) -> PollStep:
-        if self.mode == "open" and self.options:
-            raise ValueError("an open poll takes no options")
-        if self.mode != "open" and len(self.options) < 2:
+        if self.mode in {"single", "multiple"} and len(self.options) < 2:
             raise ValueError(f"a {self.mode} poll needs at least 2 options")
+        if self.mode not in {"single", "multiple"} and self.options:
+            raise ValueError(
+                f"a{'n' if self.mode == 'open' else ''} {self.mode} poll takes no options"
+            )
+        if self.mode != "scale" and (self.scale_low or self.scale_high):
+            raise ValueError("scale_low and scale_high belong to a scale poll")
+        if self.mode != "numeric" and self.unit:
+            raise ValueError("unit belongs to a numeric poll")
         return self
 
 
