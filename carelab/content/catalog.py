@@ -110,6 +110,45 @@ class Catalog:
         return found
 
 
+@dataclass(frozen=True)
+class FileReport:
+    """One content file as an author sees it: where, what, whether it is served, its problems."""
+
+    path: str
+    kind: str
+    item_id: str | None
+    served: bool
+    problems: tuple[ContentError, ...]
+    modified_ns: int
+
+
+def file_reports(catalog: Catalog) -> list[FileReport]:
+    """Every content file under the catalog's root, with the problems found in it."""
+    served = {path: key for key, path in catalog.paths.items()}
+    by_path: dict[str, list[ContentError]] = {}
+    for error in catalog.errors:
+        by_path.setdefault(error.path, []).append(error)
+    reports = []
+    for folder, path in content_files(catalog.root):
+        shown = _display(path, catalog.root)
+        key = served.get(shown)
+        try:
+            modified = path.stat().st_mtime_ns
+        except OSError:
+            modified = 0
+        reports.append(
+            FileReport(
+                path=shown,
+                kind=folder.rstrip("s"),
+                item_id=key[1] if key else None,
+                served=key is not None,
+                problems=tuple(by_path.get(shown, [])),
+                modified_ns=modified,
+            )
+        )
+    return reports
+
+
 def reading_minutes(case: Case) -> int:
     """Estimate the minutes needed to read a case at 200 words a minute (at least 1)."""
     texts = [case.summary, *(s.body for s in case.sections), *case.what_to_notice]

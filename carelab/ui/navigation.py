@@ -36,6 +36,10 @@ def pages_for(user: User | None) -> dict[str, list[st.Page]]:
         sections["Account"] = [_page("sign_in", "Sign in", ":material/login:", "sign-in")]
         return sections
     sections["Account"] = [_page("account", "My account", ":material/person:", "account")]
+    if user.can("author"):
+        sections["Account"].append(
+            _page("authoring", "Authoring", ":material/edit_note:", "authoring")
+        )
     if user.can("admin"):
         sections["Administration"] = [
             _page("admin", "Users and content", ":material/admin_panel_settings:", "admin")

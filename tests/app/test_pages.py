@@ -185,3 +185,41 @@ def test_a_name_full_of_markdown_and_html_shows_as_typed(app, db):
     user = auth.create_account(db, "ann@example.org", "correct horse battery", name)
     at = app(user=user, page=ACCOUNT)
     assert r"**Name:** Dr \*Ann\* &lt;b\>x&lt;/b\> \!\[i\]\(http://t\)" in texts(at)
+
+
+AUTHORING = "carelab/ui/pages/authoring.py"
+
+
+def test_authoring_page_is_for_authors_only(app, learner):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+
+    direct = AppTest.from_file(str(REPO / AUTHORING), default_timeout=30)
+    direct.session_state["user"] = learner
+    direct.run()
+    assert direct.error[0].value == (
+        "This page is for the author role; your account does not have it."
+    )
+
+
+def test_authoring_lists_files_with_status_problems_and_preview(app, admin, content_root):
+    (content_root / "cases/good.yaml").write_text(VALID_CASE.format(id="good"))
+    (content_root / "cases/bad.yaml").write_text("id: bad\ntitel: x\n")
+    at = app(user=admin, page=AUTHORING)
+    assert not at.exception
+    table = at.dataframe[0].value
+    statuses = dict(zip(table["File"], table["Status"], strict=True))
+    assert statuses == {
+        "cases/bad.yaml": "❌ Held back: 6 problems",
+        "cases/good.yaml": "✅ Live in the catalogue",
+    }
+    problems = at.code[0].value.splitlines()
+    assert "cases/bad.yaml:1:1: missing required field 'title'" in problems
+    assert "cases/bad.yaml:2:1: unknown field 'titel'; did you mean 'title'?" in problems
+    at.selectbox(key="authoring.file").select("cases/good.yaml").run()
+    assert "A test case" in [h.value for h in at.header]
+    # A new file shows up on the next run, without restarting anything.
+    (content_root / "cases/new.yaml").write_text(VALID_CASE.format(id="new"))
+    at.run()
+    assert "cases/new.yaml" in at.dataframe[0].value["File"].tolist()

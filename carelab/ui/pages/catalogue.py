@@ -7,21 +7,10 @@ import streamlit as st
 from carelab.content.catalog import CatalogEntry
 from carelab.ui import state
 from carelab.ui.components.markdown import markdown
+from carelab.ui.components.module_view import show_module_outline
 from carelab.ui.navigation import CASE_READER
 
 KIND_LABEL = {"module": "Module", "case": "Case study"}
-
-
-def show_module_outline(module_id: str) -> None:
-    """Show a module's objectives and steps."""
-    module = state.catalog().module(module_id)
-    st.markdown("**You will be able to:**")
-    st.markdown("\n".join(f"- {objective}" for objective in module.learning_objectives))
-    st.markdown("**Steps:**")
-    st.markdown(
-        "\n".join(f"{i}. {step.title} ({step.kind})" for i, step in enumerate(module.steps, 1))
-    )
-    st.caption(f"Version {module.version} · pass mark {module.pass_mark:.0%}")
 
 
 def show_entry(entry: CatalogEntry) -> None:
@@ -41,7 +30,7 @@ def show_entry(entry: CatalogEntry) -> None:
             )
         else:
             with st.expander("Objectives and steps"):
-                show_module_outline(entry.id)
+                show_module_outline(state.catalog().module(entry.id))
 
 
 st.title("Catalogue")

@@ -112,3 +112,16 @@ def test_every_shipped_key_figure_has_a_source_that_resolves():
         known = {s.id for s in case.sources}
         for figure in case.key_figures:
             assert figure.source in known, f"{case.id}: '{figure.label}' has no source"
+
+
+def test_file_reports_show_every_file_with_its_problems(content_root):
+    write(content_root, "cases/c.yaml", VALID_CASE.format(id="c"))
+    write(content_root, "cases/bad.yaml", "id: bad\ntitel: x\n")
+    from carelab.content.catalog import file_reports
+
+    reports = {r.path: r for r in file_reports(load_catalog(content_root))}
+    assert reports["cases/c.yaml"].served and reports["cases/c.yaml"].item_id == "c"
+    assert reports["cases/c.yaml"].problems == ()
+    bad = reports["cases/bad.yaml"]
+    assert not bad.served and bad.item_id is None
+    assert [str(p) for p in bad.problems][0] == "cases/bad.yaml:1:1: missing required field 'title'"
