@@ -416,6 +416,20 @@ def _flags(value: np.ndarray, limits: pd.DataFrame) -> np.ndarray:
     return np.select(conditions, ["above998", "above95", "below998", "below95"], "within")
 
 
+def _plausible_zeros(
+    kind: str, num: np.ndarray, size: np.ndarray, target: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Providers with no events whose chance of none is too high to call them low.
+
+    A count cannot fall below zero, but the continuous χ² lower limit for a ratio is above
+    zero however small E is, so 0 deaths out of 0.7 expected (a 50% chance) would be
+    flagged "below 99.8%". A zero is only as unusual as its Poisson (or binomial)
+    probability, so the flag is kept only when that probability is below the level.
+    """
+    p_zero = np.exp(-target * size) if kind == "ratio" else np.power(1.0 - target, size)
+    return (num == 0) & (p_zero >= 0.025), (num == 0) & (p_zero >= 0.001)
+
+
 def _limits_for(
     kind: str,
     sizes: np.ndarray,
@@ -464,7 +478,11 @@ def funnel(
     limits = _limits_for(kind, size, target, method, overdispersion, od, sr_method)
     table = pd.DataFrame({"provider": names, "value": value, "n": size, "target": target})
     table = pd.concat([table, limits], axis=1)
-    table["flag"] = _flags(value, limits)
+    flags = _flags(value, limits)
+    below95_plausible, below998_plausible = _plausible_zeros(kind, num, size, target)
+    flags = np.where(below998_plausible & (flags == "below998"), "below95", flags)
+    flags = np.where(below95_plausible & np.isin(flags, ["below95", "below998"]), "within", flags)
+    table["flag"] = flags
     return FunnelResult(table=table[list(TABLE_COLUMNS)], overdispersion=od)
 
 

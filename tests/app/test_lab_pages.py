@@ -61,16 +61,13 @@ def test_your_data_ae_type1_funnel_and_run_chart(app):
     at.multiselect(key="byod.periods").set_value(["2019-03-01"]).run()
     results = at.dataframe[0].value
     assert list(results.columns) == [
-        "provider",
-        "value",
-        "n",
-        "target",
-        "lower95",
-        "upper95",
-        "lower998",
-        "upper998",
-        "flag",
-    ]
+        "provider", "value", "n", "target", "lower95", "upper95", "lower998", "upper998", "flag",
+        "compared with the target",
+    ]  # fmt: skip
+    assert set(results["compared with the target"]) <= {
+        "worse (99.8%)", "worse (95%)", "as expected", "better (95%)", "better (99.8%)",
+    }  # fmt: skip
+    assert "outside the 99.8% limits: far more variation than chance" in at.warning[0].value
     assert len(results) == 134  # the type-1 departments reporting in March 2019
     assert results["target"].iloc[0] == pytest.approx(1 - 0.795, abs=0.002)
     assert at.get("download_button")[0].proto.label == "Download results (CSV)"

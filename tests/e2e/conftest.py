@@ -129,3 +129,25 @@ def wait_for_app(page) -> None:
     """Wait until Streamlit is connected and the script run has finished."""
     page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]")
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]")
+
+
+SHOTS = REPO / "screenshots"
+
+
+def shot(page, name: str) -> None:
+    """Save the whole page as screenshots/NAME.png (git-ignored) for people to look at.
+
+    Streamlit scrolls its main block, not the document, so a full-page screenshot shows only
+    the window: grow the window to the content's height for the picture, then put it back.
+    pytest-playwright empties test-results/ at the start of every run, so we keep ours apart.
+    """
+    SHOTS.mkdir(exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate(
+        "Math.max(innerHeight, ...[...document.querySelectorAll("
+        "'[data-testid=stMain], [data-testid=stSidebarContent]')].map(e => e.scrollHeight))"
+    )
+    page.set_viewport_size({"width": size["width"], "height": min(height, 10_000)})
+    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(size)

@@ -11,15 +11,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import VALID_CASE
-from tests.e2e.conftest import server_env, wait_for_app
+from tests.e2e.conftest import server_env, shot, wait_for_app
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 pytestmark = pytest.mark.browser
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_sign_up_browse_read_reload_sign_out(page: Page, server: str):

@@ -14,34 +14,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import SHARED
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import shot, wait_for_app
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 AE_CSV = SHARED / "data" / "ae_attendances.csv"
 RESULTS_HEADER = "provider,value,n,target,lower95,upper95,lower998,upper998,flag"
 CHART = "[data-testid=stVegaLiteChart]"
 DRAWN = f"{CHART} svg, {CHART} canvas"
 CAPTION = "[data-testid=stCaptionContainer]"
 pytestmark = pytest.mark.browser
-
-
-def shot(page: Page, name: str) -> None:
-    """Save the whole page into test-results/.
-
-    Streamlit scrolls its main block, not the document, so a full-page screenshot shows only
-    the window: grow the window to the content's height for the picture, then put it back.
-    """
-    SHOTS.mkdir(exist_ok=True)
-    size = page.viewport_size
-    assert size is not None
-    height = page.evaluate(
-        "Math.max(innerHeight, ...[...document.querySelectorAll("
-        "'[data-testid=stMain], [data-testid=stSidebarContent]')].map(e => e.scrollHeight))"
-    )
-    page.set_viewport_size({"width": size["width"], "height": min(height, 10_000)})
-    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    page.set_viewport_size(size)
 
 
 def no_errors(page: Page) -> None:
@@ -51,16 +31,10 @@ def no_errors(page: Page) -> None:
 
 
 def open_page(page: Page, url: str, heading: str) -> None:
-    """Go to `url` and wait until its first script run has drawn the page and finished.
-
-    Before the first run starts the app already reads "notRunning", so wait_for_app alone can
-    return on an empty page: wait for the page's heading, then for the run to end.
-    """
     page.set_default_timeout(20_000)
     page.goto(url)
     wait_for_app(page)
     expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
-    wait_for_app(page)
     no_errors(page)
 
 
@@ -95,15 +69,16 @@ def test_risk_adjusting_indicator_a_makes_it_agree_with_b(page: Page, server: st
 def test_scenario_can_be_chosen_with_the_keyboard(page: Page, server: str):
     open_page(page, f"{server}/lab?scenario=risk-adjustment", "Indicator Lab")
     scenario = page.get_by_role("combobox", name="Teaching scenario")
+    # Widgets are drawn a moment after the script run ends: Tab would pass them by till then.
+    expect(scenario).to_be_visible()
     # Reach the selectbox with Tab alone, from the top of the page.
-    page.locator("body").focus()
-    for _ in range(40):
+    for _ in range(30):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.getAttribute('aria-label')") == (
             "Teaching scenario"
         ):
             break
-    expect(scenario).to_be_focused()
+    expect(scenario).to_be_focused(timeout=1_000)
     page.keyboard.type("Gaming")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"[?&]scenario=four-hour-gaming(&|$)"))
@@ -159,7 +134,7 @@ def test_upload_ae_data_funnel_download_and_run_chart(page: Page, server: str, t
     summary = run_tab.locator(CAPTION).filter(has_text=re.compile(r"^\d+ periods; "))
     expect(summary).to_be_visible()
     pooled = summary.inner_text()
-    who = run_tab.get_by_role("combobox", name="Provider", exact=True)
+    who = run_tab.get_by_role("combobox", name="Provider for the run chart", exact=True)
     who.click()
     page.keyboard.type("RQM")
     page.keyboard.press("Enter")

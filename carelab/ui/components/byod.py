@@ -10,6 +10,7 @@ from carelab.indicators import funnel, lab, upload
 from carelab.indicators.scenarios import Analysis
 from carelab.indicators.truth import verdict
 from carelab.ui.components import charts
+from carelab.ui.components.lab_controls import OD_LABELS
 
 NONE = "(none)"
 KIND_LABELS = {
@@ -96,7 +97,11 @@ def funnel_options(kind: str) -> tuple[str, str, float | None, bool]:
             format_func={"exact": "Exact binomial", "normal": "Normal"}.get,
         )
     overdispersion = middle.selectbox(
-        "Overdispersion", ["none", "multiplicative", "additive"], key="byod.od"
+        "Overdispersion",
+        list(OD_LABELS),
+        format_func=OD_LABELS.get,
+        key="byod.od",
+        help="Widen the limits for real but unexplained variation (Spiegelhalter, QSHC 2005).",
     )
     custom = right.checkbox("Set the target myself", key="byod.custom_target")
     target = None
@@ -116,6 +121,14 @@ def funnel_results(
     curve = lab.funnel_curve(drawn, kind, Analysis(method, overdispersion))
     st.altair_chart(charts.funnel_chart(shown, curve, kind, "Funnel plot"), width="stretch")
     counts = shown["flag"].value_counts()
+    outside = counts.get("above998", 0) + counts.get("below998", 0)
+    if overdispersion == "none" and outside > len(shown) / 2:
+        st.warning(
+            f"{outside} of {len(shown)} providers are outside the 99.8% limits: far more "
+            "variation than chance alone. Before reading any one as an outlier, try an "
+            "overdispersion adjustment (additive is Spiegelhalter's preference).",
+            icon=":material/info:",
+        )
     od = drawn.overdispersion
     st.caption(
         f"Overdispersion: φ = {od.phi:.3g}, τ² = {od.tau2:.3g}"
@@ -126,10 +139,21 @@ def funnel_results(
         f"{counts.get('above998', 0)}; above 95%: {counts.get('above95', 0)}; below 95%: "
         f"{counts.get('below95', 0)}; below 99.8%: {counts.get('below998', 0)}."
     )
-    st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button("Download results (CSV)", upload.to_csv_bytes(table),
+    st.dataframe(
+        shown.rename(columns={"verdict": "compared with the target"}),
+        hide_index=True,
+        width="stretch",
+    )
+    st.download_button("Download results (CSV)", upload.to_csv_bytes(_whole_sizes(table, kind)),
                        file_name="funnel-results.csv", mime="text/csv", on_click="ignore",
                        key="byod.download_funnel")  # fmt: skip
+
+
+def _whole_sizes(table: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Write a proportion's n as a whole number, as the command line does."""
+    if kind == "proportion":
+        return table.assign(n=table["n"].round().astype("int64"))
+    return table
 
 
 def run_results(chart: pd.DataFrame, who: str, fractional: bool) -> None:

@@ -6,6 +6,8 @@ reading depends on colour alone; each chart also has a text summary beside it on
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -24,10 +26,17 @@ def _value_format(kind: str) -> str:
     return ".1%" if kind == "proportion" else ".2f"
 
 
-def funnel_chart(table: pd.DataFrame, curve: pd.DataFrame, kind: str, title: str) -> alt.Chart:
+def wrapped(title: str, width: int = 38) -> list[str] | str:
+    """Split a long chart title into lines, so a phone shows all of it ("" for no title)."""
+    return textwrap.wrap(title, width) or title
+
+
+def funnel_chart(
+    table: pd.DataFrame, curve: pd.DataFrame, kind: str, title: str, size_title: str | None = None
+) -> alt.Chart:
     """A funnel plot: the target, 95% and 99.8% limits, and one point per provider."""
     value_title = "Proportion" if kind == "proportion" else "Observed / expected"
-    size_title = "Patients (n)" if kind == "proportion" else "Expected events (E)"
+    size_title = size_title or ("Denominator (n)" if kind == "proportion" else "Expected (E)")
     lines = curve.melt(id_vars="n", var_name="limit", value_name="bound")
     lines["level"] = lines["limit"].str.contains("998").map({True: "99.8%", False: "95%"})
     lines["side"] = lines["limit"].str.startswith("upper").map({True: "upper", False: "lower"})
@@ -67,7 +76,11 @@ def funnel_chart(table: pd.DataFrame, curve: pd.DataFrame, kind: str, title: str
             ],
         )
     )  # fmt: skip
-    return (limits + target + points).properties(title=title, height=360)
+    return (
+        (limits + target + points)
+        .properties(title=wrapped(title), height=360)
+        .configure_legend(orient="bottom", direction="horizontal", columns=3)
+    )
 
 
 def rank_chart(ranks: pd.DataFrame, title: str) -> alt.Chart:
@@ -88,7 +101,7 @@ def rank_chart(ranks: pd.DataFrame, title: str) -> alt.Chart:
             alt.Tooltip("rank_upper:Q", title="Interval to", format=".0f"),
         ],
     )
-    return (bars + dots).properties(title=title, height=max(240, min(900, 9 * len(order))))
+    return (bars + dots).properties(title=wrapped(title), height=max(240, min(900, 9 * len(order))))
 
 
 def moves_chart(comparison: pd.DataFrame, top: int = 15) -> alt.Chart:
@@ -143,4 +156,8 @@ def run_chart(spc: pd.DataFrame, title: str, value_format: str = ",.3f") -> alt.
             alt.Tooltip("rules_text:N", title="Rules triggered"),
         ],
     )
-    return alt.layer(*lines, values, points).properties(title=title, height=320)
+    return (
+        alt.layer(*lines, values, points)
+        .properties(title=wrapped(title), height=320)
+        .configure_legend(orient="bottom")
+    )

@@ -39,13 +39,25 @@ def _summary(result: LabResult) -> str:
     return f"{len(result.table)} hospitals: " + ", ".join(parts) + "."
 
 
+def size_label(result: LabResult) -> str:
+    """What the funnel's horizontal axis counts for this indicator."""
+    if result.indicator.kind == "ratio":
+        return "Expected deaths (E)"
+    if result.indicator.measure in {"four_hour", "near_breach"}:
+        return "Attendances (n)"
+    return "Patients (n)"
+
+
 def funnel_view(result: LabResult, title: str) -> None:
-    """A funnel plot with a text summary (or a note for composites, which have none)."""
+    """A funnel plot with a heading and a text summary (a note for composites, which have none)."""
+    st.markdown(f"#### {title}")
     if result.curve is None:
         st.info("A composite score has no funnel plot: it is not a count. See the league table.")
         return
     st.altair_chart(
-        charts.funnel_chart(result.table, result.curve, result.indicator.kind, title),
+        charts.funnel_chart(
+            result.table, result.curve, result.indicator.kind, "", size_label(result)
+        ),
         width="stretch",
     )
     st.caption(_summary(result))
@@ -53,6 +65,7 @@ def funnel_view(result: LabResult, title: str) -> None:
 
 def league_view(result: LabResult, title: str) -> None:
     """Ranks with their intervals, and how many are confidently placed."""
+    st.markdown(f"#### {title}")
     ranks = result.ranks
     st.altair_chart(charts.rank_chart(ranks, title), use_container_width=True)
     quarter = len(ranks) / 4

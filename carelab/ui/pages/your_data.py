@@ -50,7 +50,7 @@ with run_tab:
         st.info("Choose a period column to see a run chart.")
     else:
         providers = ["(all providers pooled)", *sorted(data["provider"].unique())]
-        who = st.selectbox("Provider", providers, key="byod.run_provider")
+        who = st.selectbox("Provider for the run chart", providers, key="byod.run_provider")
         series = upload.period_series(data, None if who == providers[0] else who, chosen_groups)
         chart = spc.xmr(series["value"], series["period"])
         byod.run_results(chart, who, pd.api.types.is_float_dtype(series["value"]))

@@ -124,4 +124,4 @@ def test_file_reports_show_every_file_with_its_problems(content_root):
     assert reports["cases/c.yaml"].problems == ()
     bad = reports["cases/bad.yaml"]
     assert not bad.served and bad.item_id is None
-    assert [str(p) for p in bad.problems][0] == "cases/bad.yaml:1:1: missing required field 'title'"
+    assert str(bad.problems[0]) == "cases/bad.yaml:1:1: missing required field 'title'"

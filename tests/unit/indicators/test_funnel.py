@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -265,20 +264,15 @@ def test_zero_observed_ratio_is_left_out_of_the_shmi_estimate():
     assert finite(result.table)
 
 
-def test_huge_denominators_are_exact_and_fast():
-    start = time.perf_counter()
+def test_huge_denominators_give_finite_limits():
     frame = proportion_limits([110000] * 3 + [1], 0.8)
-    assert time.perf_counter() - start < 0.5
     assert finite(frame)
 
 
-def test_ten_thousand_providers_exact_limits_are_vectorised():
+def test_ten_thousand_providers_get_exact_limits():
+    # Speed is measured in bench/indicator_lab.py (funnel_10k_ms), not asserted here.
     sizes = np.random.default_rng(0).integers(1, 110000, 10_000)
-    proportion_limits(sizes[:10], 0.3)  # warm up scipy
-    start = time.perf_counter()
     frame = proportion_limits(sizes, 0.3)
-    # Measured ~25 ms; the bound only guards against a per-provider Python loop.
-    assert time.perf_counter() - start < 0.25
     assert len(frame) == 10_000 and finite(frame)
 
 
@@ -479,3 +473,18 @@ def test_invalid_options_raise_a_named_error(call, message):
     with pytest.raises(InvalidOption) as error:
         call()
     assert str(error.value) == message
+
+
+def test_zero_events_with_few_expected_are_not_flagged_low():
+    """0 deaths out of 0.72 expected happens half the time: not 'better than expected'."""
+    table = funnel_table(["small", "large"], [0, 0], [0.72, 8.0], kind="ratio")
+    flags = dict(zip(table["provider"], table["flag"], strict=True))
+    assert flags["small"] == "within"
+    # With 8 expected, no deaths at all has a chance of e^-8 = 0.0003: that is unusual.
+    assert flags["large"] == "below998"
+
+
+def test_zero_events_flag_follows_the_exact_chance_of_none():
+    # e^-3 = 0.0498 >= 0.025: within; e^-5 = 0.0067: below 95% but not below 99.8%.
+    table = funnel_table(["a", "b"], [0, 0], [3.0, 5.0], kind="ratio")
+    assert table["flag"].tolist() == ["within", "below95"]

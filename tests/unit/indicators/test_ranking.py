@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -77,16 +75,16 @@ def test_edge_cases_give_defined_ranks(num, den):
     assert np.all((values >= 1) & (values <= len(num)))
 
 
-def test_one_thousand_simulations_of_two_hundred_providers_is_fast():
+def test_one_thousand_simulations_of_two_hundred_providers():
+    # Speed is measured in bench/indicator_lab.py (rank_sims_ms), not asserted here.
     rng = np.random.default_rng(3)
     den = rng.integers(50, 2000, 200)
     num = rng.binomial(den, 0.1)
-    rank_intervals(range(5), num[:5], den[:5], sims=10)  # warm up
-    start = time.perf_counter()
     table = rank_intervals(range(200), num, den, sims=1000)
-    # Measured ~25 ms; the bound only guards against a Python loop over simulations.
-    assert time.perf_counter() - start < 0.5
     assert len(table) == 200
+    assert (table["rank_lower"] <= table["rank"]).all() and (
+        table["rank"] <= table["rank_upper"]
+    ).all()
 
 
 @settings(max_examples=25, deadline=None)
