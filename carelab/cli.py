@@ -1,4 +1,6 @@
-"""The `carelab` command: validate content, write JSON Schemas, start cases, manage the database."""
+"""The `carelab` command: validate content, write JSON Schemas, start cases, manage the database,
+and import or export Moodle GIFT questions.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from carelab import auth, config
+from carelab.content import gift
 from carelab.content.catalog import CONTENT_FOLDERS, load_catalog
 from carelab.content.loader import YamlLoadFailed, load_yaml_file
 from carelab.content.schema import Case, Module
@@ -142,6 +145,66 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_gift(args: argparse.Namespace) -> int:
+    """Turn a Moodle GIFT file into YAML steps; print each problem as path:line: message."""
+    path = Path(args.file)
+    if not path.exists():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    result = gift.parse_gift(gift.read_gift(path), str(path))
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    if not (result.questions or result.reflections):
+        print(f"error: no question in {path} could be imported", file=sys.stderr)
+        return 1
+    return _write_or_print(gift.import_yaml(result), args.out, result.summary())
+
+
+def cmd_export_gift(args: argparse.Namespace) -> int:
+    """Write a module's quiz questions as GIFT for Moodle."""
+    module = load_catalog(config.content_dir()).module(args.module_id)
+    questions = gift.module_questions(module)
+    if not questions:
+        print(f"error: module '{module.id}' has no quiz questions to export", file=sys.stderr)
+        return 1
+    lost = gift.lost_fields(questions)
+    if lost:
+        print(
+            f"note: GIFT has no place for {', '.join(lost)}; the export leaves them out",
+            file=sys.stderr,
+        )
+    text = f"// Exported from CareLab module {module.id}, version {module.version}\n\n"
+    # Moodle reads "/" in a category path as a sub-category and "//" as a literal slash.
+    category = "$course$/top/" + module.title.replace("/", "//")
+    text += gift.to_gift(questions, category=category)
+    noun = "question" if len(questions) == 1 else "questions"
+    return _write_or_print(text, args.out, f"{len(questions)} {noun}")
+
+
+def _write_or_print(text: str, out: str | None, summary: str) -> int:
+    if not out:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"error: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}: {summary}")
+    return 0
+
+
+def _add_gift_commands(commands: argparse._SubParsersAction) -> None:
+    import_gift = commands.add_parser("import-gift", help="Moodle GIFT questions as CareLab YAML")
+    import_gift.add_argument("file", help="a GIFT file, e.g. questions.gift.txt")
+    import_gift.add_argument("--out", help="write the YAML here instead of standard output")
+    import_gift.set_defaults(func=cmd_import_gift)
+    export_gift = commands.add_parser("export-gift", help="a module's questions as Moodle GIFT")
+    export_gift.add_argument("module_id", help="the module's id, e.g. teamwork")
+    export_gift.add_argument("--out", help="write the GIFT here instead of standard output")
+    export_gift.set_defaults(func=cmd_export_gift)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for every carelab command."""
     parser = argparse.ArgumentParser(prog="carelab", description=__doc__)
@@ -178,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.set_defaults(func=cmd_user_add)
 
+    _add_gift_commands(commands)
     indicator_commands.add_commands(commands)
     return parser
 

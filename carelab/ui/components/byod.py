@@ -120,6 +120,7 @@ def funnel_results(
     shown = table.assign(verdict=[verdict(f, higher_is_better) for f in table["flag"]])
     curve = lab.funnel_curve(drawn, kind, Analysis(method, overdispersion))
     st.altair_chart(charts.funnel_chart(shown, curve, kind, "Funnel plot"), width="stretch")
+    st.caption(charts.LIMITS_KEY)
     counts = shown["flag"].value_counts()
     outside = counts.get("above998", 0) + counts.get("below998", 0)
     if overdispersion == "none" and outside > len(shown) / 2:

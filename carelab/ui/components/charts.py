@@ -39,17 +39,21 @@ def funnel_chart(
     size_title = size_title or ("Denominator (n)" if kind == "proportion" else "Expected (E)")
     lines = curve.melt(id_vars="n", var_name="limit", value_name="bound")
     lines["level"] = lines["limit"].str.contains("998").map({True: "99.8%", False: "95%"})
-    lines["side"] = lines["limit"].str.startswith("upper").map({True: "upper", False: "lower"})
+    # Show the points, not the far tips of the funnel: the limits at the smallest sizes can
+    # be ten times the target and would flatten every point onto the axis.
+    top = max(float(table["value"].max()) * 1.15, float(table["upper998"].quantile(0.75)))
+    bottom = min(0.0, float(table["value"].min()))
+    y_scale = alt.Scale(domain=[bottom, top], clamp=False)
     limits = (
         alt.Chart(lines)
-        .mark_line()
+        .mark_line(clip=True)
         .encode(
             x=alt.X("n:Q", scale=alt.Scale(type="log", nice=False), title=size_title),
-            y=alt.Y("bound:Q", title=value_title),
+            y=alt.Y("bound:Q", title=value_title, scale=y_scale),
             detail=alt.Detail("limit:N"),
             strokeDash=alt.StrokeDash(
-                "level:N", title="Control limits", sort=["95%", "99.8%"],
-                scale=alt.Scale(range=[[4, 3], [1, 0]]),
+                "level:N", sort=["95%", "99.8%"], scale=alt.Scale(range=[[4, 3], [1, 0]]),
+                legend=None,
             ),
             color=alt.value("#555555"),
         )
@@ -79,8 +83,11 @@ def funnel_chart(
     return (
         (limits + target + points)
         .properties(title=wrapped(title), height=360)
-        .configure_legend(orient="bottom", direction="horizontal", columns=3)
+        .configure_legend(orient="bottom", direction="horizontal", columns=2, labelLimit=180)
     )
+
+
+LIMITS_KEY = "Dashed lines: 95% limits. Solid lines: 99.8% limits. Horizontal line: the target."
 
 
 def rank_chart(ranks: pd.DataFrame, title: str) -> alt.Chart:

@@ -60,7 +60,7 @@ def funnel_view(result: LabResult, title: str) -> None:
         ),
         width="stretch",
     )
-    st.caption(_summary(result))
+    st.caption(f"{_summary(result)} {charts.LIMITS_KEY}")
 
 
 def league_view(result: LabResult, title: str) -> None:
