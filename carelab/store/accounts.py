@@ -176,3 +176,8 @@ def setting(db: Database, key: str, make_default: Any) -> str:
     """Return a stored setting, storing `make_default()` first if it is not set yet."""
     db.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)", [key, make_default()])
     return str(db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()[0])
+
+
+def admin_count(db: Database) -> int:
+    """How many accounts hold the admin role."""
+    return int(db.execute("SELECT COUNT(*) FROM user_roles WHERE role = 'admin'").fetchone()[0])

@@ -65,6 +65,71 @@ def _accounts(db: Database) -> None:
     )
 
 
+@migrations(name="0002_learning")
+def _learning(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            module_id TEXT NOT NULL,
+            module_version TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            seed INTEGER NOT NULL,
+            started_at REAL NOT NULL,
+            current_step TEXT,
+            completed_at REAL,
+            score REAL,
+            UNIQUE (user_id, module_id, number)
+        );
+        CREATE INDEX attempts_user ON attempts(user_id, module_id);
+        CREATE TABLE answers (
+            attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+            step_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            first_response TEXT NOT NULL,
+            score REAL NOT NULL,
+            last_response TEXT NOT NULL,
+            last_correct INTEGER NOT NULL,
+            tries INTEGER NOT NULL,
+            answered_at REAL NOT NULL,
+            PRIMARY KEY (attempt_id, question_id)
+        );
+        CREATE TABLE step_progress (
+            attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+            step_id TEXT NOT NULL,
+            done_at REAL NOT NULL,
+            PRIMARY KEY (attempt_id, step_id)
+        );
+        CREATE TABLE reflections (
+            attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+            step_id TEXT NOT NULL,
+            step_title TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            what TEXT NOT NULL,
+            so_what TEXT NOT NULL,
+            now_what TEXT NOT NULL,
+            saved_at REAL NOT NULL,
+            PRIMARY KEY (attempt_id, step_id)
+        );
+        CREATE TABLE certificates (
+            code TEXT PRIMARY KEY,
+            attempt_id INTEGER UNIQUE REFERENCES attempts(id) ON DELETE SET NULL,
+            user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            learner_name TEXT,
+            module_id TEXT NOT NULL,
+            module_title TEXT NOT NULL,
+            module_version TEXT NOT NULL,
+            objectives TEXT NOT NULL,
+            estimated_minutes INTEGER NOT NULL,
+            attested_minutes INTEGER NOT NULL,
+            score REAL,
+            completed_at REAL NOT NULL
+        );
+        """
+    )
+
+
 def connect(path: Path | None = None) -> Database:
     """Open a connection for this thread with CareLab's pragmas; the caller closes it."""
     path = path or config.db_path()

@@ -1,0 +1,212 @@
+"""The SQL behind self-paced learning: attempts, answers, step progress, reflections, certificates.
+
+Every answer and reflection is one idempotent statement, so a double click or a resend
+stores it once, and each is committed before the page says "saved".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from carelab.store.db import write_transaction
+
+
+def _rows(db: Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    return list(db.query(sql, params))
+
+
+def _one(db: Database, sql: str, params: list[Any]) -> dict[str, Any] | None:
+    rows = _rows(db, sql, params)
+    return rows[0] if rows else None
+
+
+def latest_attempt(db: Database, user_id: int, module_id: str) -> dict[str, Any] | None:
+    """The user's most recent attempt at a module, or None."""
+    return _one(
+        db,
+        "SELECT * FROM attempts WHERE user_id = ? AND module_id = ? ORDER BY number DESC LIMIT 1",
+        [user_id, module_id],
+    )
+
+
+def attempt(db: Database, attempt_id: int) -> dict[str, Any] | None:
+    """One attempt by id."""
+    return _one(db, "SELECT * FROM attempts WHERE id = ?", [attempt_id])
+
+
+def create_attempt(
+    db: Database, user_id: int, module_id: str, version: str, seed: int, now: float
+) -> dict[str, Any]:
+    """Start the next numbered attempt (read then write, so BEGIN IMMEDIATE)."""
+    with write_transaction(db):
+        number = db.execute(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM attempts WHERE user_id = ? AND module_id = ?",
+            [user_id, module_id],
+        ).fetchone()[0]
+        cursor = db.execute(
+            "INSERT INTO attempts (user_id, module_id, module_version, number, seed, started_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [user_id, module_id, version, number, seed, now],
+        )
+    found = attempt(db, int(cursor.lastrowid or 0))
+    assert found is not None
+    return found
+
+
+def attempts_of(db: Database, user_id: int) -> list[dict[str, Any]]:
+    """Every attempt of a user, newest first."""
+    return _rows(
+        db, "SELECT * FROM attempts WHERE user_id = ? ORDER BY started_at DESC, id DESC", [user_id]
+    )
+
+
+def set_current_step(db: Database, attempt_id: int, step_id: str) -> None:
+    """Remember where the learner is, so they land there next time."""
+    db.execute("UPDATE attempts SET current_step = ? WHERE id = ?", [step_id, attempt_id])
+
+
+def save_answer(
+    db: Database,
+    attempt_id: int,
+    step_id: str,
+    question_id: str,
+    response: str,
+    score: float,
+    correct: bool,
+    now: float,
+) -> dict[str, Any]:
+    """Store an answer: the first one is scored; later ones count as tries if they differ."""
+    db.execute(
+        "INSERT INTO answers (attempt_id, step_id, question_id, first_response, score, "
+        "last_response, last_correct, tries, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) "
+        "ON CONFLICT (attempt_id, question_id) DO UPDATE SET "
+        "tries = tries + (last_response != excluded.last_response), "
+        "last_response = excluded.last_response, last_correct = excluded.last_correct, "
+        "answered_at = excluded.answered_at",
+        [attempt_id, step_id, question_id, response, score, response, int(correct), now],
+    )
+    row = _one(
+        db,
+        "SELECT * FROM answers WHERE attempt_id = ? AND question_id = ?",
+        [attempt_id, question_id],
+    )
+    assert row is not None
+    return row
+
+
+def answers_of(db: Database, attempt_id: int) -> dict[str, dict[str, Any]]:
+    """An attempt's answers by question id."""
+    rows = _rows(db, "SELECT * FROM answers WHERE attempt_id = ?", [attempt_id])
+    return {row["question_id"]: row for row in rows}
+
+
+def mark_step_done(db: Database, attempt_id: int, step_id: str, now: float) -> None:
+    """Record a finished step (once)."""
+    db.execute(
+        "INSERT OR IGNORE INTO step_progress (attempt_id, step_id, done_at) VALUES (?, ?, ?)",
+        [attempt_id, step_id, now],
+    )
+
+
+def done_steps(db: Database, attempt_id: int) -> set[str]:
+    """The ids of the steps finished in an attempt."""
+    rows = _rows(db, "SELECT step_id FROM step_progress WHERE attempt_id = ?", [attempt_id])
+    return {row["step_id"] for row in rows}
+
+
+def save_reflection(db: Database, attempt_id: int, step_id: str, fields: dict[str, Any]) -> None:
+    """Store (or replace) a reflection: step_title, prompt, what, so_what, now_what, saved_at."""
+    db.execute(
+        "INSERT INTO reflections (attempt_id, step_id, step_title, prompt, what, so_what, "
+        "now_what, saved_at) VALUES (:attempt_id, :step_id, :step_title, :prompt, :what, "
+        ":so_what, :now_what, :saved_at) ON CONFLICT (attempt_id, step_id) DO UPDATE SET "
+        "step_title = excluded.step_title, prompt = excluded.prompt, what = excluded.what, "
+        "so_what = excluded.so_what, now_what = excluded.now_what, saved_at = excluded.saved_at",
+        {"attempt_id": attempt_id, "step_id": step_id, **fields},
+    )
+
+
+def reflections_of(db: Database, attempt_id: int) -> dict[str, dict[str, Any]]:
+    """An attempt's reflections by step id."""
+    rows = _rows(db, "SELECT * FROM reflections WHERE attempt_id = ?", [attempt_id])
+    return {row["step_id"]: row for row in rows}
+
+
+def user_reflections(db: Database, user_id: int) -> list[dict[str, Any]]:
+    """Every reflection a user wrote, with its module and version, oldest first."""
+    return _rows(
+        db,
+        "SELECT r.*, a.module_id, a.module_version, a.number AS attempt_number "
+        "FROM reflections r JOIN attempts a ON a.id = r.attempt_id "
+        "WHERE a.user_id = ? ORDER BY r.saved_at",
+        [user_id],
+    )
+
+
+def complete_attempt(db: Database, attempt_id: int, score: float, now: float) -> None:
+    """Mark an attempt complete with its quiz score (only the first completion counts)."""
+    db.execute(
+        "UPDATE attempts SET completed_at = ?, score = ? WHERE id = ? AND completed_at IS NULL",
+        [now, score, attempt_id],
+    )
+
+
+def insert_certificate(db: Database, row: dict[str, Any]) -> None:
+    """Record an issued certificate."""
+    db.execute(
+        "INSERT INTO certificates (code, attempt_id, user_id, learner_name, module_id, "
+        "module_title, module_version, objectives, estimated_minutes, attested_minutes, score, "
+        "completed_at) VALUES (:code, :attempt_id, :user_id, :learner_name, :module_id, "
+        ":module_title, :module_version, :objectives, :estimated_minutes, :attested_minutes, "
+        ":score, :completed_at)",
+        row,
+    )
+
+
+def certificate(db: Database, code: str) -> dict[str, Any] | None:
+    """A certificate by its verification code."""
+    return _one(db, "SELECT * FROM certificates WHERE code = ?", [code])
+
+
+def certificate_for_attempt(db: Database, attempt_id: int) -> dict[str, Any] | None:
+    """The certificate issued for an attempt, if any."""
+    return _one(db, "SELECT * FROM certificates WHERE attempt_id = ?", [attempt_id])
+
+
+def certificates_of(db: Database, user_id: int) -> list[dict[str, Any]]:
+    """A user's certificates, newest first."""
+    return _rows(
+        db, "SELECT * FROM certificates WHERE user_id = ? ORDER BY completed_at DESC", [user_id]
+    )
+
+
+def user_data(db: Database, user_id: int) -> dict[str, Any]:
+    """Everything stored about a user, for "Download my data" (no password hash)."""
+    attempts = attempts_of(db, user_id)
+    ids = [a["id"] for a in attempts] or [-1]
+    marks = ",".join("?" * len(ids))
+    return {
+        "account": _one(
+            db, "SELECT id, email, display_name, created_at FROM users WHERE id = ?", [user_id]
+        ),
+        "roles": [
+            r["role"] for r in _rows(db, "SELECT role FROM user_roles WHERE user_id = ?", [user_id])
+        ],
+        "attempts": attempts,
+        "answers": _rows(db, f"SELECT * FROM answers WHERE attempt_id IN ({marks})", ids),  # noqa: S608 - placeholders only
+        "steps_done": _rows(db, f"SELECT * FROM step_progress WHERE attempt_id IN ({marks})", ids),  # noqa: S608
+        "reflections": user_reflections(db, user_id),
+        "certificates": certificates_of(db, user_id),
+    }
+
+
+def delete_user(db: Database, user_id: int) -> None:
+    """Delete an account and all it wrote; issued certificates stay valid without the name."""
+    with write_transaction(db):
+        db.execute(
+            "UPDATE certificates SET learner_name = NULL, user_id = NULL WHERE user_id = ?",
+            [user_id],
+        )
+        db.execute("DELETE FROM users WHERE id = ?", [user_id])
