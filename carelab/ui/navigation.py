@@ -14,18 +14,28 @@ from carelab.ui.components import auth_handoff
 
 PAGES = Path(__file__).parent / "pages"
 CASE_READER = PAGES / "case_reader.py"
+MODULE_PLAYER = PAGES / "module_player.py"
 
 
 def _page(name: str, title: str, icon: str, url: str, default: bool = False) -> st.Page:
     return st.Page(PAGES / f"{name}.py", title=title, icon=icon, url_path=url, default=default)
 
 
-def pages_for(user: User | None) -> dict[str, list[st.Page]]:
-    """Return the navigation sections this user may see; pages re-check roles themselves."""
+def pages_for(user: User | None, verifying: bool = False) -> dict[str, list[st.Page]]:
+    """Return the navigation sections this user may see; pages re-check roles themselves.
+
+    With `verifying` (a `?verify=CODE` link), the verify page opens first.
+    """
     sections: dict[str, list[st.Page]] = {
         "Learn": [
-            _page("catalogue", "Catalogue", ":material/menu_book:", "catalogue", default=True),
+            _page(
+                "catalogue", "Catalogue", ":material/menu_book:", "catalogue", default=not verifying
+            ),
+            _page("module_player", "Modules", ":material/school:", "module"),
             _page("case_reader", "Case studies", ":material/article:", "case"),
+            _page(
+                "verify", "Verify a certificate", ":material/verified:", "verify", default=verifying
+            ),
         ],
         "Indicator Lab": [
             _page("indicator_lab", "Simulated lab", ":material/science:", "lab"),
@@ -35,6 +45,9 @@ def pages_for(user: User | None) -> dict[str, list[st.Page]]:
     if user is None:
         sections["Account"] = [_page("sign_in", "Sign in", ":material/login:", "sign-in")]
         return sections
+    sections["Learn"].insert(
+        1, _page("my_learning", "My learning", ":material/dashboard:", "my-learning")
+    )
     sections["Account"] = [_page("account", "My account", ":material/person:", "account")]
     if user.can("author"):
         sections["Account"].append(

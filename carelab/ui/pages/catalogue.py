@@ -8,7 +8,7 @@ from carelab.content.catalog import CatalogEntry
 from carelab.ui import state
 from carelab.ui.components.markdown import markdown
 from carelab.ui.components.module_view import show_module_outline
-from carelab.ui.navigation import CASE_READER
+from carelab.ui.navigation import CASE_READER, MODULE_PLAYER
 
 KIND_LABEL = {"module": "Module", "case": "Case study"}
 
@@ -29,6 +29,12 @@ def show_entry(entry: CatalogEntry) -> None:
                 query_params={"id": entry.id},
             )
         else:
+            st.page_link(
+                MODULE_PLAYER,
+                label=f"Start or continue: {entry.title}",
+                icon=":material/play_arrow:",
+                query_params={"id": entry.id},
+            )
             with st.expander("Objectives and steps"):
                 show_module_outline(state.catalog().module(entry.id))
 

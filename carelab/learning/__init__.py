@@ -1,0 +1,1 @@
+"""Self-paced learning: grading, progress and completion, certificates and the reflective log."""

@@ -1,0 +1,363 @@
+"""Completion certificates: verification codes, attested time and the one-page PDF.
+
+The PDF helpers at the end (fonts, printable text, dates) are shared with the reflective log.
+Text is drawn with the bundled DejaVu fonts; a character they have no glyph for (CJK, emoji,
+control characters) prints as U+FFFD, the replacement character, rather than as nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+import carelab
+from carelab.errors import CareLabError
+
+# No 0/O, 1/I/L: a code is read off paper and typed back in.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_PREFIX = "CL"
+# 31 symbols give 4.95 bits each, so 16 of them (79 bits) are needed to pass 60 bits.
+CODE_GROUPS = 4
+CODE_GROUP_LENGTH = 4
+CODE_EXAMPLE = "CL-7K3M-9QXD-2HTP-R4WN"
+_CODE_PATTERN = re.compile(
+    rf"{CODE_PREFIX}(-[{CODE_ALPHABET}]{{{CODE_GROUP_LENGTH}}}){{{CODE_GROUPS}}}"
+)
+NO_CREDIT_STATEMENT = (
+    "CareLab itself awards no CME or CPD credit. Learners record this activity, "
+    "with their reflections, in their own CPD or appraisal portfolio."
+)
+NAME_REMOVED = "Name removed at the learner's request"
+MAX_OBJECTIVES = 12  # the module schema's limit; the one-page layout is tested against it
+
+FONT_DIR = Path(carelab.__file__).parent / "assets" / "fonts"
+FONT_FAMILY = "DejaVu"
+REPLACEMENT = "\ufffd"
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+NAVY = (24, 54, 90)
+INK = (33, 37, 41)
+MUTED = (94, 102, 112)
+GOLD = (170, 136, 80)
+RULE = (200, 204, 210)
+
+
+class CertificateError(CareLabError):
+    """Certificate data that cannot be printed, or text that is not a verification code."""
+
+
+def new_code() -> str:
+    """A fresh random verification code such as CL-7K3M-9QXD-2HTP-R4WN."""
+    body = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUPS * CODE_GROUP_LENGTH))
+    return _format_code(body)
+
+
+def normalise_code(text: str) -> str:
+    """The canonical form of a code as a person typed it (any case, spaces, dashes or none)."""
+    # NFKC folds full-width letters from East Asian keyboards into ASCII.
+    compact = re.sub(r"[\s\-_.\u2010-\u2015]", "", unicodedata.normalize("NFKC", text)).upper()
+    length = CODE_GROUPS * CODE_GROUP_LENGTH
+    if len(compact) == length + len(CODE_PREFIX) and compact.startswith(CODE_PREFIX):
+        compact = compact[len(CODE_PREFIX) :]
+    if len(compact) != length or any(c not in CODE_ALPHABET for c in compact):
+        raise CertificateError(
+            f"That is not a CareLab verification code: codes look like {CODE_EXAMPLE}."
+        )
+    return _format_code(compact)
+
+
+def _format_code(body: str) -> str:
+    size = CODE_GROUP_LENGTH
+    return "-".join([CODE_PREFIX, *(body[i : i + size] for i in range(0, len(body), size))])
+
+
+def attested_minutes(claimed: int | None, estimated: int) -> int:
+    """The minutes a learner attests to: their claim capped at the estimate, at least 1."""
+    if estimated < 1:
+        raise CertificateError("A module's estimated duration must be at least 1 minute.")
+    if claimed is None:
+        return estimated
+    return max(1, min(claimed, estimated))
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """Everything a certificate shows; learner_name None means the account was deleted."""
+
+    code: str
+    learner_name: str | None
+    module_title: str
+    module_version: str
+    objectives: tuple[str, ...]
+    estimated_minutes: int
+    attested_minutes: int
+    completed_at: datetime
+    verify_url: str
+    score: float | None
+
+    def __post_init__(self) -> None:
+        problems = certificate_problems(self)
+        if problems:
+            raise CertificateError(
+                "This certificate cannot be issued: " + "; ".join(problems) + "."
+            )
+
+
+def certificate_problems(data: CertificateData) -> list[str]:
+    """Every reason the data cannot make a truthful certificate, as short phrases."""
+    problems = []
+    if not data.code.strip():
+        problems.append("the verification code is empty")
+    elif not _CODE_PATTERN.fullmatch(data.code):
+        problems.append(f"the verification code {data.code!r} is not in the form {CODE_EXAMPLE}")
+    if data.learner_name is not None and not data.learner_name.strip():
+        problems.append("the learner's name is empty (None marks a deleted account)")
+    for field in ("module_title", "module_version"):
+        if not getattr(data, field).strip():
+            problems.append(f"the {field.replace('_', ' ')} is empty")
+    if not data.objectives or any(not o.strip() for o in data.objectives):
+        problems.append("every module lists at least one learning objective, none blank")
+    if len(data.objectives) > MAX_OBJECTIVES:
+        problems.append(f"a module has at most {MAX_OBJECTIVES} learning objectives")
+    if data.estimated_minutes < 1:
+        problems.append("the estimated duration is under 1 minute")
+    elif not 1 <= data.attested_minutes <= data.estimated_minutes:
+        problems.append(
+            f"the attested time ({data.attested_minutes} minutes) must be between 1 and "
+            f"the estimate ({data.estimated_minutes} minutes)"
+        )
+    if data.completed_at.tzinfo is None:
+        problems.append("the completion time has no time zone")
+    if not re.match(r"https?://\S", data.verify_url):
+        problems.append("the verify URL must start with http:// or https://")
+    if data.score is not None and not (math.isfinite(data.score) and 0 <= data.score <= 1):
+        problems.append("the score must be between 0 and 1")
+    return problems
+
+
+# Layout of the A4 landscape page, in millimetres.
+PAGE_W, PAGE_H = 297.0, 210.0
+SIDE = 30.0
+TOP = 24.0
+STATEMENT_Y = 183.0
+BLOCK_W = 215.0  # objectives and details: narrower than the page, so lines stay readable
+BLOCK_X = (PAGE_W - BLOCK_W) / 2
+MIN_SCALE = 0.45
+MAX_NAME, MAX_TEXT = 120, 300  # display limits; the schema caps titles and objectives at 300
+
+
+def certificate_pdf(data: CertificateData) -> bytes:
+    """The one-page A4 landscape certificate as PDF bytes."""
+    scale = 1.0
+    _, end = _render(data, scale, TOP)
+    if end > STATEMENT_Y:
+        # Shrink everything together until it fits: a bisection over the font scale.
+        low, high = MIN_SCALE, 1.0
+        for _ in range(6):
+            mid = (low + high) / 2
+            _, end_mid = _render(data, mid, TOP)
+            low, high = (mid, high) if end_mid <= STATEMENT_Y else (low, mid)
+        scale = low
+        _, end = _render(data, scale, TOP)
+    # Centre the content in the space above the statement; a short certificate looks planned.
+    slack = max(0.0, STATEMENT_Y - end)
+    pdf, _ = _render(data, scale, TOP + min(slack / 2, 14.0))
+    return bytes(pdf.output())
+
+
+def _render(data: CertificateData, scale: float, top: float) -> tuple[FPDF, float]:
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    setup_pdf(
+        pdf,
+        title=f"Certificate of completion: {data.module_title}",
+        subject=f"Completion of the CareLab module {data.module_title}, "
+        f"version {data.module_version}",
+        author="CareLab",
+    )
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(SIDE, TOP, SIDE)
+    pdf.add_page()
+    _draw_frame(pdf)
+    pdf.set_y(top)
+    _draw_heading(pdf, data, scale)
+    _draw_objectives(pdf, data.objectives, scale)
+    _draw_details(pdf, data, scale)
+    end = pdf.get_y()
+    pdf.set_y(STATEMENT_Y + 3)
+    write(pdf, NO_CREDIT_STATEMENT, 8.5, color=MUTED)
+    return pdf, end
+
+
+def _draw_frame(pdf: FPDF) -> None:
+    pdf.set_draw_color(*NAVY)
+    pdf.set_line_width(0.9)
+    pdf.rect(10, 10, PAGE_W - 20, PAGE_H - 20)
+    pdf.set_line_width(0.25)
+    pdf.rect(13, 13, PAGE_W - 26, PAGE_H - 26)
+    pdf.set_draw_color(*RULE)
+    pdf.line(BLOCK_X, STATEMENT_Y, BLOCK_X + BLOCK_W, STATEMENT_Y)
+
+
+def _draw_heading(pdf: FPDF, data: CertificateData, s: float) -> None:
+    pdf.set_char_spacing(2.5)
+    write(pdf, "CARELAB", 9 * s, bold=True, color=GOLD, gap=2 * s)
+    pdf.set_char_spacing(0)
+    write(pdf, "Certificate of completion", 30 * s, bold=True, color=NAVY, gap=2 * s)
+    y = pdf.get_y()
+    pdf.set_draw_color(*GOLD)
+    pdf.set_line_width(0.6)
+    pdf.line(PAGE_W / 2 - 25, y, PAGE_W / 2 + 25, y)
+    pdf.set_y(y + 6 * s)
+    write(pdf, "This is to record that", 11 * s, color=MUTED, gap=1.5 * s)
+    if data.learner_name is None:
+        write(pdf, NAME_REMOVED, 15 * s, color=MUTED, gap=1.5 * s)
+    else:
+        write(pdf, clip(data.learner_name, MAX_NAME), 24 * s, bold=True, gap=1.5 * s)
+    write(pdf, "completed the self-paced CareLab module", 11 * s, color=MUTED, gap=2 * s)
+    write(pdf, clip(data.module_title, MAX_TEXT), 16 * s, bold=True, color=NAVY, gap=0.5 * s)
+    write(pdf, f"Version {clip(data.module_version, 40)}", 10 * s, color=MUTED, gap=6 * s)
+
+
+def _draw_objectives(pdf: FPDF, objectives: tuple[str, ...], s: float) -> None:
+    pdf.set_x(BLOCK_X)
+    write(pdf, "Learning objectives", 10.5 * s, bold=True, color=NAVY, align="L", w=BLOCK_W)
+    pdf.ln(1.5 * s)
+    size, indent = 9.5 * s, 5.0
+    for objective in objectives:
+        y = pdf.get_y()
+        pdf.set_xy(BLOCK_X + 1, y)
+        write(pdf, "•", size, color=GOLD, align="L", w=indent)
+        pdf.set_xy(BLOCK_X + indent, y)
+        write(pdf, clip(objective, MAX_TEXT), size, align="L", w=BLOCK_W - indent, gap=1.2 * s)
+    pdf.ln(3 * s)
+    pdf.set_draw_color(*RULE)
+    pdf.set_line_width(0.25)
+    pdf.line(BLOCK_X, pdf.get_y(), BLOCK_X + BLOCK_W, pdf.get_y())
+    pdf.ln(4 * s)
+
+
+def _draw_details(pdf: FPDF, data: CertificateData, s: float) -> None:
+    top, left_w = pdf.get_y(), BLOCK_W * 0.56
+    size = 10 * s
+    lines = [
+        f"Completed: {long_date(data.completed_at)}",
+        f"Estimated duration: {_minutes(data.estimated_minutes)}",
+        f"Time the learner attests to: {_minutes(data.attested_minutes)}",
+    ]
+    for line in lines:
+        pdf.set_x(BLOCK_X)
+        write(pdf, line, size, align="L", w=left_w, gap=0.8 * s)
+    pdf.set_x(BLOCK_X)
+    write(
+        pdf,
+        "Attested time is the learner's own account, capped at the estimated duration.",
+        8 * s,
+        color=MUTED,
+        align="L",
+        w=left_w,
+        gap=0.8 * s,
+    )
+    if data.score is not None:
+        pdf.set_x(BLOCK_X)
+        write(pdf, f"Quiz score: {data.score:.0%}", size, align="L", w=left_w)
+    left_end = pdf.get_y()
+    right_x, right_w = BLOCK_X + left_w + 6, BLOCK_W - left_w - 6
+    pdf.set_xy(right_x, top)
+    write(pdf, "Verification code", 8.5 * s, bold=True, color=MUTED, align="L", w=right_w)
+    pdf.set_x(right_x)
+    write(pdf, data.code, 14 * s, bold=True, color=NAVY, align="L", w=right_w, gap=1.5 * s)
+    pdf.set_x(right_x)
+    write(
+        pdf, "Anyone can check it at the address below.", 8.5 * s, color=MUTED, align="L", w=right_w
+    )
+    pdf.set_y(max(left_end, pdf.get_y()) + 3 * s)
+    # Full width, so a typical verify URL stays on one line and can be typed from paper.
+    write(pdf, data.verify_url, 9 * s, color=NAVY)
+
+
+def _minutes(n: int) -> str:
+    return f"{n} minute" if n == 1 else f"{n} minutes"
+
+
+# Shared PDF helpers, used by the certificate and the reflective log.
+
+
+def setup_pdf(pdf: FPDF, *, title: str, subject: str, author: str) -> None:
+    """Load the bundled Unicode fonts into a new PDF and set its metadata."""
+    pdf.add_font(FONT_FAMILY, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(FONT_FAMILY, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(printable(title))
+    pdf.set_subject(printable(subject))
+    pdf.set_author(printable(author))
+    pdf.set_creator("CareLab")
+    pdf.set_lang("en-GB")
+
+
+def write(
+    pdf: FPDF,
+    text: str,
+    size: float,
+    *,
+    bold: bool = False,
+    color: tuple[int, int, int] = INK,
+    align: str = "C",
+    w: float = 0,
+    gap: float = 0,
+) -> None:
+    """Write wrapped text at the cursor, then move below it (plus gap mm)."""
+    pdf.set_font(FONT_FAMILY, "B" if bold else "", size)
+    pdf.set_text_color(*color)
+    # Line height 1.35 em; 0.3528 converts points to millimetres.
+    pdf.multi_cell(
+        w, size * 0.3528 * 1.35, printable(text, multiline=True), align=align,
+        new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+    )  # fmt: skip
+    if gap:
+        pdf.ln(gap)
+
+
+@cache
+def _glyphs() -> frozenset[int]:
+    # Text is drawn in both weights, so a character must be in both fonts to print.
+    maps = [
+        TTFont(FONT_DIR / name).getBestCmap() for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+    ]
+    return frozenset(maps[0]) & frozenset(maps[1])
+
+
+def printable(text: str, *, multiline: bool = False) -> str:
+    """Text the bundled fonts can draw: composed (NFC), each unprintable character as U+FFFD."""
+    lines = unicodedata.normalize("NFC", text).replace("\t", "    ").splitlines()
+    glyphs = _glyphs()
+
+    def keep(ch: str) -> str:
+        # Controls and lone surrogates would corrupt the PDF; missing glyphs would vanish.
+        ok = ord(ch) in glyphs and unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn")
+        return ch if ok else REPLACEMENT
+
+    cleaned = ["".join(keep(ch) for ch in line) for line in lines]
+    return "\n".join(cleaned) if multiline else " ".join(cleaned)
+
+
+def clip(text: str, limit: int) -> str:
+    """The text cut to limit characters, with an ellipsis if anything was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def long_date(moment: datetime) -> str:
+    """A date as 22 November 2026, in UTC (a naive datetime is taken to be UTC already)."""
+    day = moment.astimezone(UTC) if moment.tzinfo else moment
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

@@ -1,0 +1,259 @@
+"""A learner's way through a module: attempts, saved answers, finished steps, completion.
+
+An attempt belongs to one module version. When an author raises the version, earlier
+answers stay with the old attempt and are never shown against the new questions: the
+learner's next visit starts a new attempt. Completion needs every required step done
+and the quiz score at or above the module's pass mark; the score counts each question's
+first answer, and later tries are for learning.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from carelab.auth import User
+from carelab.content import schema
+from carelab.errors import CareLabError
+from carelab.learning import grading
+from carelab.learning.certificate import CertificateData, attested_minutes, new_code
+from carelab.store import accounts
+from carelab.store import learning as store
+
+MAX_REFLECTION = 5000
+REFLECTION_FIELDS = ("what", "so_what", "now_what")
+# Patterns that suggest a patient could be identified: an NHS number, a date of birth,
+# a hospital number. A warning, not a block: the learner decides, and nothing is lost.
+IDENTIFIER_PATTERNS = {
+    "an NHS number": re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b"),
+    "a date of birth": re.compile(r"\b(dob|d\.o\.b|born on)\b", re.IGNORECASE),
+    "a full date": re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"),
+    "a hospital number": re.compile(r"\b(mrn|hospital (number|no))\b", re.IGNORECASE),
+}
+
+
+class ProgressError(CareLabError):
+    """A learning action that cannot be done, e.g. completing before the rule is met."""
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where an attempt stands against the completion rule."""
+
+    done: frozenset[str]
+    required: tuple[str, ...]
+    answered: int
+    questions: int
+    score: float
+    pass_mark: float
+    complete: bool
+
+    @property
+    def required_done(self) -> bool:
+        """Whether every required step is finished."""
+        return all(step in self.done for step in self.required)
+
+    @property
+    def passed(self) -> bool:
+        """Whether the quiz score meets the pass mark (no questions: passed)."""
+        return self.questions == 0 or self.score >= self.pass_mark - 1e-9
+
+
+def questions_of(module: schema.Module) -> list[tuple[str, Any]]:
+    """Every quiz question in the module, with its step id, in order."""
+    return [
+        (step.id, q)
+        for step in module.steps
+        if isinstance(step, schema.QuizStep)
+        for q in step.questions
+    ]
+
+
+def current_attempt(db: Database, user: User, module: schema.Module) -> dict[str, Any]:
+    """The attempt to continue: the latest one for this version, or a new one."""
+    latest = store.latest_attempt(db, user.id, module.id)
+    if latest and latest["module_version"] == module.version:
+        return latest
+    return store.create_attempt(
+        db, user.id, module.id, module.version, secrets.randbelow(2**31), time.time()
+    )
+
+
+def older_version_attempt(db: Database, user: User, module: schema.Module) -> dict | None:
+    """An unfinished attempt made against an earlier version of the module, if any."""
+    for row in store.attempts_of(db, user.id):
+        if row["module_id"] == module.id and row["module_version"] != module.version:
+            return row if row["completed_at"] is None else None
+    return None
+
+
+def new_attempt(db: Database, user: User, module: schema.Module) -> dict[str, Any]:
+    """Start again: a fresh attempt with a new option order; earlier ones stay recorded."""
+    return store.create_attempt(
+        db, user.id, module.id, module.version, secrets.randbelow(2**31), time.time()
+    )
+
+
+def record_answer(
+    db: Database, attempt: dict[str, Any], step_id: str, question: Any, response: Any
+) -> grading.Grade:
+    """Mark an answer and save it at once; the first answer to a question is the scored one."""
+    _check_open(db, attempt)
+    if isinstance(question, schema.Numeric):
+        response = grading.parse_number(response)
+    result = grading.grade(question, response)
+    store.save_answer(
+        db, attempt["id"], step_id, question.id, grading.encode(response),
+        result.score, result.correct, time.time(),
+    )  # fmt: skip
+    return result
+
+
+def _check_open(db: Database, attempt: dict[str, Any]) -> None:
+    # Read it afresh: the attempt may have been completed since the page loaded it.
+    current = store.attempt(db, attempt["id"])
+    if current is None or current["completed_at"] is not None:
+        raise ProgressError("This attempt is complete. Start a new attempt to answer again.")
+
+
+def identifier_warnings(*texts: str) -> list[str]:
+    """What in a reflection looks like it could identify a patient."""
+    joined = "\n".join(texts)
+    return [name for name, pattern in IDENTIFIER_PATTERNS.items() if pattern.search(joined)]
+
+
+def save_reflection(
+    db: Database,
+    attempt: dict[str, Any],
+    step: schema.ReflectionStep,
+    answers: dict[str, str],
+) -> float:
+    """Save a What? / So what? / Now what? reflection; return when it was saved."""
+    _check_open(db, attempt)
+    texts = {name: (answers.get(name) or "").strip() for name in REFLECTION_FIELDS}
+    if not any(texts.values()):
+        raise ProgressError("Write at least one part of the reflection before saving it.")
+    too_long = [n for n, t in texts.items() if len(t) > MAX_REFLECTION]
+    if too_long:
+        raise ProgressError(
+            f"Each part can be at most {MAX_REFLECTION:,} characters; shorten "
+            + ", ".join(n.replace("_", " ").capitalize() + "?" for n in too_long)
+            + " (your text is still in the box)."
+        )
+    saved_at = time.time()
+    store.save_reflection(
+        db, attempt["id"], step.id,
+        {"step_title": step.title, "prompt": step.prompt, **texts, "saved_at": saved_at},
+    )  # fmt: skip
+    store.mark_step_done(db, attempt["id"], step.id, saved_at)
+    return saved_at
+
+
+def answers(db: Database, attempt: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The attempt's saved answers by question id."""
+    return store.answers_of(db, attempt["id"])
+
+
+def reflections(db: Database, attempt: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The attempt's saved reflections by step id."""
+    return store.reflections_of(db, attempt["id"])
+
+
+def finish_step(db: Database, attempt: dict[str, Any], step_id: str) -> None:
+    """Record a step as done (reading, a case, a lab, a discussion)."""
+    store.mark_step_done(db, attempt["id"], step_id, time.time())
+
+
+def move_to(db: Database, attempt: dict[str, Any], step_id: str) -> None:
+    """Remember the step the learner is on."""
+    store.set_current_step(db, attempt["id"], step_id)
+
+
+def status(db: Database, attempt: dict[str, Any], module: schema.Module) -> Status:
+    """Where the attempt stands: steps done, quiz score, and whether it is complete."""
+    answers = store.answers_of(db, attempt["id"])
+    questions = questions_of(module)
+    done = set(store.done_steps(db, attempt["id"]))
+    for step in module.steps:
+        if isinstance(step, schema.QuizStep) and all(q.id in answers for q in step.questions):
+            done.add(step.id)
+    score = sum(answers[q.id]["score"] for _, q in questions if q.id in answers)
+    return Status(
+        done=frozenset(done),
+        required=tuple(s.id for s in module.steps if s.required),
+        answered=sum(1 for _, q in questions if q.id in answers),
+        questions=len(questions),
+        score=score / len(questions) if questions else 1.0,
+        pass_mark=module.pass_mark,
+        complete=attempt["completed_at"] is not None,
+    )
+
+
+def complete(
+    db: Database,
+    user: User,
+    attempt: dict[str, Any],
+    module: schema.Module,
+    claimed_minutes: int | None,
+    verify_base: str,
+) -> CertificateData:
+    """Complete the attempt and issue its certificate (once; asking again returns it)."""
+    existing = store.certificate_for_attempt(db, attempt["id"])
+    if existing:
+        return certificate_data(existing, verify_base)
+    state = status(db, attempt, module)
+    if not state.required_done:
+        missing = len([s for s in state.required if s not in state.done])
+        raise ProgressError(f"Finish the {missing} remaining required steps first.")
+    if not state.passed:
+        raise ProgressError(
+            f"Your score is {state.score:.0%}; the pass mark is {state.pass_mark:.0%}. "
+            "Start a new attempt to try again: this one stays in your record."
+        )
+    now = time.time()
+    store.complete_attempt(db, attempt["id"], state.score, now)
+    row = {
+        "code": new_code(), "attempt_id": attempt["id"], "user_id": user.id,
+        "learner_name": user.display_name, "module_id": module.id,
+        "module_title": module.title, "module_version": module.version,
+        "objectives": json.dumps(list(module.learning_objectives)),
+        "estimated_minutes": module.estimated_minutes,
+        "attested_minutes": attested_minutes(claimed_minutes, module.estimated_minutes),
+        "score": state.score, "completed_at": now,
+    }  # fmt: skip
+    store.insert_certificate(db, row)
+    return certificate_data(row, verify_base)
+
+
+def certificate_data(row: dict[str, Any], verify_base: str) -> CertificateData:
+    """A stored certificate as the data the PDF and the verify page show."""
+    return CertificateData(
+        code=row["code"],
+        learner_name=row["learner_name"],
+        module_title=row["module_title"],
+        module_version=row["module_version"],
+        objectives=tuple(json.loads(row["objectives"])),
+        estimated_minutes=row["estimated_minutes"],
+        attested_minutes=row["attested_minutes"],
+        completed_at=datetime.fromtimestamp(row["completed_at"], UTC),
+        verify_url=f"{verify_base.rstrip('/')}/?verify={row['code']}",
+        score=row["score"],
+    )
+
+
+def delete_account(db: Database, user: User, confirmation: str) -> None:
+    """Delete the user's account and learning record, after they type their email."""
+    if confirmation.strip().casefold() != user.email.casefold():
+        raise ProgressError("Type your email address exactly to confirm.")
+    if user.can("admin") and accounts.admin_count(db) <= 1:
+        raise ProgressError(
+            "You are the only administrator. Grant admin to someone else before deleting."
+        )
+    store.delete_user(db, user.id)

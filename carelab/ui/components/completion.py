@@ -1,0 +1,120 @@
+"""The end of a module: where the learner stands, the certificate, and the reflective log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from carelab.auth import User
+from carelab.content import schema
+from carelab.errors import CareLabError
+from carelab.learning import progress
+from carelab.learning.certificate import CertificateData, certificate_pdf
+from carelab.learning.reflective_log import ReflectionEntry, log_markdown, log_pdf
+from carelab.store import learning as learning_store
+from carelab.ui import state
+
+
+def verify_base() -> str:
+    """The address certificates point to for verification: this server's own origin."""
+    parts = urlsplit(st.context.url or "http://localhost:8501/")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def certificate_downloads(data: CertificateData, key: str) -> None:
+    """The certificate as a PDF, and where anyone can check it."""
+    st.download_button(
+        "Download my certificate (PDF)", certificate_pdf(data),
+        file_name=f"carelab-certificate-{data.code}.pdf", mime="application/pdf",
+        on_click="ignore", icon=":material/workspace_premium:", key=f"{key}.certificate",
+    )  # fmt: skip
+    st.caption(f"Verification code {data.code}: anyone can check it at {data.verify_url}")
+
+
+def entries_for(user: User, module_id: str | None = None) -> list[ReflectionEntry]:
+    """The learner's reflections as log entries, for one module or all."""
+    titles = {m.id: m.title for m in state.catalog().modules.values()}
+    with state.database() as db:
+        rows = learning_store.user_reflections(db, user.id)
+    return [
+        ReflectionEntry(
+            module_title=titles.get(r["module_id"], r["module_id"]),
+            module_version=r["module_version"], step_title=r["step_title"],
+            prompt=r["prompt"], what=r["what"], so_what=r["so_what"], now_what=r["now_what"],
+            saved_at=datetime.fromtimestamp(r["saved_at"], UTC),
+        )
+        for r in rows
+        if module_id is None or r["module_id"] == module_id
+    ]  # fmt: skip
+
+
+def log_downloads(user: User, module_id: str | None, key: str) -> None:
+    """The reflective log as Markdown and as PDF."""
+    entries = entries_for(user, module_id)
+    if not entries:
+        st.caption("No reflections saved yet.")
+        return
+    now = datetime.now(UTC)
+    left, right = st.columns(2)
+    left.download_button(
+        "Reflective log (Markdown)", log_markdown(user.display_name, entries, now),
+        file_name="carelab-reflective-log.md", mime="text/markdown", on_click="ignore",
+        key=f"{key}.log_md",
+    )  # fmt: skip
+    right.download_button(
+        "Reflective log (PDF)", log_pdf(user.display_name, entries, now),
+        file_name="carelab-reflective-log.pdf", mime="application/pdf", on_click="ignore",
+        key=f"{key}.log_pdf",
+    )  # fmt: skip
+
+
+def completion_panel(user: User, module: schema.Module, attempt: dict[str, Any]) -> None:
+    """Progress against the completion rule, then the certificate once it is met."""
+    st.subheader("Your progress", anchor=False)
+    with state.database() as db:
+        status = progress.status(db, attempt, module)
+        issued = learning_store.certificate_for_attempt(db, attempt["id"])
+    done = sum(1 for s in status.required if s in status.done)
+    st.markdown(
+        f"- Required steps done: **{done} of {len(status.required)}**\n"
+        f"- Questions answered: **{status.answered} of {status.questions}**\n"
+        f"- Score (first answers): **{status.score:.0%}**; pass mark {status.pass_mark:.0%}"
+    )
+    if issued:
+        st.success("You have completed this module.", icon=":material/workspace_premium:")
+        certificate_downloads(progress.certificate_data(issued, verify_base()), "done")
+    elif status.required_done and status.passed:
+        _complete_form(user, module, attempt)
+    elif status.required_done:
+        st.warning(
+            f"Your score is {status.score:.0%}, below the pass mark. Start a new attempt to "
+            "try again; this attempt stays in your record.", icon=":material/info:",
+        )  # fmt: skip
+    log_downloads(user, module.id, "module")
+    restart = issued or (status.required_done and not status.passed)
+    if restart and st.button("Start a new attempt", key="player.new_attempt"):
+        with state.database() as db:
+            progress.new_attempt(db, user, module)
+        st.query_params.pop("step", None)
+        st.rerun()
+
+
+def _complete_form(user: User, module: schema.Module, attempt: dict[str, Any]) -> None:
+    with st.form("player.complete"):
+        minutes = st.number_input(
+            "Minutes you spent on this module (for your CPD record; capped at the estimate)",
+            min_value=1, max_value=module.estimated_minutes, value=module.estimated_minutes,
+        )  # fmt: skip
+        go = st.form_submit_button("Complete the module and get my certificate", type="primary")
+    if go:
+        try:
+            with state.database() as db:
+                data = progress.complete(db, user, attempt, module, int(minutes), verify_base())
+        except CareLabError as exc:
+            st.error(str(exc))
+            return
+        st.success("Module complete. Well done.", icon=":material/workspace_premium:")
+        certificate_downloads(data, "new")

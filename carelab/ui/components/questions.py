@@ -1,0 +1,96 @@
+"""Quiz questions in the player: a form each, saved on submit, feedback in words and icons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from carelab.content import schema
+from carelab.errors import CareLabError
+from carelab.learning import grading, progress
+from carelab.ui import state
+from carelab.ui.components.markdown import markdown
+
+
+def _widget(question: Any, key: str, saved: Any, seed: int) -> Any:
+    """The input for one question kind, showing the saved answer."""
+    if isinstance(question, schema.SingleChoice):
+        order = grading.option_order(question, seed)
+        index = order.index(saved) if isinstance(saved, int) and saved in order else None
+        return st.radio(
+            "Your answer", order, index=index, key=key,
+            format_func=lambda i: question.options[i].text,
+        )  # fmt: skip
+    if isinstance(question, schema.MultipleChoice):
+        st.markdown("Choose every option that applies:")
+        chosen = set(saved or [])
+        return [
+            i
+            for i in grading.option_order(question, seed)
+            if st.checkbox(question.options[i].text, value=i in chosen, key=f"{key}.{i}")
+        ]
+    if isinstance(question, schema.TrueFalse):
+        options = [True, False]
+        index = options.index(saved) if isinstance(saved, bool) else None
+        return st.radio(
+            "Your answer", options, index=index, key=key, horizontal=True,
+            format_func=lambda v: "True" if v else "False",
+        )  # fmt: skip
+    label = f"Your answer ({question.unit})" if getattr(question, "unit", None) else "Your answer"
+    return st.text_input(label, value="" if saved is None else str(saved), key=key)
+
+
+def _show_grade(result: grading.Grade, question: Any, sources: dict[str, str], row: dict) -> None:
+    """Feedback that never relies on colour: an icon and words, then the reasons."""
+    if result.correct:
+        st.success("Correct.", icon=":material/check_circle:")
+    elif result.score > 0:
+        st.warning(f"Partly right ({result.score:.0%}).", icon=":material/change_circle:")
+    else:
+        st.error("Not quite.", icon=":material/cancel:")
+    for option in result.options:
+        if option.chosen or option.correct:
+            mark = "✓ right answer" if option.correct else "✗ not right"
+            chosen = "You chose" if option.chosen else "You did not choose"
+            line = f"- {chosen} **{option.text}** ({mark})"
+            markdown(line + (f": {option.feedback}" if option.feedback else ""))
+    if result.feedback:
+        markdown(result.feedback)
+    markdown(f"**Why:** {result.explanation}")
+    if question.source and question.source in sources:
+        st.caption(f"Source: {sources[question.source]}")
+    tries = row["tries"]
+    again = f"you have tried {tries} times" if tries > 1 else "you can try again to learn"
+    st.caption(
+        f"Saved. Your first answer counts towards the pass mark ({row['score']:.0%}); {again}."
+    )
+
+
+def show_question(
+    number: int,
+    step: schema.QuizStep,
+    question: Any,
+    attempt: dict[str, Any],
+    saved: dict[str, Any] | None,
+    sources: dict[str, str],
+) -> None:
+    """One question: prompt, input, check button, and feedback once answered."""
+    key = f"player.{attempt['id']}.{question.id}"
+    with st.container(border=True):
+        st.markdown(f"##### Question {number}")
+        markdown(question.prompt)
+        previous = grading.decode(saved["last_response"]) if saved else None
+        with st.form(key=f"{key}.form"):
+            response = _widget(question, key, previous, attempt["seed"])
+            submitted = st.form_submit_button("Check my answer")
+        if submitted:
+            try:
+                with state.database() as db:
+                    progress.record_answer(db, attempt, step.id, question, response)
+                    saved = progress.answers(db, attempt).get(question.id)
+            except CareLabError as exc:
+                st.error(str(exc), icon=":material/error:")
+        if saved:
+            result = grading.grade(question, grading.decode(saved["last_response"]))
+            _show_grade(result, question, sources, saved)

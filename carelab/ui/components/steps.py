@@ -1,0 +1,138 @@
+"""How each kind of step looks in the self-paced module player."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import streamlit as st
+
+from carelab.content import schema
+from carelab.errors import CareLabError, NotFound
+from carelab.indicators.scenarios import BY_ID
+from carelab.learning import progress
+from carelab.ui import state
+from carelab.ui.components.case_view import show_case
+from carelab.ui.components.markdown import markdown
+from carelab.ui.components.questions import show_question
+
+LAB_PAGE = "carelab/ui/pages/indicator_lab.py"
+PARTS = (
+    ("what", "What?", "What happened, or what did you learn?"),
+    ("so_what", "So what?", "Why does it matter for you, your patients or your team?"),
+    ("now_what", "Now what?", "What will you do differently, and how will you know?"),
+)
+
+
+def _citations(module: schema.Module) -> dict[str, str]:
+    return {s.id: s.citation + (f" {s.url}" if s.url else "") for s in module.sources}
+
+
+def text_step(step: schema.TextStep, module: schema.Module) -> None:
+    """Reading: Markdown with its sources."""
+    markdown(step.body)
+    cited = _citations(module)
+    for ref in step.sources:
+        st.caption(f"Source: {cited.get(ref, ref)}")
+
+
+def case_step(step: schema.CaseStep) -> None:
+    """A case study shown inline."""
+    if step.focus:
+        st.info(step.focus, icon=":material/visibility:")
+    try:
+        show_case(state.catalog().case(step.case), preview=True)
+    except NotFound:
+        st.warning("This case is temporarily unavailable while its authors fix a problem.")
+
+
+def lab_step(step: schema.LabStep) -> None:
+    """An Indicator Lab scenario: what to try, and a link that opens it."""
+    scenario = BY_ID.get(step.scenario)
+    if scenario is None:
+        st.warning(f"The Indicator Lab scenario '{step.scenario}' is not available.")
+        return
+    st.markdown(f"**Indicator Lab: {scenario.title}**")
+    if step.prompt:
+        markdown(step.prompt)
+    with st.expander("What the scenario shows"):
+        markdown(scenario.notice)
+    st.page_link(LAB_PAGE, label="Open this scenario in the Indicator Lab",
+                 icon=":material/science:", query_params={"scenario": scenario.id})  # fmt: skip
+
+
+def group_step(step: schema.PollStep | schema.DiscussionStep) -> None:
+    """A poll or discussion, meant for workshops: on your own, think it through."""
+    markdown(step.prompt)
+    if isinstance(step, schema.PollStep) and step.options:
+        markdown("\n".join(f"- {option}" for option in step.options))
+    st.caption("In a workshop the group answers this together. On your own, think it through.")
+
+
+def quiz_step(step: schema.QuizStep, module: schema.Module, attempt: dict[str, Any]) -> None:
+    """Every question of a quiz, each saved the moment it is checked."""
+    if step.intro:
+        markdown(step.intro)
+    with state.database() as db:
+        saved = progress.answers(db, attempt)
+    cited = _citations(module)
+    for number, question in enumerate(step.questions, 1):
+        show_question(number, step, question, attempt, saved.get(question.id), cited)
+
+
+def reflection_step(step: schema.ReflectionStep, attempt: dict[str, Any]) -> None:
+    """A What? / So what? / Now what? reflection, saved to the learner's log."""
+    markdown(step.prompt)
+    if step.guidance:
+        st.caption(step.guidance)
+    st.warning(
+        "Write nothing that could identify a patient: no names, dates of birth, NHS or "
+        "hospital numbers. Your log is yours to share with your appraiser.",
+        icon=":material/privacy_tip:",
+    )
+    with state.database() as db:
+        saved = progress.reflections(db, attempt).get(step.id, {})
+    key = f"player.{attempt['id']}.{step.id}"
+    with st.form(f"{key}.form"):
+        texts = {
+            name: st.text_area(label, value=saved.get(name, ""), help=hint, key=f"{key}.{name}")
+            for name, label, hint in PARTS
+        }
+        submitted = st.form_submit_button("Save my reflection")
+    if submitted:
+        _save_reflection(step, attempt, texts)
+    elif saved:
+        st.caption(f"Saved {datetime.fromtimestamp(saved['saved_at']):%d %b %Y at %H:%M}.")
+
+
+def _save_reflection(step: schema.ReflectionStep, attempt: dict, texts: dict[str, str]) -> None:
+    try:
+        with state.database() as db:
+            saved_at = progress.save_reflection(db, attempt, step, texts)
+    except CareLabError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    st.success(f"Saved at {datetime.fromtimestamp(saved_at):%H:%M}.", icon=":material/check:")
+    found = progress.identifier_warnings(*texts.values())
+    if found:
+        st.warning(
+            f"Your reflection may contain {', '.join(found)}. Please check it identifies no "
+            "patient, and edit it if it does.",
+            icon=":material/warning:",
+        )
+
+
+def show_step(step: Any, module: schema.Module, attempt: dict[str, Any]) -> None:
+    """Render any step in the player."""
+    if isinstance(step, schema.TextStep):
+        text_step(step, module)
+    elif isinstance(step, schema.QuizStep):
+        quiz_step(step, module, attempt)
+    elif isinstance(step, schema.ReflectionStep):
+        reflection_step(step, attempt)
+    elif isinstance(step, schema.CaseStep):
+        case_step(step)
+    elif isinstance(step, schema.LabStep):
+        lab_step(step)
+    else:
+        group_step(step)

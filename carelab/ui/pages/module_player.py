@@ -1,0 +1,93 @@
+"""The module player: a module's steps in order, every answer and reflection saved at once."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from carelab.errors import NotFound
+from carelab.learning import progress
+from carelab.ui import state
+from carelab.ui.components.completion import completion_panel
+from carelab.ui.components.module_view import show_module_outline
+from carelab.ui.components.steps import show_step
+
+catalog = state.catalog()
+modules = sorted(catalog.modules.values(), key=lambda m: m.title)
+requested = st.query_params.get("id") or (modules[0].id if modules else None)
+user = state.current_user()
+try:
+    module = catalog.module(requested or "")
+except NotFound:
+    st.title("Modules")
+    st.warning(
+        f"The module '{requested}' is temporarily unavailable: its authors are fixing a "
+        "problem in it. Your progress is kept and will be here when it returns."
+    )
+    st.stop()
+
+st.title(module.title)
+if user is None:
+    st.info("Sign in to start: every answer and reflection is saved as you go.")
+    show_module_outline(module)
+    st.page_link("carelab/ui/pages/sign_in.py", label="Sign in or create an account")
+    st.stop()
+
+with state.database() as db:
+    attempt = progress.current_attempt(db, user, module)
+    older = progress.older_version_attempt(db, user, module)
+    status = progress.status(db, attempt, module)
+if older:
+    st.info(
+        f"This module was updated to version {module.version}. Your answers to version "
+        f"{older['module_version']} are kept in your record; this is a fresh start."
+    )
+
+ids = [s.id for s in module.steps]
+current = st.query_params.get("step") or attempt["current_step"] or ids[0]
+index = ids.index(current) if current in ids else 0
+done = sum(1 for s in status.required if s in status.done)
+st.progress(
+    done / max(1, len(status.required)),
+    text=f"Step {index + 1} of {len(ids)} · {done} of {len(status.required)} required steps done",
+)
+
+
+def go_to(new_index: int) -> None:
+    """Finish the step being left (reading steps count as done), then move."""
+    step = module.steps[index]
+    with state.database() as db:
+        if step.kind in {"text", "case", "lab", "poll", "discussion"}:
+            progress.finish_step(db, attempt, step.id)
+        progress.move_to(db, attempt, ids[new_index])
+    st.query_params["step"] = ids[new_index]
+
+
+chosen = st.selectbox(
+    "Go to step",
+    range(len(ids)),
+    index=index,
+    format_func=lambda i: (
+        ("✓ " if ids[i] in status.done else "") + f"{i + 1}. {module.steps[i].title}"
+    ),
+    key=f"player.goto.{attempt['id']}.{index}",
+)
+if chosen != index:
+    go_to(chosen)
+    st.rerun()
+
+step = module.steps[index]
+st.header(step.title, anchor=False)
+show_step(step, module, attempt)
+
+back, forward = st.columns(2)
+if back.button("← Previous", disabled=index == 0, key="player.previous"):
+    go_to(index - 1)
+    st.rerun()
+if forward.button("Next →", disabled=index == len(ids) - 1, key="player.next", type="primary"):
+    go_to(index + 1)
+    st.rerun()
+if index == len(ids) - 1:
+    if st.button("Finish this step", key="player.finish"):
+        go_to(index)
+        st.rerun()
+    completion_panel(user, module, attempt)

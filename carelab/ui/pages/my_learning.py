@@ -1,0 +1,87 @@
+"""My learning: modules in progress and completed, scores, certificates, my data."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from carelab.learning import progress
+from carelab.store import learning as learning_store
+from carelab.ui import navigation, state
+from carelab.ui.components.completion import certificate_downloads, log_downloads, verify_base
+from carelab.ui.errors import require_role, shown_as_message
+
+user = require_role(state.current_user(), "learner")
+catalog = state.catalog()
+st.title("My learning")
+
+
+def when(stamp: float | None) -> str:
+    """A timestamp as a short date, or a dash."""
+    return datetime.fromtimestamp(stamp, UTC).strftime("%d %b %Y") if stamp else "–"
+
+
+with state.database() as db:
+    attempts = learning_store.attempts_of(db, user.id)
+    certificates = learning_store.certificates_of(db, user.id)
+
+st.header("Modules", anchor=False)
+if not attempts:
+    st.info("You have not started a module yet. Choose one in the Catalogue.")
+else:
+    titles = {m.id: m.title for m in catalog.modules.values()}
+    table = pd.DataFrame(
+        {
+            "Module": [titles.get(a["module_id"], a["module_id"]) for a in attempts],
+            "Version": [a["module_version"] for a in attempts],
+            "Attempt": [a["number"] for a in attempts],
+            "Started": [when(a["started_at"]) for a in attempts],
+            "Status": ["✅ Completed" if a["completed_at"] else "⏳ In progress" for a in attempts],
+            "Score": ["–" if a["score"] is None else f"{a['score']:.0%}" for a in attempts],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    for module_id in dict.fromkeys(a["module_id"] for a in attempts if not a["completed_at"]):
+        if module_id in catalog.modules:
+            st.page_link("carelab/ui/pages/module_player.py", query_params={"id": module_id},
+                         label=f"Continue: {catalog.modules[module_id].title}",
+                         icon=":material/play_arrow:")  # fmt: skip
+
+st.header("Certificates", anchor=False)
+if not certificates:
+    st.caption("Certificates appear here when you complete a module.")
+for row in certificates:
+    with st.container(border=True):
+        st.markdown(f"**{row['module_title']}** (version {row['module_version']}), "
+                    f"completed {when(row['completed_at'])}")  # fmt: skip
+        certificate_downloads(progress.certificate_data(row, verify_base()), row["code"])
+
+st.header("Reflective log", anchor=False)
+log_downloads(user, None, "all")
+
+st.header("My data", anchor=False)
+with state.database() as db:
+    data = learning_store.user_data(db, user.id)
+st.download_button(
+    "Download my data (JSON)",
+    json.dumps(data, indent=2, default=str),
+    file_name="carelab-my-data.json",
+    mime="application/json",
+    on_click="ignore",
+)
+with st.expander("Delete my account"):
+    st.markdown(
+        "This deletes your account, answers and reflections. Certificates you were issued "
+        "still verify, with your name removed. Download your data and log first if you want them."
+    )
+    with st.form("my_learning.delete"):
+        typed = st.text_input("Type your email address to confirm")
+        confirmed = st.form_submit_button("Delete my account for good")
+    if confirmed:
+        with shown_as_message(), state.database() as db:
+            progress.delete_account(db, user, typed)
+            st.success("Your account has been deleted.")
+            navigation.sign_out()

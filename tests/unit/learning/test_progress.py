@@ -1,0 +1,212 @@
+"""Attempts, saved answers and reflections, versions, completion, certificates, deletion."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from carelab import auth
+from carelab.content.loader import load_yaml_text
+from carelab.content.schema import Module
+from carelab.learning import progress
+from carelab.learning.grading import InvalidAnswer
+from carelab.store import db as store_db
+from carelab.store import learning as store
+
+MODULE_YAML = """\
+id: m
+title: A module
+summary: S
+learning_objectives: [Do a thing, Do another]
+estimated_minutes: 30
+version: "{version}"
+pass_mark: 0.5
+sources:
+  - {{id: s, citation: Someone 2020.}}
+steps:
+  - {{id: read, kind: text, title: Read, body: Text.}}
+  - id: quiz
+    kind: quiz
+    title: Quiz
+    questions:
+      - {{id: q1, kind: true_false, prompt: P, explanation: E, answer: true, source: s}}
+      - {{id: q2, kind: numeric, prompt: P, explanation: E, answer: 10, tolerance: 1}}
+  - {{id: think, kind: reflection, title: Think, prompt: Reflect.}}
+  - {{id: extra, kind: text, title: Extra, body: More., required: false}}
+"""
+
+
+def module(version="1.0") -> Module:
+    return Module.model_validate(load_yaml_text(MODULE_YAML.format(version=version), "m").data)
+
+
+@pytest.fixture
+def learner(db):
+    auth.create_account(db, "admin@example.org", "correct horse battery", "The admin")
+    return auth.create_account(db, "lee@example.org", "correct horse battery", "Łukasz Żółć")
+
+
+def finish_everything(db, learner, mod, answers=(True, "10")):
+    attempt = progress.current_attempt(db, learner, mod)
+    progress.finish_step(db, attempt, "read")
+    progress.record_answer(db, attempt, "quiz", mod.steps[1].questions[0], answers[0])
+    progress.record_answer(db, attempt, "quiz", mod.steps[1].questions[1], answers[1])
+    progress.save_reflection(db, attempt, mod.steps[2], {"what": "I learned X."})
+    return attempt
+
+
+def test_resume_returns_the_same_attempt_and_its_saved_answers(db, learner):
+    mod = module()
+    first = progress.current_attempt(db, learner, mod)
+    progress.record_answer(db, first, "quiz", mod.steps[1].questions[0], False)
+    progress.move_to(db, first, "quiz")
+    again = progress.current_attempt(db, learner, mod)
+    assert again["id"] == first["id"] and again["current_step"] == "quiz"
+    assert progress.answers(db, again)["q1"]["last_response"] == "false"
+
+
+def test_first_answer_is_scored_later_tries_are_recorded(db, learner):
+    mod = module()
+    attempt = progress.current_attempt(db, learner, mod)
+    question = mod.steps[1].questions[0]
+    assert not progress.record_answer(db, attempt, "quiz", question, False).correct
+    assert progress.record_answer(db, attempt, "quiz", question, True).correct
+    row = progress.answers(db, attempt)["q1"]
+    assert (row["score"], row["tries"], row["last_correct"]) == (0.0, 2, 1)
+
+
+def test_a_double_click_records_the_answer_once(db, learner):
+    mod = module()
+    attempt = progress.current_attempt(db, learner, mod)
+    for _ in range(2):
+        progress.record_answer(db, attempt, "quiz", mod.steps[1].questions[0], True)
+    assert progress.answers(db, attempt)["q1"]["tries"] == 1
+
+
+def test_a_numeric_answer_that_is_not_a_number_is_refused_and_nothing_saved(db, learner):
+    mod = module()
+    attempt = progress.current_attempt(db, learner, mod)
+    with pytest.raises(InvalidAnswer, match="'ten' is not a number"):
+        progress.record_answer(db, attempt, "quiz", mod.steps[1].questions[1], "ten")
+    assert progress.answers(db, attempt) == {}
+
+
+def test_reflections_are_bounded_and_kept(db, learner):
+    mod = module()
+    attempt = progress.current_attempt(db, learner, mod)
+    step = mod.steps[2]
+    with pytest.raises(progress.ProgressError, match="Write at least one part"):
+        progress.save_reflection(db, attempt, step, {"what": "  "})
+    with pytest.raises(progress.ProgressError, match="at most 5,000 characters; shorten What"):
+        progress.save_reflection(db, attempt, step, {"what": "x" * 5001})
+    progress.save_reflection(db, attempt, step, {"what": "A", "so_what": "B", "now_what": "C"})
+    saved = progress.reflections(db, attempt)["think"]
+    assert (saved["what"], saved["so_what"], saved["now_what"]) == ("A", "B", "C")
+
+
+def test_patient_identifiers_are_spotted():
+    assert progress.identifier_warnings("NHS 943 476 5919, seen 03/04/2024") == [
+        "an NHS number", "a full date",
+    ]  # fmt: skip
+    assert progress.identifier_warnings("I learned to ask about goals.") == []
+
+
+def test_completion_needs_required_steps_and_the_pass_mark(db, learner):
+    mod = module()
+    attempt = progress.current_attempt(db, learner, mod)
+    with pytest.raises(progress.ProgressError, match="Finish the 3 remaining required steps"):
+        progress.complete(db, learner, attempt, mod, None, "http://x")
+    attempt = finish_everything(db, learner, mod, answers=(False, "3"))
+    with pytest.raises(progress.ProgressError, match="Your score is 0%; the pass mark is 50%"):
+        progress.complete(db, learner, attempt, mod, None, "http://x")
+
+
+def test_completing_issues_one_certificate_with_capped_minutes(db, learner):
+    mod = module()
+    attempt = finish_everything(db, learner, mod)
+    status = progress.status(db, attempt, mod)
+    assert status.required_done and status.passed and status.score == 1.0
+    cert = progress.complete(db, learner, attempt, mod, 999, "http://carelab.test")
+    assert cert.attested_minutes == 30 and cert.learner_name == "Łukasz Żółć"
+    assert cert.verify_url == f"http://carelab.test/?verify={cert.code}"
+    assert progress.complete(db, learner, attempt, mod, 5, "http://x").code == cert.code
+    assert store.certificate(db, cert.code)["module_version"] == "1.0"
+
+
+def test_a_new_version_starts_a_new_attempt_and_keeps_the_old_answers(db, learner):
+    old = module("1.0")
+    first = progress.current_attempt(db, learner, old)
+    progress.record_answer(db, first, "quiz", old.steps[1].questions[0], True)
+    new = module("1.1")
+    second = progress.current_attempt(db, learner, new)
+    assert second["id"] != first["id"] and second["module_version"] == "1.1"
+    assert progress.answers(db, second) == {}
+    assert progress.answers(db, first)["q1"]["last_response"] == "true"
+    assert progress.older_version_attempt(db, learner, new)["id"] == first["id"]
+
+
+def test_a_new_attempt_keeps_earlier_attempts_recorded(db, learner):
+    mod = module()
+    first = finish_everything(db, learner, mod)
+    progress.complete(db, learner, first, mod, None, "http://x")
+    second = progress.new_attempt(db, learner, mod)
+    assert second["number"] == 2 and progress.answers(db, second) == {}
+    assert [a["number"] for a in store.attempts_of(db, learner.id)] == [2, 1]
+    with pytest.raises(progress.ProgressError, match="This attempt is complete"):
+        progress.record_answer(db, first, "quiz", mod.steps[1].questions[0], True)
+
+
+def test_deleting_an_account_keeps_certificates_verifiable_without_the_name(db, learner):
+    mod = module()
+    attempt = finish_everything(db, learner, mod)
+    cert = progress.complete(db, learner, attempt, mod, None, "http://x")
+    assert progress.delete_account is not None
+    with pytest.raises(progress.ProgressError, match="Type your email address"):
+        progress.delete_account(db, learner, "someone@else.org")
+    progress.delete_account(db, learner, "LEE@example.org")
+    row = store.certificate(db, cert.code)
+    assert row["learner_name"] is None and row["user_id"] is None
+    assert store.attempts_of(db, learner.id) == []
+
+
+def test_the_only_admin_cannot_delete_their_account(db, learner):
+    admin = auth.sign_in(db, "admin@example.org", "correct horse battery")
+    with pytest.raises(progress.ProgressError, match="only administrator"):
+        progress.delete_account(db, admin, "admin@example.org")
+
+
+def test_my_data_export_holds_everything_but_the_password(db, learner):
+    finish_everything(db, learner, module())
+    data = store.user_data(db, learner.id)
+    assert data["account"]["email"] == "lee@example.org"
+    assert "password_hash" not in data["account"]
+    assert len(data["answers"]) == 2 and len(data["reflections"]) == 1
+
+
+def test_answers_from_many_threads_are_each_stored_once(db_path, learner):
+    """20 browser tabs answering 2 questions at once: no lock errors, no lost or extra rows."""
+    mod = module()
+    with store_db.session(db_path) as db:
+        attempt = progress.current_attempt(db, learner, mod)
+    errors = []
+
+    def tab():
+        try:
+            with store_db.session(db_path) as db:
+                for question in mod.steps[1].questions:
+                    progress.record_answer(
+                        db, attempt, "quiz", question, "10" if question.kind == "numeric" else True
+                    )
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=tab) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with store_db.session(db_path) as db:
+        rows = progress.answers(db, attempt)
+    assert sorted(rows) == ["q1", "q2"] and all(r["tries"] == 1 for r in rows.values())
