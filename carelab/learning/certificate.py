@@ -7,6 +7,7 @@ control characters) prints as U+FFFD, the replacement character, rather than as 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import secrets
@@ -161,21 +162,43 @@ MAX_NAME, MAX_TEXT = 120, 300  # display limits; the schema caps titles and obje
 
 def certificate_pdf(data: CertificateData) -> bytes:
     """The one-page A4 landscape certificate as PDF bytes."""
-    scale = 1.0
-    _, end = _render(data, scale, TOP)
-    if end > STATEMENT_Y:
-        # Shrink everything together until it fits: a bisection over the font scale.
-        low, high = MIN_SCALE, 1.0
-        for _ in range(6):
-            mid = (low + high) / 2
-            _, end_mid = _render(data, mid, TOP)
-            low, high = (mid, high) if end_mid <= STATEMENT_Y else (low, mid)
-        scale = low
-        _, end = _render(data, scale, TOP)
+    limit = MAX_TEXT
+    shown = _clipped(data, limit)
+    scale, end = _fit(shown)
+    # Only text no module has (hundreds of the widest glyphs) gets here: cut it shorter.
+    while end > STATEMENT_Y and limit > 20:
+        limit //= 2
+        shown = _clipped(data, limit)
+        scale, end = _fit(shown)
     # Centre the content in the space above the statement; a short certificate looks planned.
     slack = max(0.0, STATEMENT_Y - end)
-    pdf, _ = _render(data, scale, TOP + min(slack / 2, 14.0))
+    pdf, _ = _render(shown, scale, TOP + min(slack / 2, 14.0))
     return bytes(pdf.output())
+
+
+def _clipped(data: CertificateData, limit: int) -> CertificateData:
+    name = data.learner_name
+    return dataclasses.replace(
+        data,
+        learner_name=None if name is None else clip(name, min(limit, MAX_NAME)),
+        module_title=clip(data.module_title, limit),
+        objectives=tuple(clip(objective, limit) for objective in data.objectives),
+    )
+
+
+def _fit(data: CertificateData) -> tuple[float, float]:
+    """The largest font scale (down to MIN_SCALE) at which the content ends above the statement."""
+    _, end = _render(data, 1.0, TOP)
+    if end <= STATEMENT_Y:
+        return 1.0, end
+    # Shrink everything together: a bisection over the scale, keeping the best that fits.
+    low, high = MIN_SCALE, 1.0
+    for _ in range(6):
+        mid = (low + high) / 2
+        _, end_mid = _render(data, mid, TOP)
+        low, high = (mid, high) if end_mid <= STATEMENT_Y else (low, mid)
+    _, end = _render(data, low, TOP)
+    return low, end
 
 
 def _render(data: CertificateData, scale: float, top: float) -> tuple[FPDF, float]:
@@ -225,9 +248,9 @@ def _draw_heading(pdf: FPDF, data: CertificateData, s: float) -> None:
     if data.learner_name is None:
         write(pdf, NAME_REMOVED, 15 * s, color=MUTED, gap=1.5 * s)
     else:
-        write(pdf, clip(data.learner_name, MAX_NAME), 24 * s, bold=True, gap=1.5 * s)
+        write(pdf, data.learner_name, 24 * s, bold=True, gap=1.5 * s)
     write(pdf, "completed the self-paced CareLab module", 11 * s, color=MUTED, gap=2 * s)
-    write(pdf, clip(data.module_title, MAX_TEXT), 16 * s, bold=True, color=NAVY, gap=0.5 * s)
+    write(pdf, data.module_title, 16 * s, bold=True, color=NAVY, gap=0.5 * s)
     write(pdf, f"Version {clip(data.module_version, 40)}", 10 * s, color=MUTED, gap=6 * s)
 
 
@@ -241,7 +264,7 @@ def _draw_objectives(pdf: FPDF, objectives: tuple[str, ...], s: float) -> None:
         pdf.set_xy(BLOCK_X + 1, y)
         write(pdf, "•", size, color=GOLD, align="L", w=indent)
         pdf.set_xy(BLOCK_X + indent, y)
-        write(pdf, clip(objective, MAX_TEXT), size, align="L", w=BLOCK_W - indent, gap=1.2 * s)
+        write(pdf, objective, size, align="L", w=BLOCK_W - indent, gap=1.2 * s)
     pdf.ln(3 * s)
     pdf.set_draw_color(*RULE)
     pdf.set_line_width(0.25)

@@ -64,7 +64,10 @@ def _weights(question: schema.SingleChoice | schema.MultipleChoice) -> list[floa
 
 
 def _choice(question: schema.SingleChoice | schema.MultipleChoice, response: Any) -> Grade:
-    chosen = {int(i) for i in (response if isinstance(response, list) else [response])}
+    picked = response if isinstance(response, list) else [response]
+    if any(not isinstance(i, int) or isinstance(i, bool) for i in picked):
+        raise InvalidAnswer("Choose an option before checking your answer.")
+    chosen = set(picked)
     if not chosen or not chosen <= set(range(len(question.options))):
         raise InvalidAnswer("Choose an option before checking your answer.")
     if isinstance(question, schema.SingleChoice) and len(chosen) != 1:

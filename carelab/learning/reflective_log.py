@@ -2,8 +2,11 @@
 
 Each reflection follows What? / So what? / Now what? (Driscoll; Rolfe), the model the GMC's
 reflective practitioner guidance offers: what happened, what was learned, and how it changes
-practice. The learner's text is shown exactly as typed and can never change the document's
-structure: no headings, quotes, rules, lists, tables or HTML of its own.
+practice. The learner's words and line breaks are kept, and their text can never change the
+document's structure: no headings, quotes, rules, lists, tables, links or HTML of its own.
+Inline emphasis such as *this* is left alone: it cannot escape its paragraph, and escaping
+every full stop (as escape_markdown does for one-line UI text) would spoil a log pasted as
+plain text into an appraisal portfolio.
 """
 
 from __future__ import annotations

@@ -160,6 +160,38 @@ def test_long_content_still_fits_on_one_page():
     assert CODE in text
 
 
+def lowest_text_above_statement(data: bytes) -> tuple[float, float]:
+    """The baseline of the lowest line above the no-credit statement, and the statement's own."""
+    heights: list[tuple[float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            heights.append((tm[5], text))
+
+    PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    statement = min(y for y, text in heights if "CareLab itself awards" in text)
+    others = [y for y, text in heights if y > statement]
+    return min(others), statement
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "interpret variation in outcomes between units and over time, ",
+        "\u1676",  # one of DejaVu's widest glyphs, with no spaces to wrap at
+    ],
+)
+def test_content_never_runs_into_the_statement(text):
+    long = (text * 300)[:300]
+    data = certificate_pdf(
+        make(learner_name=long[:100], module_title=long, objectives=(long,) * 12)
+    )
+    lowest, statement = lowest_text_above_statement(data)
+    # PDF y grows upwards; one 8.5 pt line of space must separate the two.
+    assert lowest - statement > 8.5
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

@@ -100,6 +100,11 @@ def test_short_text_ignores_case_and_spacing_and_allows_wildcards():
 def test_choice_needs_an_answer():
     with pytest.raises(InvalidAnswer, match="Choose"):
         grade(MULTI, [])
+    # Pressing "Check my answer" before choosing sends None.
+    with pytest.raises(InvalidAnswer, match="Choose an option before checking your answer"):
+        grade(SINGLE, None)
+    with pytest.raises(InvalidAnswer, match="Choose true or false"):
+        grade(q(kind="true_false", answer=True), None)
     with pytest.raises(InvalidAnswer):
         grade(SINGLE, 7)
 
