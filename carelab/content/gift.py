@@ -53,10 +53,10 @@ QUIZ_SIZE = 50  # the most questions one quiz step may hold (schema.QuizStep)
 
 _QUESTION: TypeAdapter[Any] = TypeAdapter(schema.Question)
 
-# Escaped characters are swapped for private-use placeholders before the structure is read,
+# Escaped characters are swapped for private-use stand-ins before the structure is read,
 # so `\=` or `\#` never splits an answer, and swapped back inside each piece of text.
 _ESCAPED = {":": ":", "#": "#", "=": "=", "{": "{", "}": "}", "~": "~", "n": "\n", "\\": "\\"}
-_PLACEHOLDER = {char: chr(0xE000 + i) for i, char in enumerate(_ESCAPED)}
+_STAND_IN = {char: chr(0xE000 + i) for i, char in enumerate(_ESCAPED)}
 _RESTORE = str.maketrans({chr(0xE000 + i): value for i, value in enumerate(_ESCAPED.values())})
 _ESCAPE = re.compile(r"\\(.)")
 _FORMAT = re.compile(r"\[(moodle|html|plain|markdown)\]")
@@ -156,7 +156,7 @@ def parse_gift(text: str, path: str) -> GiftImport:
     taken: set[str] = set()
     number = 0
     for line, block in _blocks(text.removeprefix("\ufeff")):
-        block = _ESCAPE.sub(lambda m: _PLACEHOLDER.get(m.group(1), m.group(0)), block)
+        block = _ESCAPE.sub(lambda m: _STAND_IN.get(m.group(1), m.group(0)), block)
         if block.startswith("$CATEGORY:"):
             category = _restore(block.removeprefix("$CATEGORY:"))
             result.categories.append(" ".join(category.split()))

@@ -195,7 +195,7 @@ def user_data(db: Database, user_id: int) -> dict[str, Any]:
             r["role"] for r in _rows(db, "SELECT role FROM user_roles WHERE user_id = ?", [user_id])
         ],
         "attempts": attempts,
-        "answers": _rows(db, f"SELECT * FROM answers WHERE attempt_id IN ({marks})", ids),  # noqa: S608 - placeholders only
+        "answers": _rows(db, f"SELECT * FROM answers WHERE attempt_id IN ({marks})", ids),  # noqa: S608 - only "?" marks
         "steps_done": _rows(db, f"SELECT * FROM step_progress WHERE attempt_id IN ({marks})", ids),  # noqa: S608
         "reflections": user_reflections(db, user_id),
         "certificates": certificates_of(db, user_id),

@@ -13,8 +13,11 @@ from carelab.store import learning as learning_store
 from carelab.ui import state
 
 st.title("Verify a certificate")
-code = st.text_input("Verification code", value=st.query_params.get("verify", ""),
-                     placeholder="e.g. CL-7K3M-9QXD-2HTP-R4WN", key="verify.code")  # fmt: skip
+code = st.text_input(
+    "Verification code (printed on the certificate, e.g. CL-7K3M-9QXD-2HTP-R4WN)",
+    value=st.query_params.get("verify", ""),
+    key="verify.code",
+)
 row = None
 normalised = ""
 if code.strip():
