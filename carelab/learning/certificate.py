@@ -1,8 +1,7 @@
 """Completion certificates: verification codes, attested time and the one-page PDF.
 
-The PDF helpers at the end (fonts, printable text, dates) are shared with the reflective log.
-Text is drawn with the bundled DejaVu fonts; a character they have no glyph for (CJK, emoji,
-control characters) prints as U+FFFD, the replacement character, rather than as nothing.
+Drawing helpers (fonts, printable text, dates) live in carelab.learning.pdf, shared with the
+reflective log.
 """
 
 from __future__ import annotations
@@ -13,16 +12,22 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
+from datetime import datetime
 
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
-import carelab
 from carelab.errors import CareLabError
+from carelab.learning.pdf import (
+    GOLD,
+    MUTED,
+    NAVY,
+    RULE,
+    clip,
+    long_date,
+    printable,
+    setup_pdf,
+    write,
+)
 
 # No 0/O, 1/I/L: a code is read off paper and typed back in.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -39,21 +44,8 @@ NO_CREDIT_STATEMENT = (
     "with their reflections, in their own CPD or appraisal portfolio."
 )
 NAME_REMOVED = "Name removed at the learner's request"
+COMPLETION_RULE = "Issued only when every required step is finished and any quiz is passed."
 MAX_OBJECTIVES = 12  # the module schema's limit; the one-page layout is tested against it
-
-FONT_DIR = Path(carelab.__file__).parent / "assets" / "fonts"
-FONT_FAMILY = "DejaVu"
-REPLACEMENT = "\ufffd"
-MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-NAVY = (24, 54, 90)
-INK = (33, 37, 41)
-MUTED = (94, 102, 112)
-GOLD = (170, 136, 80)
-RULE = (200, 204, 210)
 
 
 class CertificateError(CareLabError):
@@ -154,6 +146,7 @@ PAGE_W, PAGE_H = 297.0, 210.0
 SIDE = 30.0
 TOP = 24.0
 STATEMENT_Y = 183.0
+CONTENT_END = STATEMENT_Y - 4  # content stops this far above the rule over the statement
 BLOCK_W = 215.0  # objectives and details: narrower than the page, so lines stay readable
 BLOCK_X = (PAGE_W - BLOCK_W) / 2
 MIN_SCALE = 0.45
@@ -166,37 +159,41 @@ def certificate_pdf(data: CertificateData) -> bytes:
     shown = _clipped(data, limit)
     scale, end = _fit(shown)
     # Only text no module has (hundreds of the widest glyphs) gets here: cut it shorter.
-    while end > STATEMENT_Y and limit > 20:
+    while end > CONTENT_END and limit > 20:
         limit //= 2
         shown = _clipped(data, limit)
         scale, end = _fit(shown)
     # Centre the content in the space above the statement; a short certificate looks planned.
-    slack = max(0.0, STATEMENT_Y - end)
+    slack = max(0.0, CONTENT_END - end)
     pdf, _ = _render(shown, scale, TOP + min(slack / 2, 14.0))
     return bytes(pdf.output())
 
 
 def _clipped(data: CertificateData, limit: int) -> CertificateData:
+    # One line each (a stray line break in a name would split it) and at most limit characters.
+    def shown(text: str, most: int = limit) -> str:
+        return clip(printable(text).strip(), most)
+
     name = data.learner_name
     return dataclasses.replace(
         data,
-        learner_name=None if name is None else clip(name, min(limit, MAX_NAME)),
-        module_title=clip(data.module_title, limit),
-        objectives=tuple(clip(objective, limit) for objective in data.objectives),
+        learner_name=None if name is None else shown(name, min(limit, MAX_NAME)),
+        module_title=shown(data.module_title),
+        objectives=tuple(shown(objective) for objective in data.objectives),
     )
 
 
 def _fit(data: CertificateData) -> tuple[float, float]:
     """The largest font scale (down to MIN_SCALE) at which the content ends above the statement."""
     _, end = _render(data, 1.0, TOP)
-    if end <= STATEMENT_Y:
+    if end <= CONTENT_END:
         return 1.0, end
     # Shrink everything together: a bisection over the scale, keeping the best that fits.
     low, high = MIN_SCALE, 1.0
     for _ in range(6):
         mid = (low + high) / 2
         _, end_mid = _render(data, mid, TOP)
-        low, high = (mid, high) if end_mid <= STATEMENT_Y else (low, mid)
+        low, high = (mid, high) if end_mid <= CONTENT_END else (low, mid)
     _, end = _render(data, low, TOP)
     return low, end
 
@@ -295,7 +292,9 @@ def _draw_details(pdf: FPDF, data: CertificateData, s: float) -> None:
     )
     if data.score is not None:
         pdf.set_x(BLOCK_X)
-        write(pdf, f"Quiz score: {data.score:.0%}", size, align="L", w=left_w)
+        write(pdf, f"Quiz score: {data.score:.0%}", size, align="L", w=left_w, gap=0.8 * s)
+    pdf.set_x(BLOCK_X)
+    write(pdf, COMPLETION_RULE, 8 * s, color=MUTED, align="L", w=left_w)
     left_end = pdf.get_y()
     right_x, right_w = BLOCK_X + left_w + 6, BLOCK_W - left_w - 6
     pdf.set_xy(right_x, top)
@@ -316,71 +315,3 @@ def _minutes(n: int) -> str:
 
 
 # Shared PDF helpers, used by the certificate and the reflective log.
-
-
-def setup_pdf(pdf: FPDF, *, title: str, subject: str, author: str) -> None:
-    """Load the bundled Unicode fonts into a new PDF and set its metadata."""
-    pdf.add_font(FONT_FAMILY, "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font(FONT_FAMILY, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(printable(title))
-    pdf.set_subject(printable(subject))
-    pdf.set_author(printable(author))
-    pdf.set_creator("CareLab")
-    pdf.set_lang("en-GB")
-
-
-def write(
-    pdf: FPDF,
-    text: str,
-    size: float,
-    *,
-    bold: bool = False,
-    color: tuple[int, int, int] = INK,
-    align: str = "C",
-    w: float = 0,
-    gap: float = 0,
-) -> None:
-    """Write wrapped text at the cursor, then move below it (plus gap mm)."""
-    pdf.set_font(FONT_FAMILY, "B" if bold else "", size)
-    pdf.set_text_color(*color)
-    # Line height 1.35 em; 0.3528 converts points to millimetres.
-    pdf.multi_cell(
-        w, size * 0.3528 * 1.35, printable(text, multiline=True), align=align,
-        new_x=XPos.LMARGIN, new_y=YPos.NEXT,
-    )  # fmt: skip
-    if gap:
-        pdf.ln(gap)
-
-
-@cache
-def _glyphs() -> frozenset[int]:
-    # Text is drawn in both weights, so a character must be in both fonts to print.
-    maps = [
-        TTFont(FONT_DIR / name).getBestCmap() for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
-    ]
-    return frozenset(maps[0]) & frozenset(maps[1])
-
-
-def printable(text: str, *, multiline: bool = False) -> str:
-    """Text the bundled fonts can draw: composed (NFC), each unprintable character as U+FFFD."""
-    lines = unicodedata.normalize("NFC", text).replace("\t", "    ").splitlines()
-    glyphs = _glyphs()
-
-    def keep(ch: str) -> str:
-        # Controls and lone surrogates would corrupt the PDF; missing glyphs would vanish.
-        ok = ord(ch) in glyphs and unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn")
-        return ch if ok else REPLACEMENT
-
-    cleaned = ["".join(keep(ch) for ch in line) for line in lines]
-    return "\n".join(cleaned) if multiline else " ".join(cleaned)
-
-
-def clip(text: str, limit: int) -> str:
-    """The text cut to limit characters, with an ellipsis if anything was cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def long_date(moment: datetime) -> str:
-    """A date as 22 November 2026, in UTC (a naive datetime is taken to be UTC already)."""
-    day = moment.astimezone(UTC) if moment.tzinfo else moment
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from fpdf import FPDF
 
-from carelab.learning.certificate import (
+from carelab.learning.pdf import (
     FONT_FAMILY,
     INK,
     MUTED,
@@ -98,9 +98,9 @@ def _controls(text: str) -> str:
 
 
 def escape_line(text: str) -> str:
-    """One line of the learner's text as Markdown that shows exactly that text."""
-    indent = re.match(r"[ \t]*", text).group()
-    body = text[len(indent) :]
+    """One line of the learner's text as Markdown that shows that text (emphasis aside)."""
+    body = text.lstrip(" \t")
+    indent = text[: len(text) - len(body)]
     body = _ESCAPED_PUNCT.sub(r"\\\\", body)
     body = _INLINE.sub(r"\\\1", _ENTITY.sub(r"\\&", body))
     body = _ORDERED_LIST.sub(r"\1\\\2", _BLOCK_START.sub(r"\\\1", body))
@@ -146,11 +146,9 @@ def log_markdown(learner_name: str, entries: list[ReflectionEntry], generated_at
 
 
 def _entry_markdown(entry: ReflectionEntry) -> str:
-    parts = [
-        f"### {escape_inline(entry.step_title)}",
-        saved_label(entry.saved_at),
-        f"**Prompt:** {escape_block(entry.prompt) or NOT_ANSWERED}",
-    ]
+    parts = [f"### {escape_inline(entry.step_title)}", saved_label(entry.saved_at)]
+    if entry.prompt.strip():
+        parts.append(f"**Prompt:** {escape_block(entry.prompt)}")
     for field, label in QUESTIONS:
         answer = escape_block(getattr(entry, field))
         parts.append(f"#### {label}\n\n{answer or '_' + NOT_ANSWERED + '_'}")
@@ -206,7 +204,7 @@ def log_pdf(learner_name: str, entries: list[ReflectionEntry], generated_at: dat
     pdf.add_page()
     pdf.set_y(MARGIN - 6)
     write(pdf, TITLE, 22, bold=True, color=NAVY, align="L", gap=1)
-    write(pdf, learner_name, 13, bold=True, align="L")
+    write(pdf, printable(learner_name), 13, bold=True, align="L")
     write(pdf, f"Generated {long_date(generated_at)}", 9.5, color=MUTED, align="L", gap=4)
     _note(pdf)
     groups = grouped(entries)
@@ -236,8 +234,8 @@ def _keep_with_next(pdf: FPDF, room: float) -> None:
 def _module_pdf(pdf: FPDF, group: list[ReflectionEntry]) -> None:
     _keep_with_next(pdf, KEEP_MODULE)
     first = group[0]
-    write(pdf, first.module_title, 15, bold=True, color=NAVY, align="L")
-    write(pdf, f"Version {first.module_version}", 9, color=MUTED, align="L", gap=2)
+    write(pdf, printable(first.module_title), 15, bold=True, color=NAVY, align="L")
+    write(pdf, f"Version {printable(first.module_version)}", 9, color=MUTED, align="L", gap=2)
     pdf.set_draw_color(*NAVY)
     pdf.line(MARGIN, pdf.get_y(), pdf.w - MARGIN, pdf.get_y())
     pdf.ln(4)
@@ -248,10 +246,11 @@ def _module_pdf(pdf: FPDF, group: list[ReflectionEntry]) -> None:
 
 def _entry_pdf(pdf: FPDF, entry: ReflectionEntry) -> None:
     _keep_with_next(pdf, KEEP_ENTRY)
-    write(pdf, entry.step_title, 12, bold=True, align="L")
+    write(pdf, printable(entry.step_title), 12, bold=True, align="L")
     write(pdf, saved_label(entry.saved_at), 8.5, color=MUTED, align="L", gap=1.5)
-    write(pdf, "Prompt", 9, bold=True, color=MUTED, align="L")
-    write(pdf, entry.prompt.strip() or NOT_ANSWERED, 9.5, color=MUTED, align="L", gap=2.5)
+    if entry.prompt.strip():
+        write(pdf, "Prompt", 9, bold=True, color=MUTED, align="L")
+        write(pdf, entry.prompt.strip(), 9.5, color=MUTED, align="L", gap=2.5)
     for field, label in QUESTIONS:
         answer = getattr(entry, field).strip()
         _keep_with_next(pdf, KEEP_LABEL)

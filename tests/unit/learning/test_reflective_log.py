@@ -265,3 +265,17 @@ def test_pages_after_the_first_carry_a_running_header(long_log):
 def test_any_unicode_text_makes_a_pdf(name, what, so_what, step):
     data = log_pdf(name, [entry(what=what, so_what=so_what, step_title=step)], GENERATED)
     assert data.startswith(b"%PDF")
+
+
+def test_a_step_without_a_prompt_leaves_the_prompt_out():
+    md = log_markdown("Ann", [entry(prompt="")], GENERATED)
+    assert "**Prompt:**" not in md
+    text = " ".join(pdf_pages(log_pdf("Ann", [entry(prompt="")], GENERATED)))
+    assert "Prompt" not in text
+
+
+def test_line_breaks_in_names_and_titles_do_not_split_headings():
+    md = log_markdown("Ann\nSmith", [entry(step="Step\none", module="Funnel\nplots")], GENERATED)
+    assert "**Learner:** Ann Smith" in md
+    assert "### Step one" in md
+    assert "## Funnel plots (version 1.2)" in md
