@@ -87,9 +87,12 @@ def current_attempt(db: Database, user: User, module: schema.Module) -> dict[str
 
 
 def older_version_attempt(db: Database, user: User, module: schema.Module) -> dict | None:
-    """An unfinished attempt made against an earlier version of the module, if any."""
-    for row in store.attempts_of(db, user.id):
-        if row["module_id"] == module.id and row["module_version"] != module.version:
+    """An unfinished attempt at an earlier version, while the current version is unfinished."""
+    mine = [row for row in store.attempts_of(db, user.id) if row["module_id"] == module.id]
+    if any(r["module_version"] == module.version and r["completed_at"] for r in mine):
+        return None
+    for row in mine:
+        if row["module_version"] != module.version:
             return row if row["completed_at"] is None else None
     return None
 

@@ -62,5 +62,5 @@ def test_module_can_be_completed_end_to_end(app, db, shipped_content, module_id)
         key="FormSubmitter:player.complete-Complete the module and get my certificate"
     ).click().run()
     assert not at.exception
-    assert at.success[-1].value == "Module complete. Well done."
+    assert any(a.value.startswith("Module complete. Well done.") for a in at.success)
     assert at.get("download_button")

@@ -282,8 +282,8 @@ def test_each_question_kind_gives_feedback_in_words_and_scores_the_first_answer(
     captions = alerts(box, "caption")
     assert f"Source: {SOURCE}" in captions
     assert (
-        "Saved. Your first answer counts towards the pass mark (0%); you can try again to learn."
-        in captions
+        "Saved. Your first answer scored 0% and is the one that counts towards the pass mark; "
+        "you can try again to learn." in captions
     )
     # The other questions stay unanswered.
     others = [q for q in RIGHT if q != qid]
@@ -296,8 +296,8 @@ def test_each_question_kind_gives_feedback_in_words_and_scores_the_first_answer(
     assert not box.error
     assert f"**Why:** {EXPLANATIONS[qid]}" in alerts(box, "markdown")
     assert (
-        "Saved. Your first answer counts towards the pass mark (0%); you have tried 2 times."
-        in alerts(box, "caption")
+        "Saved. Your first answer scored 0% and is the one that counts towards the pass mark; "
+        "you have tried 2 times." in alerts(box, "caption")
     )
     row = db.execute(
         "SELECT score, tries, last_correct FROM answers WHERE attempt_id = ? AND question_id = ?",
@@ -312,9 +312,18 @@ def test_choice_feedback_names_the_chosen_and_the_right_option(app, learner, mod
     answer(at, aid, "pick-one", WRONG["pick-one"])
     markdown = alerts(question_box(at, "pick-one"), "markdown")
     assert "- You chose **Green** (✗ not right): Only in paintings." in markdown
-    assert "- You did not choose **Blue** (✓ right answer): Yes, blue." in markdown
+    assert "- **Blue** is also right (✓), and you did not choose it." in markdown
+    assert not any("Yes, blue." in m for m in markdown)  # feedback is for those who chose it
     answer(at, aid, "true-or-false", False)
     assert "It does, at standard pressure." in alerts(question_box(at, "true-or-false"), "markdown")
+    # One of two right options and nothing wrong: partial credit, said in words.
+    answer(at, aid, "pick-many", [0])
+    box = question_box(at, "pick-many")
+    assert alerts(box, "warning") == ["Partly right (50%)."]
+    assert (
+        "Saved. Your first answer scored 50% and is the one that counts towards the pass mark; "
+        "you can try again to learn." in alerts(box, "caption")
+    )
 
 
 def test_the_saved_answer_is_shown_again_in_a_new_session(app, learner, module_file, db):
@@ -403,7 +412,7 @@ def test_completing_the_module_gives_the_certificate(app, learner, module_file, 
     assert at.header[0].value == "Think it over"
     assert at.subheader[0].value == "Your progress"
     summary = next(m for m in alerts(at, "markdown") if "Required steps done" in m)
-    assert summary.startswith("- Required steps done: **2 of 3**\n")
+    assert summary.startswith("- Required steps done: **2 of 3** (still to do: Think it over)\n")
     assert not [b for b in at.button if b.label.startswith("Complete the module")]
     assert not at.get("download_button")
 
@@ -416,13 +425,14 @@ def test_completing_the_module_gives_the_certificate(app, learner, module_file, 
     complete = next(b for b in at.button if b.label.startswith("Complete the module"))
     complete.click().run()
     assert not at.exception
-    assert "Module complete. Well done." in alerts(at, "success")
+    assert any(a.startswith("Module complete. Well done.") for a in alerts(at, "success"))
     labels = [d.label for d in at.get("download_button")]
     assert "Download my certificate (PDF)" in labels
     code = db.execute("SELECT code FROM certificates WHERE attempt_id = ?", [aid]).fetchone()[0]
-    assert any(c.startswith(f"Verification code {code}: anyone can check it at ") for c in alerts(
-        at, "caption"
-    ))
+    assert any(
+        c.startswith(f"Verification code {code}: anyone can check it at ")
+        for c in alerts(at, "caption")
+    )
     assert db.execute("SELECT completed_at FROM attempts WHERE id = ?", [aid]).fetchone()[0]
 
     # Back later: the module shows as completed, with the certificate.
@@ -510,6 +520,16 @@ def test_a_new_module_version_starts_afresh_and_says_so(app, learner, module_fil
     assert count(db, "SELECT COUNT(*) FROM answers WHERE attempt_id = ?", new) == 0
 
 
+def test_the_new_version_notice_goes_once_the_new_version_is_completed(
+    app, learner, module_file, content_root, db
+):
+    open_player(app, learner)  # an attempt at version 1.0, left unfinished
+    module_file.write_text(MODULE.replace('version: "1.0"', 'version: "1.1"'), encoding="utf-8")
+    finish_module(db, learner, content_root)  # version 1.1, completed
+    at = open_player(app, learner)
+    assert not [i for i in alerts(at, "info") if "this is a fresh start" in i]
+
+
 # --- My learning -----------------------------------------------------------------------
 
 
@@ -541,9 +561,10 @@ def test_my_learning_lists_the_certificate_and_deleting_keeps_it_valid(
         "Status": "✅ Completed",
         "Score": "100%",
     }
-    assert any(m.startswith("**Practice module** (version 1.0), completed ") for m in alerts(
-        at, "markdown"
-    ))
+    assert any(
+        m.startswith("**Practice module** (version 1.0), completed ")
+        for m in alerts(at, "markdown")
+    )
     labels = [d.label for d in at.get("download_button")]
     assert labels == [
         "Download my certificate (PDF)",

@@ -95,6 +95,17 @@ def server_env(url: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A CareLab server shared by the browser tests; yield its base URL."""
+    yield from _serve(tmp_path_factory)
+
+
+@pytest.fixture
+def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server with an empty database, for journeys that need the very first account."""
+    yield from _serve(tmp_path_factory)
+
+
+def _serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start `streamlit run server.py` with a fresh database; yield its base URL."""
     workdir = tmp_path_factory.mktemp("server")
     content = workdir / "content"

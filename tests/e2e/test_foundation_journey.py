@@ -16,7 +16,8 @@ from tests.e2e.conftest import server_env, shot, wait_for_app
 pytestmark = pytest.mark.browser
 
 
-def test_sign_up_browse_read_reload_sign_out(page: Page, server: str):
+def test_sign_up_browse_read_reload_sign_out(page: Page, empty_server: str):
+    server = empty_server
     page.set_default_timeout(20_000)
     page.goto(server)
     wait_for_app(page)

@@ -194,7 +194,9 @@ def test_a_new_learner_takes_teamwork_to_a_verified_certificate(
     wait_for_app(page)
     assert f"id={MODULE_ID}" in page.url
     total = len(module.steps)
-    expect(page.get_by_text(f"Step 1 of {total} · 0 of {total} required steps done")).to_be_visible()
+    expect(
+        page.get_by_text(f"Step 1 of {total} · 0 of {total} required steps done")
+    ).to_be_visible()
     expect(page.get_by_role("button", name="← Previous")).to_be_disabled()
 
     # Jump to the first quiz; answer its first question wrongly, then rightly.
@@ -205,7 +207,7 @@ def test_a_new_learner_takes_teamwork_to_a_verified_certificate(
     wrong = wrong_answer(first)
     box = check_answer(page, 1, first, wrong, "Not quite.")
     expect(box.get_by_text("Why:")).to_be_visible()
-    expect(box.get_by_text(re.compile(r"^Saved\. Your first answer counts"))).to_be_visible()
+    expect(box.get_by_text(re.compile(r"^Saved\. Your first answer scored"))).to_be_visible()
     expect(box.get_by_text("Correct.", exact=True)).to_have_count(0)
     shot(page, "player-quiz-not-quite")
     right = right_answer(first)
@@ -244,6 +246,8 @@ def test_a_new_learner_takes_teamwork_to_a_verified_certificate(
             wait_for_app(page)
 
     # The last step is reading: finish it, and the completion rule is met.
+    expect(page.get_by_text(f"Required steps done: {total - 1} of {total}")).to_be_visible()
+    shot(page, "player-last-step-unfinished")
     page.get_by_role("button", name="Finish this step").click()
     complete = page.get_by_role("button", name="Complete the module and get my certificate")
     expect(complete).to_be_visible()
@@ -251,8 +255,11 @@ def test_a_new_learner_takes_teamwork_to_a_verified_certificate(
     expect(page.get_by_text(f"Required steps done: {total} of {total}")).to_be_visible()
     questions = sum(len(q.questions) for q in quizzes)
     expect(page.get_by_text(f"Questions answered: {questions} of {questions}")).to_be_visible()
+    # The first answer to question 1 was wrong, and the first answer is the one scored.
+    score = f"{(questions - 1) / questions:.0%}"
+    expect(page.get_by_text(f"Score (first answers): {score}; pass mark")).to_be_visible()
     complete.click()
-    expect(page.get_by_text("Module complete. Well done.")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Module complete\. Well done\."))).to_be_visible()
     wait_for_app(page)
     no_errors(page)
     caption = page.get_by_text(re.compile(r"^Verification code CL-")).inner_text()
@@ -279,7 +286,9 @@ def test_a_new_learner_takes_teamwork_to_a_verified_certificate(
     page.goto(f"{server}/verify?verify=CL-AAAA-BBBB-CCCC-DDDD")
     wait_for_app(page)
     expect(
-        page.get_by_text("The code CL-AAAA-BBBB-CCCC-DDDD is unknown: CareLab issued no certificate")
+        page.get_by_text(
+            "The code CL-AAAA-BBBB-CCCC-DDDD is unknown: CareLab issued no certificate"
+        )
     ).to_be_visible()
     expect(page.get_by_text("Valid certificate")).to_have_count(0)
 
@@ -287,7 +296,9 @@ def test_a_new_learner_takes_teamwork_to_a_verified_certificate(
     page.goto(f"{server}/my-learning")
     wait_for_app(page)
     expect(page.get_by_role("heading", name="My learning", level=1)).to_be_visible()
-    expect(page.get_by_text(f"{module.title} (version {module.version}), completed")).to_be_visible()
+    expect(
+        page.get_by_text(f"{module.title} (version {module.version}), completed")
+    ).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Download my data"))).to_be_visible()
     no_errors(page)
     shot(page, "my-learning")

@@ -78,11 +78,20 @@ def completion_panel(user: User, module: schema.Module, attempt: dict[str, Any])
         status = progress.status(db, attempt, module)
         issued = learning_store.certificate_for_attempt(db, attempt["id"])
     done = sum(1 for s in status.required if s in status.done)
+    missing = [s.title for s in module.steps if s.id in status.required and s.id not in status.done]
     st.markdown(
-        f"- Required steps done: **{done} of {len(status.required)}**\n"
+        f"- Required steps done: **{done} of {len(status.required)}**"
+        + (
+            f" (still to do: {', '.join(missing[:5])}{'…' if len(missing) > 5 else ''})"
+            if missing
+            else ""
+        )
+        + "\n"
         f"- Questions answered: **{status.answered} of {status.questions}**\n"
         f"- Score (first answers): **{status.score:.0%}**; pass mark {status.pass_mark:.0%}"
     )
+    if flash := st.session_state.pop("player.flash", None):
+        st.success(flash, icon=":material/celebration:")
     if issued:
         st.success("You have completed this module.", icon=":material/workspace_premium:")
         certificate_downloads(progress.certificate_data(issued, verify_base()), "done")
@@ -116,5 +125,5 @@ def _complete_form(user: User, module: schema.Module, attempt: dict[str, Any]) -
         except CareLabError as exc:
             st.error(str(exc))
             return
-        st.success("Module complete. Well done.", icon=":material/workspace_premium:")
-        certificate_downloads(data, "new")
+        st.session_state["player.flash"] = f"Module complete. Well done. Certificate {data.code}."
+        st.rerun()

@@ -41,7 +41,9 @@ def _widget(question: Any, key: str, saved: Any, seed: int) -> Any:
     return st.text_input(label, value="" if saved is None else str(saved), key=key)
 
 
-def _show_grade(result: grading.Grade, question: Any, sources: dict[str, str], row: dict) -> None:
+def _show_grade(
+    result: grading.Grade, question: Any, sources: dict[str, str], row: dict, seed: int
+) -> None:
     """Feedback that never relies on colour: an icon and words, then the reasons."""
     if result.correct:
         st.success("Correct.", icon=":material/check_circle:")
@@ -49,12 +51,14 @@ def _show_grade(result: grading.Grade, question: Any, sources: dict[str, str], r
         st.warning(f"Partly right ({result.score:.0%}).", icon=":material/change_circle:")
     else:
         st.error("Not quite.", icon=":material/cancel:")
-    for option in result.options:
-        if option.chosen or option.correct:
-            mark = "✓ right answer" if option.correct else "✗ not right"
-            chosen = "You chose" if option.chosen else "You did not choose"
-            line = f"- {chosen} **{option.text}** ({mark})"
+    order = grading.option_order(question, seed) if result.options else []
+    for option in (result.options[i] for i in order):
+        if option.chosen:
+            verdict = "✓ a right answer" if option.correct else "✗ not right"
+            line = f"- You chose **{option.text}** ({verdict})"
             markdown(line + (f": {option.feedback}" if option.feedback else ""))
+        elif option.correct:
+            markdown(f"- **{option.text}** is also right (✓), and you did not choose it.")
     if result.feedback:
         markdown(result.feedback)
     markdown(f"**Why:** {result.explanation}")
@@ -63,7 +67,8 @@ def _show_grade(result: grading.Grade, question: Any, sources: dict[str, str], r
     tries = row["tries"]
     again = f"you have tried {tries} times" if tries > 1 else "you can try again to learn"
     st.caption(
-        f"Saved. Your first answer counts towards the pass mark ({row['score']:.0%}); {again}."
+        f"Saved. Your first answer scored {row['score']:.0%} and is the one that counts "
+        f"towards the pass mark; {again}."
     )
 
 
@@ -93,4 +98,4 @@ def show_question(
                 st.error(str(exc), icon=":material/error:")
         if saved:
             result = grading.grade(question, grading.decode(saved["last_response"]))
-            _show_grade(result, question, sources, saved)
+            _show_grade(result, question, sources, saved, attempt["seed"])

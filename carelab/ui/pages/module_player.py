@@ -45,6 +45,10 @@ if older:
 ids = [s.id for s in module.steps]
 current = st.query_params.get("step") or attempt["current_step"] or ids[0]
 index = ids.index(current) if current in ids else 0
+if ids[index] != attempt["current_step"]:
+    # Arrived by a link or a reload: remember this step for next time too.
+    with state.database() as db:
+        progress.move_to(db, attempt, ids[index])
 done = sum(1 for s in status.required if s in status.done)
 st.progress(
     done / max(1, len(status.required)),
@@ -87,7 +91,9 @@ if forward.button("Next →", disabled=index == len(ids) - 1, key="player.next",
     go_to(index + 1)
     st.rerun()
 if index == len(ids) - 1:
-    if st.button("Finish this step", key="player.finish"):
-        go_to(index)
-        st.rerun()
+    if step.kind in {"text", "case", "lab", "poll", "discussion"} and step.id not in status.done:
+        st.caption("This is the last step. Press “Finish this step” when you have read it.")
+        if st.button("Finish this step", key="player.finish"):
+            go_to(index)
+            st.rerun()
     completion_panel(user, module, attempt)
