@@ -19,7 +19,11 @@ def test_pragmas_are_set_on_every_connection(db_path):
 
 def test_migrations_are_numbered_recorded_and_idempotent(db_path):
     with store_db.session(db_path) as db:
-        assert store_db.applied_migrations(db) == ["0001_accounts"]
+        applied = store_db.applied_migrations(db)
+        assert applied[:2] == ["0001_accounts", "0002_learning"]
+        # Numbered in order, each recorded once.
+        assert applied == sorted(applied) and len(set(applied)) == len(applied)
+        assert all(name[:4].isdigit() and name[4] == "_" for name in applied)
         assert store_db.migrate(db) == []
         assert {"users", "user_roles", "sessions", "sign_in_handoffs", "settings"} <= set(
             db.table_names()
