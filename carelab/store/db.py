@@ -130,6 +130,72 @@ def _learning(db: Database) -> None:
     )
 
 
+@migrations(name="0003_workshops")
+def _workshops(db: Database) -> None:
+    # Participants have no account: a random token (stored only as its SHA-256) is their
+    # identity. `version` rises with every facilitator change, so phones can long-poll it.
+    db.executescript(
+        """
+        CREATE TABLE workshops (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            source_kind TEXT NOT NULL CHECK (source_kind IN ('case', 'module')),
+            source_id TEXT NOT NULL,
+            facilitator_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            anonymous INTEGER NOT NULL DEFAULT 1 CHECK (anonymous IN (0, 1)),
+            created_at REAL NOT NULL,
+            ended_at REAL,
+            step_count INTEGER NOT NULL CHECK (step_count > 0),
+            current_step INTEGER NOT NULL DEFAULT 0,
+            answering_open INTEGER NOT NULL DEFAULT 0 CHECK (answering_open IN (0, 1)),
+            results_revealed INTEGER NOT NULL DEFAULT 0 CHECK (results_revealed IN (0, 1)),
+            answer_revealed INTEGER NOT NULL DEFAULT 0 CHECK (answer_revealed IN (0, 1)),
+            timer_ends_at REAL,
+            version INTEGER NOT NULL DEFAULT 1,
+            CHECK (current_step >= 0 AND current_step < step_count)
+        );
+        CREATE INDEX workshops_facilitator ON workshops(facilitator_id, created_at);
+        CREATE TABLE workshop_steps (
+            workshop_id INTEGER NOT NULL REFERENCES workshops(id) ON DELETE CASCADE,
+            step_index INTEGER NOT NULL CHECK (step_index >= 0),
+            step TEXT NOT NULL,
+            PRIMARY KEY (workshop_id, step_index)
+        );
+        CREATE TABLE workshop_participants (
+            id INTEGER PRIMARY KEY,
+            workshop_id INTEGER NOT NULL REFERENCES workshops(id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL UNIQUE,
+            number INTEGER NOT NULL,
+            nickname TEXT NOT NULL DEFAULT '',
+            joined_at REAL NOT NULL,
+            last_seen REAL NOT NULL,
+            UNIQUE (workshop_id, number)
+        );
+        CREATE TABLE workshop_responses (
+            workshop_id INTEGER NOT NULL,
+            step_index INTEGER NOT NULL,
+            participant_id INTEGER NOT NULL
+                REFERENCES workshop_participants(id) ON DELETE CASCADE,
+            answer TEXT NOT NULL,
+            hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),
+            first_answered_at REAL NOT NULL,
+            last_answered_at REAL NOT NULL,
+            PRIMARY KEY (workshop_id, step_index, participant_id),
+            FOREIGN KEY (workshop_id, step_index)
+                REFERENCES workshop_steps(workshop_id, step_index) ON DELETE CASCADE
+        );
+        CREATE INDEX workshop_responses_participant ON workshop_responses(participant_id);
+        CREATE TABLE workshop_join_attempts (
+            client_key TEXT NOT NULL,
+            attempted_at REAL NOT NULL
+        );
+        CREATE INDEX workshop_join_attempts_key
+            ON workshop_join_attempts(client_key, attempted_at);
+        """
+    )
+
+
 def connect(path: Path | None = None) -> Database:
     """Open a connection for this thread with CareLab's pragmas; the caller closes it."""
     path = path or config.db_path()

@@ -1,0 +1,191 @@
+"""Live workshops, the participant's side: join with a code, answer, and what a phone shows.
+
+Participants have no account. A random token, which the database keeps only as a
+SHA-256, identifies a phone, so a reload or a reconnect lands on the same place with the
+same answers. An answer is one conditional upsert that is stored only while its step is
+current and open, and the acknowledgement is returned only after it has committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from carelab.store import workshops as store
+from carelab.workshop.errors import (
+    AnsweringClosed,
+    InvalidNickname,
+    JoinThrottled,
+    NotCurrentStep,
+    UnknownCode,
+    UnknownParticipant,
+    WorkshopEnded,
+)
+from carelab.workshop.session import (
+    TIMER_GRACE_SECONDS,
+    Workshop,
+    get_workshop,
+    step_at,
+    workshop_for_code,
+)
+from carelab.workshop.steps import clean_text, is_correct, validate_answer
+
+MAX_NICKNAME = 30
+MAX_TOKEN = 100
+MAX_CLIENT_KEY = 200
+MAX_WRONG_CODES = 5
+WRONG_CODE_WINDOW_SECONDS = 600
+TOUCH_EVERY_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A phone in the room: its token (for the URL), number and nickname."""
+
+    id: int
+    workshop_id: int
+    number: int
+    nickname: str
+    token: str
+    joined_at: float
+
+
+@dataclass(frozen=True)
+class AnswerReceipt:
+    """The acknowledgement of a committed answer, with the answer as stored."""
+
+    workshop_id: int
+    step_index: int
+    participant_number: int
+    answer: Any
+    answered_at: float
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _participant(row: dict[str, Any], token: str) -> Participant:
+    return Participant(
+        row["id"], row["workshop_id"], row["number"], row["nickname"], token, row["joined_at"]
+    )
+
+
+def clean_nickname(nickname: str | None) -> str:
+    """A nickname without control characters or runs of spaces; InvalidNickname if too long."""
+    text = clean_text(nickname) if isinstance(nickname, str) else ""
+    if len(text) > MAX_NICKNAME:
+        raise InvalidNickname(
+            f"Choose a nickname of at most {MAX_NICKNAME} characters (this one has {len(text)})."
+        )
+    return text
+
+
+def _check_throttle(db: Database, client_key: str, now: float) -> None:
+    failures = store.recent_failed_joins(db, client_key, now - WRONG_CODE_WINDOW_SECONDS)
+    if len(failures) >= MAX_WRONG_CODES:
+        # The client may try again once enough failures have left the window.
+        frees_at = failures[len(failures) - MAX_WRONG_CODES] + WRONG_CODE_WINDOW_SECONDS
+        raise JoinThrottled(int(frees_at - now) + 1)
+
+
+def join(
+    db: Database, code: str, nickname: str | None, client_key: str, now: float | None = None
+) -> Participant:
+    """Join a workshop by its code; wrong codes are throttled per client (e.g. per IP)."""
+    now = time.time() if now is None else now
+    client_key = str(client_key)[:MAX_CLIENT_KEY]
+    _check_throttle(db, client_key, now)
+    try:
+        workshop = workshop_for_code(db, code)
+    except UnknownCode:
+        store.record_failed_join(db, client_key, now, now - WRONG_CODE_WINDOW_SECONDS)
+        raise
+    if workshop.ended:
+        raise WorkshopEnded()
+    nickname = clean_nickname(nickname)
+    token = secrets.token_urlsafe(18)
+    row = store.insert_participant(db, workshop.id, _token_hash(token), nickname, now)
+    return _participant(row, token)
+
+
+def _find(db: Database, code: str, token: str) -> tuple[Workshop, dict[str, Any]]:
+    workshop = workshop_for_code(db, code)
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN:
+        raise UnknownParticipant()
+    row = store.participant(db, workshop.id, _token_hash(token))
+    if row is None:
+        raise UnknownParticipant()
+    return workshop, row
+
+
+def rejoin(db: Database, code: str, token: str, now: float | None = None) -> Participant:
+    """The participant a token belongs to, after a reload or reconnect (also once ended)."""
+    now = time.time() if now is None else now
+    _, row = _find(db, code, token)
+    store.touch_participant(db, row["id"], now, TOUCH_EVERY_SECONDS)
+    return _participant(row, token)
+
+
+def _check_open(workshop: Workshop, step_index: Any, now: float) -> None:
+    if workshop.ended:
+        raise WorkshopEnded()
+    if type(step_index) is not int or step_index != workshop.current_step:
+        raise NotCurrentStep(workshop.current_step)
+    if not workshop.answering_open:
+        raise AnsweringClosed("Answering is closed for this step.")
+    if workshop.timer_ends_at is not None and now >= workshop.timer_ends_at + TIMER_GRACE_SECONDS:
+        raise AnsweringClosed("Time is up: answering has closed for this step.")
+
+
+def answer(
+    db: Database, code: str, token: str, step_index: int, value: Any, now: float | None = None
+) -> AnswerReceipt:
+    """Store (or change) this phone's answer to the current step; return once committed."""
+    now = time.time() if now is None else now
+    workshop, row = _find(db, code, token)
+    _check_open(workshop, step_index, now)
+    stored = validate_answer(step_at(db, workshop.id, step_index), value)
+    saved = store.upsert_response(
+        db, workshop.id, step_index, row["id"], json.dumps(stored), now, TIMER_GRACE_SECONDS
+    )
+    if not saved:
+        # The facilitator moved, locked or ended between our check and the write.
+        _check_open(get_workshop(db, workshop.id), step_index, now)
+        raise AnsweringClosed("Answering is closed for this step.")
+    return AnswerReceipt(workshop.id, step_index, row["number"], stored, now)
+
+
+def state_for_participant(
+    db: Database, code: str, token: str, now: float | None = None
+) -> dict[str, Any]:
+    """Everything a phone shows, JSON-ready; the right answer only once it is revealed."""
+    now = time.time() if now is None else now
+    workshop, row = _find(db, code, token)
+    step = step_at(db, workshop.id, workshop.current_step)
+    mine = store.response(db, workshop.id, workshop.current_step, row["id"])
+    my_answer = json.loads(mine["answer"]) if mine else None
+    revealed = workshop.answer_revealed
+    return {
+        "code": workshop.code,
+        "title": workshop.title,
+        "ended": workshop.ended,
+        "version": workshop.version,
+        "step_index": workshop.current_step,
+        "step_count": workshop.step_count,
+        "step": step.public(reveal_answer=revealed),
+        "answering_open": workshop.accepting_answers(now),
+        "results_revealed": workshop.results_revealed,
+        "answer_revealed": revealed,
+        "my_answer": my_answer,
+        "my_answer_correct": is_correct(step, my_answer) if revealed and mine else None,
+        "timer_ends_at": workshop.timer_ends_at,
+        "server_time": now,
+        "participant": {"number": row["number"], "nickname": row["nickname"]},
+    }

@@ -1,0 +1,289 @@
+"""Workshop steps: the frozen snapshot a room runs on, made from a case's plan or a module.
+
+A workshop copies its steps when it is created, so editing a case or module later never
+changes a room that is running or the record of one that ran. Quiz questions become one
+step each, so the room can vote on them; options keep their authored order (everyone in
+the room must see the same letters), and the right answer travels with the step but is
+shown to phones only once the facilitator reveals it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from carelab.content import schema
+from carelab.learning.grading import InvalidAnswer as GradingInvalidAnswer
+from carelab.learning.grading import parse_number
+from carelab.workshop.errors import InvalidAnswer, WorkshopError
+
+MODES = ("single", "multiple", "open", "scale", "numeric")
+SCALE = range(1, 6)
+MAX_OPEN_ANSWER = 280
+MAX_NUMBER = 1e12
+_NUMBER_MESSAGE = "Enter a number, such as 12 or 12.5."
+_STRIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
+
+
+@dataclass(frozen=True)
+class WorkshopStep:
+    """One step of a running workshop, as snapshotted at creation."""
+
+    id: str
+    kind: str  # text, poll, discussion, question, lab, case or reflection
+    title: str
+    prompt: str = ""
+    mode: str | None = None  # one of MODES when the step takes answers
+    options: tuple[str, ...] = ()
+    scale_low: str | None = None
+    scale_high: str | None = None
+    unit: str | None = None
+    minutes: int | None = None
+    # The right answer, if any: {"options": [i, ...]}, {"value": x, "tolerance": t} or
+    # {"accepted": [...], "case_sensitive": bool}.
+    answer: dict[str, Any] | None = None
+    explanation: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # scenario, case, sources, ...
+
+    @property
+    def answerable(self) -> bool:
+        """Whether participants answer this step."""
+        return self.mode is not None
+
+    @property
+    def has_answer(self) -> bool:
+        """Whether this step has a right answer that can be revealed."""
+        return self.answer is not None
+
+    def to_json(self) -> str:
+        """The snapshot as stored."""
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> WorkshopStep:
+        """A snapshot back from storage."""
+        data = json.loads(text)
+        data["options"] = tuple(data.get("options", ()))
+        return cls(**data)
+
+    def public(self, reveal_answer: bool) -> dict[str, Any]:
+        """What a phone may see: the question, and the right answer only once revealed."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            # Only questions reach phones in full: text and discussion bodies are often
+            # notes for the facilitator, shown on the projector instead.
+            "prompt": self.prompt if self.answerable else None,
+            "mode": self.mode,
+            "options": list(self.options),
+            "scale_low": self.scale_low,
+            "scale_high": self.scale_high,
+            "unit": self.unit,
+            "has_answer": self.has_answer,
+            "answer": self.answer if reveal_answer else None,
+            "explanation": self.explanation if reveal_answer else None,
+        }
+
+
+# --- from content ----------------------------------------------------------------------
+
+
+def _question_step(quiz: schema.QuizStep, number: int, question: Any) -> WorkshopStep:
+    base = {
+        "id": f"{quiz.id}.{question.id}",
+        "kind": "question",
+        "title": f"{quiz.title}: question {number} of {len(quiz.questions)}",
+        "prompt": question.prompt,
+        "explanation": question.explanation,
+    }
+    if isinstance(question, schema.SingleChoice | schema.MultipleChoice):
+        mode = "single" if isinstance(question, schema.SingleChoice) else "multiple"
+        right = [i for i, option in enumerate(question.options) if option.correct]
+        options = tuple(option.text for option in question.options)
+        return WorkshopStep(**base, mode=mode, options=options, answer={"options": right})
+    if isinstance(question, schema.TrueFalse):
+        right = [0 if question.answer else 1]
+        return WorkshopStep(
+            **base, mode="single", options=("True", "False"), answer={"options": right}
+        )
+    if isinstance(question, schema.Numeric):
+        answer = {"value": question.answer, "tolerance": question.tolerance}
+        return WorkshopStep(**base, mode="numeric", unit=question.unit, answer=answer)
+    answer = {"accepted": list(question.accepted), "case_sensitive": question.case_sensitive}
+    return WorkshopStep(**base, mode="open", answer=answer)
+
+
+def _content_steps(step: Any) -> list[WorkshopStep]:
+    common = {"id": step.id, "kind": step.kind, "title": step.title}
+    if isinstance(step, schema.PollStep):
+        return [
+            WorkshopStep(
+                **common,
+                prompt=step.prompt,
+                mode=step.mode,
+                options=tuple(step.options),
+                scale_low=step.scale_low,
+                scale_high=step.scale_high,
+                unit=step.unit,
+                minutes=step.minutes,
+            )
+        ]
+    if isinstance(step, schema.QuizStep):
+        intro = (
+            [WorkshopStep(**{**common, "kind": "text"}, prompt=step.intro)] if step.intro else []
+        )
+        return intro + [_question_step(step, n, q) for n, q in enumerate(step.questions, 1)]
+    if isinstance(step, schema.DiscussionStep):
+        return [WorkshopStep(**common, prompt=step.prompt, minutes=step.minutes)]
+    if isinstance(step, schema.TextStep):
+        return [WorkshopStep(**common, prompt=step.body, extra={"sources": list(step.sources)})]
+    if isinstance(step, schema.LabStep):
+        return [WorkshopStep(**common, prompt=step.prompt or "", extra={"scenario": step.scenario})]
+    if isinstance(step, schema.CaseStep):
+        return [WorkshopStep(**common, prompt=step.focus or "", extra={"case": step.case})]
+    if isinstance(step, schema.ReflectionStep):
+        return [WorkshopStep(**common, prompt=step.prompt)]
+    raise WorkshopError(f"A step of kind '{step.kind}' cannot run in a workshop.")
+
+
+def workshop_steps(steps: Sequence[WorkshopStep | BaseModel]) -> list[WorkshopStep]:
+    """Content steps turned into workshop steps (a quiz becomes one step per question)."""
+    converted: list[WorkshopStep] = []
+    for step in steps:
+        converted.extend([step] if isinstance(step, WorkshopStep) else _content_steps(step))
+    return converted
+
+
+def steps_from_case(case: schema.Case) -> list[WorkshopStep]:
+    """The workshop steps of a case's workshop plan."""
+    if not case.workshop_plan:
+        raise WorkshopError(f"The case '{case.title}' has no workshop plan to run.")
+    return workshop_steps(case.workshop_plan)
+
+
+def steps_from_module(module: schema.Module) -> list[WorkshopStep]:
+    """A module's steps as workshop steps; each quiz question becomes a step to vote on."""
+    return workshop_steps(module.steps)
+
+
+# --- answers ---------------------------------------------------------------------------
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def clean_text(text: str) -> str:
+    """Text without control or format characters, whitespace runs collapsed, trimmed."""
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text))
+    # Cf holds bidi overrides and zero-width characters (spoofing); keep the zero-width
+    # joiner, which emoji sequences need.
+    kept = "".join(
+        c for c in text if c == "\u200d" or unicodedata.category(c) not in _STRIPPED_CATEGORIES
+    )
+    return re.sub(r" {2,}", " ", kept).strip()
+
+
+def _single(step: WorkshopStep, value: Any) -> int:
+    if not _is_int(value) or not 0 <= value < len(step.options):
+        raise InvalidAnswer("Choose one of the options.")
+    return int(value)
+
+
+def _multiple(step: WorkshopStep, value: Any) -> list[int]:
+    if not isinstance(value, list | tuple) or not all(
+        _is_int(v) and 0 <= v < len(step.options) for v in value
+    ):
+        raise InvalidAnswer("Choose options from the list.")
+    if not value:
+        raise InvalidAnswer("Choose at least one option.")
+    return sorted(set(value))
+
+
+def _scale(value: Any) -> int:
+    if not _is_int(value) or value not in SCALE:
+        raise InvalidAnswer("Choose a whole number from 1 to 5.")
+    return int(value)
+
+
+def _numeric(value: Any) -> float:
+    if isinstance(value, str) and (not value.strip() or len(value) > 40):
+        raise InvalidAnswer(_NUMBER_MESSAGE)
+    if not (isinstance(value, str | float) or _is_int(value)):
+        raise InvalidAnswer(_NUMBER_MESSAGE)
+    try:
+        number = parse_number(value)
+    except GradingInvalidAnswer:
+        raise InvalidAnswer(_NUMBER_MESSAGE) from None
+    if abs(number) > MAX_NUMBER:
+        raise InvalidAnswer("Enter a number between -1,000,000,000,000 and 1,000,000,000,000.")
+    return number
+
+
+def _open(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidAnswer("Write your answer as text.")
+    text = clean_text(value)
+    if not text:
+        raise InvalidAnswer("Write an answer before sending it.")
+    if len(text) > MAX_OPEN_ANSWER:
+        raise InvalidAnswer(
+            f"Keep your answer to {MAX_OPEN_ANSWER} characters; this one has {len(text)}."
+        )
+    return text
+
+
+def validate_answer(step: WorkshopStep, value: Any) -> Any:
+    """The answer in its stored form, or InvalidAnswer with what to fix."""
+    if step.mode == "single":
+        return _single(step, value)
+    if step.mode == "multiple":
+        return _multiple(step, value)
+    if step.mode == "scale":
+        return _scale(value)
+    if step.mode == "numeric":
+        return _numeric(value)
+    if step.mode == "open":
+        return _open(value)
+    raise InvalidAnswer("This step takes no answers.")
+
+
+def is_correct(step: WorkshopStep, value: Any) -> bool | None:
+    """Whether a stored answer is right, or None when the step has no right answer."""
+    if step.answer is None:
+        return None
+    if "options" in step.answer:
+        chosen = value if isinstance(value, list) else [value]
+        return sorted(chosen) == sorted(step.answer["options"])
+    if "value" in step.answer:
+        return abs(float(value) - step.answer["value"]) <= step.answer["tolerance"] + 1e-9
+    sensitive = step.answer["case_sensitive"]
+
+    def norm(text: str) -> str:
+        text = " ".join(str(text).split())
+        return text if sensitive else text.casefold()
+
+    return any(fnmatch.fnmatchcase(norm(value), norm(p)) for p in step.answer["accepted"])
+
+
+def answer_label(step: WorkshopStep, value: Any) -> str | int | float:
+    """A stored answer as a person reads it: option texts, a number, or the text."""
+    if step.mode == "single":
+        return step.options[value]
+    if step.mode == "multiple":
+        return "; ".join(step.options[i] for i in value)
+    if step.mode == "scale":
+        return int(value)
+    if step.mode == "numeric":
+        number = float(value)
+        return int(number) if number.is_integer() and math.isfinite(number) else number
+    return value if isinstance(value, str) else str(value)
