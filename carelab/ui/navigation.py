@@ -49,6 +49,11 @@ def pages_for(user: User | None, verifying: bool = False) -> dict[str, list[st.P
         1, _page("my_learning", "My learning", ":material/dashboard:", "my-learning")
     )
     sections["Account"] = [_page("account", "My account", ":material/person:", "account")]
+    if user.can("facilitator"):
+        sections["Workshops"] = [
+            _page("facilitate", "Facilitate", ":material/groups:", "facilitate"),
+            _page("projector", "Projector", ":material/cast:", "projector"),
+        ]
     if user.can("author"):
         sections["Account"].append(
             _page("authoring", "Authoring", ":material/edit_note:", "authoring")

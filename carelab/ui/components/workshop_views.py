@@ -1,0 +1,105 @@
+"""Live workshop views shared by the facilitator page and the projector: join details, results."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urlsplit
+
+import altair as alt
+import pandas as pd
+import segno
+import streamlit as st
+
+from carelab.workshop import aggregate, session
+from carelab.workshop.session import Workshop
+from carelab.workshop.steps import WorkshopStep
+
+
+def join_url(code: str) -> str:
+    """The link phones open: this server's room page for the code."""
+    parts = urlsplit(st.context.url or "http://localhost:8501/")
+    return f"{parts.scheme}://{parts.netloc}/room/{code}"
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def qr_png(url: str, scale: int = 10) -> bytes:
+    """A QR code for a join link, as PNG (segno: pure Python, no dependencies)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=scale, border=2)
+    return buffer.getvalue()
+
+
+def join_details(workshop: Workshop, large: bool = False) -> None:
+    """The join code, link and QR code, big enough for the back of a lecture theatre."""
+    url = join_url(workshop.code)
+    left, right = st.columns([1, 2] if large else [1, 3])
+    left.image(qr_png(url, 14 if large else 6), caption=f"Scan to join: {url}")
+    with right:
+        size = "#" if large else "###"
+        st.markdown(f"{size} Code: `{workshop.code}`")
+        st.markdown(
+            f"Or open **{url.split('://', 1)[-1].rsplit('/', 1)[0]}/room** and type the code."
+        )
+
+
+def _counts_chart(results: aggregate.StepResults, reveal_answer: bool) -> alt.Chart:
+    data = pd.DataFrame(
+        {
+            "option": [c.label for c in results.counts],
+            "count": [c.count for c in results.counts],
+            "right": [
+                "✓ right answer" if reveal_answer and c.correct else "answer"
+                for c in results.counts
+            ],
+        }
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("option:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("count:Q", title="Answers", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "right:N", title=None,
+                scale=alt.Scale(domain=["answer", "✓ right answer"], range=["#1f5f8b", "#2e7d32"]),
+            ),
+            tooltip=["option", "count"],
+        )
+        .properties(height=max(120, 40 * len(data)))
+    )  # fmt: skip
+
+
+def results_view(workshop: Workshop, step: WorkshopStep, results: aggregate.StepResults) -> None:
+    """Charts and numbers for the current step's answers (always as text as well)."""
+    st.markdown(f"**{results.answered_label}**")
+    reveal_answer = workshop.answer_revealed
+    if results.counts:
+        st.altair_chart(_counts_chart(results, reveal_answer), width="stretch")
+        st.caption(" · ".join(f"{c.label}: {c.count}" for c in results.counts))
+    if results.numeric:
+        summary = results.numeric
+        st.markdown(
+            f"n = {summary.n}; median {summary.median:g}; mean {summary.mean:.3g}; "
+            f"range {summary.min:g} to {summary.max:g}" + (f" {step.unit}" if step.unit else "")
+        )
+        bins = pd.DataFrame({"from": [b.low for b in summary.bins],
+                             "count": [b.count for b in summary.bins]})  # fmt: skip
+        st.altair_chart(
+            alt.Chart(bins).mark_bar().encode(x=alt.X("from:Q", title=step.unit or "Value"),
+                                              y=alt.Y("count:Q", title="Answers")),
+            width="stretch",
+        )  # fmt: skip
+    if results.words:
+        st.dataframe(
+            pd.DataFrame({"Word": [w.word for w in results.words],
+                          "Answers using it": [w.count for w in results.words]}),
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+    if reveal_answer and step.explanation:
+        st.info(step.explanation, icon=":material/lightbulb:")
+
+
+def current(db: object, workshop_id: int) -> tuple[Workshop, WorkshopStep]:
+    """The workshop as it is now, and its current step."""
+    workshop = session.get_workshop(db, workshop_id)  # type: ignore[arg-type]
+    return workshop, session.step_at(db, workshop.id, workshop.current_step)  # type: ignore[arg-type]

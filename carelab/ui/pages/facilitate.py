@@ -1,0 +1,136 @@
+"""Facilitate: create a workshop from a case or module, pace it, watch answers, reveal, export."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from carelab.errors import CareLabError
+from carelab.ui import state
+from carelab.ui.components import workshop_views as views
+from carelab.ui.errors import require_role, shown_as_message
+from carelab.workshop import aggregate, session
+from carelab.workshop.steps import steps_from_case, steps_from_module
+
+PROJECTOR = "carelab/ui/pages/projector.py"
+user = require_role(state.current_user(), "facilitator")
+catalog = state.catalog()
+st.title("Facilitate a workshop")
+
+
+def create_form() -> None:
+    """Start a workshop from a case's workshop plan or a module's steps."""
+    sources = {
+        f"case:{c.id}": f"Case: {c.title}" for c in catalog.cases.values() if c.workshop_plan
+    }
+    sources |= {f"module:{m.id}": f"Module: {m.title}" for m in catalog.modules.values()}
+    with st.form("facilitate.create"):
+        chosen = st.selectbox("Run the plan of", list(sources), format_func=sources.get)
+        title = st.text_input("Title shown to participants (optional)", max_chars=120)
+        anonymous = st.checkbox("Anonymous (no nicknames in exports)", value=True)
+        go = st.form_submit_button("Create workshop", type="primary")
+    if go and chosen:
+        kind, item_id = chosen.split(":", 1)
+        item = catalog.case(item_id) if kind == "case" else catalog.module(item_id)
+        steps = steps_from_case(item) if kind == "case" else steps_from_module(item)
+        with shown_as_message(), state.database() as db:
+            made = session.create_workshop(
+                db, user, title.strip() or item.title, kind, item_id, steps, anonymous
+            )
+            st.query_params["w"] = str(made.id)
+            st.rerun()
+
+
+def controls(workshop: session.Workshop) -> None:
+    """Pacing, answering, reveal, timer and end; each checked again on the server."""
+    actions = {
+        "← Previous": session.previous_step, "Next →": session.next_step,
+        "Open answering": session.open_answering, "Lock answering": session.lock_answering,
+        "Reveal results": session.reveal_results, "Hide results": session.hide_results,
+        "Reveal the right answer": session.reveal_answer,
+    }  # fmt: skip
+    columns = st.columns(4)
+    for i, (label, action) in enumerate(actions.items()):
+        if columns[i % 4].button(label, key=f"facilitate.{label}", disabled=workshop.ended):
+            with shown_as_message(), state.database() as db:
+                action(db, user, workshop.id)
+                st.rerun()
+    seconds = st.number_input("Timer (seconds)", 5, 3600, 60, step=5, key="facilitate.seconds")
+    left, right = st.columns(2)
+    if left.button("Start timer", disabled=workshop.ended):
+        with shown_as_message(), state.database() as db:
+            session.start_timer(db, user, workshop.id, int(seconds))
+            st.rerun()
+    with right.popover("End the workshop", disabled=workshop.ended):
+        st.write("Participants can no longer answer. Results and exports stay available.")
+        if st.button("End it now", type="primary", key="facilitate.end"):
+            with shown_as_message(), state.database() as db:
+                session.end_workshop(db, user, workshop.id)
+                st.rerun()
+
+
+@st.fragment(run_every="2s")
+def live(workshop_id: int) -> None:
+    """Re-read the room every 2 seconds: current step, answers, moderation."""
+    with state.database() as db:
+        workshop, step = views.current(db, workshop_id)
+        results = aggregate.results(db, workshop.id, workshop.current_step)
+    status = "ended" if workshop.ended else ("open" if workshop.answering_open else "locked")
+    st.subheader(f"Step {workshop.current_step + 1} of {workshop.step_count}: {step.title}",
+                 anchor=False)  # fmt: skip
+    st.caption(
+        f"Answering {status} · results {'shown' if workshop.results_revealed else 'hidden'} "
+        "on the projector"
+    )
+    if step.prompt:
+        st.markdown(step.prompt)
+    if step.answerable:
+        views.results_view(workshop, step, results)
+        for response in results.responses:
+            if step.mode == "open" and not response.hidden:
+                left, right = st.columns([5, 1])
+                left.text(f"#{response.participant_number}: {response.answer}")
+                if right.button(
+                    "Hide", key=f"hide.{workshop.current_step}.{response.participant_number}"
+                ):
+                    with shown_as_message(), state.database() as db:
+                        session.hide_response(db, user, workshop.id, workshop.current_step,
+                                              response.participant_number)  # fmt: skip
+
+
+with state.database() as db:
+    mine = session.list_workshops(db, user)
+with st.expander("New workshop", expanded=not mine):
+    create_form()
+if not mine:
+    st.stop()
+labels = {w.id: f"{w.title} · {w.code}" + (" (ended)" if w.ended else "") for w in mine}
+requested = st.query_params.get("w")
+ids = list(labels)
+index = (
+    ids.index(int(requested)) if requested and requested.isdigit() and int(requested) in ids else 0
+)
+chosen_id = st.selectbox("Workshop", ids, index=index, format_func=labels.get, key="facilitate.w")
+st.query_params["w"] = str(chosen_id)
+try:
+    with state.database() as db:
+        workshop = session.facilitated_workshop(db, user, chosen_id)
+except CareLabError as exc:
+    st.error(str(exc))
+    st.stop()
+
+views.join_details(workshop)
+st.page_link(PROJECTOR, label="Open the projector view", icon=":material/cast:",
+             query_params={"w": str(workshop.id)})  # fmt: skip
+controls(workshop)
+live(workshop.id)
+st.header("Export", anchor=False)
+with state.database() as db:
+    csv, summary = (
+        aggregate.export_csv(db, workshop.id),
+        aggregate.summary_markdown(db, workshop.id),
+    )
+left, right = st.columns(2)
+left.download_button("Every response (CSV)", csv, file_name=f"workshop-{workshop.code}.csv",
+                     mime="text/csv", on_click="ignore")  # fmt: skip
+right.download_button("Summary (Markdown)", summary, file_name=f"workshop-{workshop.code}.md",
+                      mime="text/markdown", on_click="ignore")  # fmt: skip

@@ -1,0 +1,52 @@
+"""Projector view: the join code and QR, the current step, and results once revealed."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from carelab.errors import CareLabError
+from carelab.ui import state
+from carelab.ui.components import workshop_views as views
+from carelab.ui.components.markdown import markdown
+from carelab.ui.errors import require_role
+from carelab.workshop import aggregate, session
+
+user = require_role(state.current_user(), "facilitator")
+requested = st.query_params.get("w", "")
+try:
+    with state.database() as db:
+        workshop = session.facilitated_workshop(db, user, int(requested))
+except (CareLabError, ValueError):
+    st.title("Projector")
+    st.error("Open the projector from the Facilitate page, for a workshop you run.")
+    st.stop()
+
+st.title(workshop.title)
+views.join_details(workshop, large=True)
+
+
+@st.fragment(run_every="2s")
+def screen(workshop_id: int) -> None:
+    """What the room sees, refreshed every 2 seconds."""
+    with state.database() as db:
+        current, step = views.current(db, workshop_id)
+        results = aggregate.results(db, current.id, current.current_step)
+    if current.ended:
+        st.header("This workshop has ended. Thank you.", anchor=False)
+        return
+    st.header(f"{current.current_step + 1}. {step.title}", anchor=False)
+    if step.prompt:
+        markdown(step.prompt)
+    if step.kind == "lab" and step.extra.get("scenario"):
+        st.page_link("carelab/ui/pages/indicator_lab.py", label="Open the scenario in the Lab",
+                     query_params={"scenario": step.extra["scenario"]})  # fmt: skip
+    if not step.answerable:
+        return
+    if current.results_revealed:
+        views.results_view(current, step, results)
+    else:
+        st.subheader(results.answered_label, anchor=False)
+        st.caption("Results are hidden until the facilitator reveals them.")
+
+
+screen(workshop.id)

@@ -1,0 +1,83 @@
+"""Facilitator and projector pages under AppTest: create, pace, reveal, moderate, export."""
+
+from __future__ import annotations
+
+from carelab import auth
+from carelab.workshop import participants, session
+
+FACILITATE = "carelab/ui/pages/facilitate.py"
+PROJECTOR = "carelab/ui/pages/projector.py"
+
+
+def test_learners_cannot_facilitate(app, learner):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+
+    direct = AppTest.from_file(str(REPO / FACILITATE), default_timeout=30)
+    direct.session_state["user"] = learner
+    direct.run()
+    assert direct.error[0].value == (
+        "This page is for the facilitator role; your account does not have it."
+    )
+
+
+def test_create_pace_reveal_and_export(app, admin, db, shipped_content):
+    at = app(user=admin, page=FACILITATE)
+    assert not at.exception
+    at.selectbox[0].select("case:kaiser-permanente")
+    at.main.button[0].click().run()  # Create workshop (the form's submit button)
+    assert not at.exception, at.exception
+    [workshop] = session.list_workshops(db, admin)
+    assert workshop.source_id == "kaiser-permanente" and workshop.anonymous
+    assert any(f"Code: `{workshop.code}`" in m.value for m in at.markdown)
+    assert at.subheader[0].value.startswith(f"Step 1 of {workshop.step_count}:")
+
+    at.button(key="facilitate.Next →").click().run()
+    at.button(key="facilitate.Open answering").click().run()
+    workshop = session.get_workshop(db, workshop.id)
+    assert workshop.current_step == 1 and workshop.answering_open
+
+    phone = participants.join(db, workshop.code, "Sam", "127.0.0.1")
+    step = session.step_at(db, workshop.id, 1)
+    value = 0 if step.mode in {"single", "scale"} else ([0] if step.mode == "multiple" else "3")
+    if step.mode == "scale":
+        value = 4
+    participants.answer(db, workshop.code, phone.token, 1, value)
+    at.run()
+    assert any("1 of 1 answered" in m.value for m in at.markdown)
+
+    at.button(key="facilitate.Reveal results").click().run()
+    assert session.get_workshop(db, workshop.id).results_revealed
+    csv = [b for b in at.get("download_button") if b.proto.label == "Every response (CSV)"]
+    assert csv
+
+
+def test_projector_hides_results_until_revealed(app, admin, db, shipped_content):
+    from carelab.content.catalog import load_catalog
+    from carelab.workshop.steps import steps_from_case
+    from tests.conftest import REPO
+
+    case = load_catalog(REPO).case("virginia-mason")
+    made = session.create_workshop(db, admin, "VM", "case", case.id, steps_from_case(case))
+    answerable = next(i for i, s in enumerate(session.workshop_steps_of(db, made.id)) if s.mode)
+    session.go_to_step(db, admin, made.id, answerable, open_answering=True)
+    at = app(user=admin, page=PROJECTOR, w=str(made.id))
+    assert not at.exception
+    assert at.title[0].value == "VM"
+    assert "Results are hidden until the facilitator reveals them." in [c.value for c in at.caption]
+    session.reveal_results(db, admin, made.id)
+    at.run()
+    assert not [c for c in at.caption if c.value.startswith("Results are hidden")]
+
+
+def test_projector_for_someone_elses_workshop_is_refused(app, admin, db, shipped_content):
+    other = auth.create_account(db, "fac@example.org", "correct horse battery", "Fac")
+    auth.grant_role_as_operator(db, other.id, "facilitator")
+    from carelab.workshop.steps import WorkshopStep
+
+    made = session.create_workshop(
+        db, admin, "Mine", "case", "x", [WorkshopStep(id="a", kind="text", title="Hello")]
+    )
+    at = app(user=auth.get_user(db, other.id), page=PROJECTOR, w=str(made.id))
+    assert at.error[0].value.startswith("Open the projector from the Facilitate page")
