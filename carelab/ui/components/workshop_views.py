@@ -37,9 +37,8 @@ def join_details(workshop: Workshop, large: bool = False) -> None:
     with right:
         size = "#" if large else "###"
         st.markdown(f"{size} Code: `{workshop.code}`")
-        st.markdown(
-            f"Or open **{url.split('://', 1)[-1].rsplit('/', 1)[0]}/room** and type the code."
-        )
+        room = url.split("://", 1)[-1].rsplit("/", 1)[0]
+        st.markdown(f"Or open **{room}** and type the code.")
 
 
 def _counts_chart(results: aggregate.StepResults, reveal_answer: bool) -> alt.Chart:
