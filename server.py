@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from carelab.room.routes import routes as room_routes
 from carelab.store import db as store_db
 from carelab.web.auth_routes import routes as auth_routes
 
@@ -25,6 +26,6 @@ async def lifespan(_app: st.App) -> AsyncIterator[None]:
 
 app = st.App(
     str(Path(__file__).with_name("app.py")),
-    routes=auth_routes(),
+    routes=auth_routes() + room_routes(),
     lifespan=lifespan,
 )

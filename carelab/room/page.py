@@ -1,0 +1,440 @@
+"""The phone's one page: plain HTML with its CSS and JavaScript inline, a few KB in all.
+
+Inline, so a phone on hospital Wi-Fi makes one request, and so the page ships with the
+Python package; a Content-Security-Policy that names the two blocks by hash still lets no
+other script or style run. The script inserts every author- and participant-supplied
+string with textContent, never as HTML (a test greps for innerHTML).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+
+from carelab.workshop.participants import MAX_NICKNAME
+from carelab.workshop.steps import MAX_OPEN_ANSWER
+
+_CSS = """
+*{box-sizing:border-box}
+html{color-scheme:light}
+body{margin:0;font:17px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
+color:#1b1b1b;background:#f5f6f8}
+main{max-width:34rem;margin:0 auto;padding:1rem 1rem 3rem}
+.brand{margin:0;font-weight:700;color:#0b5cab}
+h1{font-size:1.35rem;margin:.15rem 0}
+h2{font-size:1.15rem;margin:1.1rem 0 .3rem}
+h1,h2,p,.sub{overflow-wrap:anywhere}
+.muted,.help{color:#4a4f57;font-size:.92rem;margin:.2rem 0}
+label,legend{display:block;font-weight:600;margin:1rem 0 .3rem;padding:0}
+input,textarea,button{font:inherit}
+.field{width:100%;padding:.7rem;border:2px solid #6b7280;border-radius:.5rem;background:#fff}
+textarea.field{min-height:7rem;resize:vertical}
+fieldset{border:0;margin:0;padding:0;min-width:0}
+.choice{display:flex;gap:.6rem;align-items:center;font-weight:400;margin:.4rem 0;
+padding:.7rem;border:2px solid #c4c8ce;border-radius:.6rem;background:#fff}
+.choice input{width:1.3rem;height:1.3rem;margin:0;flex:none}
+.choice:has(input:checked){border-color:#0b5cab;background:#e8f1fb}
+.scale{display:grid;grid-template-columns:repeat(5,1fr);gap:.3rem}
+.scale .choice{flex-direction:column;text-align:center;padding:.5rem .15rem;gap:.25rem}
+.sub{display:block;font-size:.75rem;color:#3f444b}
+.row{display:flex;gap:.5rem;align-items:center}
+button{margin-top:1rem;width:100%;min-height:3rem;padding:.7rem 1rem;border:0;
+border-radius:.6rem;background:#0b5cab;color:#fff;font-weight:700}
+button:disabled{background:#7b8794}
+:focus-visible{outline:3px solid #c2410c;outline-offset:2px}
+.ok{color:#0f6b2c;font-weight:700}
+.bad{color:#a11d1d;font-weight:700}
+.note{background:#fff5da;border-left:4px solid #a16207;padding:.5rem .75rem}
+.box{background:#fff;border:2px solid #c4c8ce;border-radius:.6rem;padding:.1rem .9rem;
+margin-top:1rem}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+[hidden]{display:none!important}
+"""
+
+_JS = r"""
+"use strict";
+(() => {
+const $ = (id) => document.getElementById(id);
+const D = document.body.dataset, MAX = +D.maxText, code = D.code;
+const token = new URLSearchParams(location.search).get("p");
+const ids = "code=" + encodeURIComponent(code) + "&p=" + encodeURIComponent(token || "");
+const show = (e, on) => { e.hidden = !on; };
+const say = (e, text, cls) => { e.textContent = text || ""; e.className = cls || ""; };
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text != null) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+async function call(method, path, body, signal) {
+  const init = { method, cache: "no-store", signal, headers: { Accept: "application/json" } };
+  if (body) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
+  const res = await fetch(path, init);
+  let data = {};
+  try { data = await res.json(); } catch (e) { data = {}; }
+  return { status: res.status, data };
+}
+
+function joinView() {
+  show($("join-view"), true);
+  const form = $("join-form"), msg = $("join-msg"), go = form.querySelector("button");
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    go.disabled = true; say(msg, "Joining…");
+    try {
+      const body = { code: $("code").value, nickname: $("nickname").value };
+      const r = await call("POST", "/room/api/join", body);
+      if (r.status === 201) {
+        const to = encodeURIComponent(r.data.code) + "?p=" + encodeURIComponent(r.data.token);
+        return location.replace("/room/" + to);
+      }
+      say(msg, r.data.error || "Joining failed. Try again.", "bad");
+      $(r.status === 422 ? "nickname" : "code").focus();
+    } catch (e) { say(msg, "No connection. Check your Wi-Fi and try again.", "bad"); }
+    go.disabled = false;
+  });
+}
+
+let S = null, key = "", seenOpen = false, sending = false, stopped = false;
+let offset = 0, timerEnd = null, marks = [], es = null, polling = false, waitCtl = null, fails = 0;
+const form = $("answer-form"), status = $("status");
+const announce = (text) => say($("announce"), text, "sr");
+const now = () => Date.now() + offset;
+const timeUp = () => !!(S && S.timer_ends_at && now() >= S.timer_ends_at * 1000);
+const isOpen = () => !!(S && S.answering_open && !S.ended && !timeUp());
+
+function choice(type, value, text, checked, sub) {
+  const label = el("label", null, "choice"), input = el("input");
+  input.type = type; input.name = "a"; input.value = value; input.checked = checked;
+  label.append(input, el("span", text));
+  if (sub) label.append(el("span", sub, "sub"));
+  return label;
+}
+function build(st, mine) {
+  form.replaceChildren();
+  show(form, !!st.mode);
+  if (!st.mode) return;
+  const box = el("fieldset"), m = st.mode;
+  box.setAttribute("aria-describedby", "prompt");
+  if (m === "single" || m === "multiple") {
+    box.append(el("legend", m === "single" ? "Choose one answer" : "Choose one or more answers"));
+    const picked = (i) => (Array.isArray(mine) ? mine.includes(i) : mine === i);
+    const type = m === "single" ? "radio" : "checkbox";
+    st.options.forEach((t, i) => box.append(choice(type, i, t, picked(i))));
+  } else if (m === "scale") {
+    box.append(el("legend", "Choose from 1 to 5"));
+    const row = el("div", null, "scale");
+    for (let i = 1; i <= 5; i++) {
+      const end = i === 1 ? st.scale_low : i === 5 ? st.scale_high : "";
+      row.append(choice("radio", i, String(i), mine === i, end));
+    }
+    box.append(row);
+  } else if (m === "numeric") {
+    const label = el("label", "Your answer" + (st.unit ? " (" + st.unit + ")" : ""));
+    const input = el("input", null, "field");
+    input.id = label.htmlFor = "num"; input.inputMode = "decimal"; input.autocomplete = "off";
+    input.maxLength = 40; input.value = mine == null ? "" : String(mine);
+    const row = el("div", null, "row");
+    row.append(input);
+    if (st.unit) row.append(el("span", st.unit));
+    box.append(label, row);
+  } else {
+    const label = el("label", "Your answer"), area = el("textarea", null, "field");
+    area.id = label.htmlFor = "txt"; area.maxLength = MAX; area.value = mine || "";
+    area.setAttribute("aria-describedby", "count");
+    const count = el("p", null, "help"); count.id = "count";
+    box.append(label, area, count);
+  }
+  form.append(box, el("button", mine == null ? "Send" : "Send change"));
+  form.querySelector("button").type = "submit";
+  counter();
+}
+function counter() {
+  const area = $("txt");
+  if (area) say($("count"), area.value.length + " of " + MAX + " characters", "help");
+}
+function value() {
+  const m = S.step.mode, checked = [...form.querySelectorAll("input:checked")].map((i) => +i.value);
+  if (m === "multiple") return checked;
+  if (m === "single" || m === "scale") return checked.length ? checked[0] : null;
+  return $(m === "numeric" ? "num" : "txt").value;
+}
+function controls() {
+  const open = isOpen(), box = form.querySelector("fieldset"), go = form.querySelector("button");
+  if (open) seenOpen = true;
+  if (box) box.disabled = !open;
+  if (go) go.disabled = !open || sending;
+  let note = "";
+  if (S && S.step.mode && !S.ended && !open) {
+    note = timeUp() ? "Time is up: answering has closed."
+      : seenOpen || S.my_answer != null ? "Answering is closed for this step."
+      : "Answering has not opened yet. Wait for the facilitator.";
+  }
+  say($("closed"), note, note ? "note" : "");
+}
+function rightAnswer(st) {
+  const a = st.answer || {};
+  if (a.options) return a.options.map((i) => st.options[i]).join("; ");
+  const unit = st.unit ? " " + st.unit : "";
+  if (a.value != null) return a.value + (a.tolerance ? " ± " + a.tolerance : "") + unit;
+  return (a.accepted || []).join(" or ");
+}
+function reveal() {
+  const box = $("reveal"), st = S.step, right = S.my_answer_correct;
+  box.replaceChildren();
+  show(box, S.answer_revealed && st.has_answer);
+  if (box.hidden) return;
+  box.append(right === true ? el("p", "✓ Right: your answer is correct.", "ok")
+    : right === false ? el("p", "✗ Not right: your answer is not the correct one.", "bad")
+    : el("p", "You did not answer this question."));
+  box.append(el("p", "The answer: " + rightAnswer(st)));
+  if (st.explanation) box.append(el("p", st.explanation));
+}
+function apply(s) {
+  // A late reply must not undo a newer one.
+  if (stopped || (S && s.version < S.version)) return;
+  S = s; offset = s.server_time * 1000 - Date.now();
+  say($("title"), s.title); document.title = s.title + " · CareLab";
+  say($("progress"), "Step " + (s.step_index + 1) + " of " + s.step_count, "muted");
+  if (s.ended) return ended();
+  const st = s.step, k = s.step_index + ":" + st.id;
+  say($("step-title"), st.title);
+  say($("prompt"), st.mode ? st.prompt : "Look at the screen: the facilitator leads this step.");
+  if (k !== key) {
+    const first = !key;
+    key = k; seenOpen = false; build(st, s.my_answer);
+    say(status, s.my_answer != null ? "Answer received ✓" : "", "ok");
+    if (!first) announce("Step " + (s.step_index + 1) + " of " + s.step_count + ": " + st.title);
+  }
+  show($("results"), s.results_revealed && !!st.mode);
+  controls(); reveal(); tick();
+}
+function ended() {
+  stopped = true; stopLive();
+  say($("step-title"), "This workshop has ended");
+  say($("prompt"), "It takes no more answers. Thank you for taking part!");
+  for (const id of ["answer-form", "reveal", "timer", "results"]) show($(id), false);
+  say(status, ""); say($("closed"), "");
+  announce("This workshop has ended.");
+}
+function gone(message) {
+  stopped = true; stopLive();
+  say(status, message || "This device is not in the workshop.", "bad");
+  show(form, false);
+  const a = $("rejoin"); a.href = "/room/" + encodeURIComponent(code); show(a, true);
+}
+async function send(ev) {
+  ev.preventDefault();
+  const v = value();
+  if (v === null || (Array.isArray(v) && !v.length)) {
+    return say(status, "Choose an answer first.", "bad");
+  }
+  const sentFor = key;
+  sending = true; controls(); say(status, "Sending…");
+  try {
+    const body = { code, p: token, step_index: S.step_index, value: v };
+    const r = await call("POST", "/room/api/answer", body);
+    // If the facilitator moved on meanwhile, the new step has its own form: leave it be.
+    if (key !== sentFor) return;
+    if (r.status === 200) {
+      S.my_answer = r.data.answer;
+      say(status, "Answer received ✓", "ok");
+      form.querySelector("button").textContent = "Send change";
+    } else {
+      say(status, r.data.error || "Not sent. Try again.", "bad");
+      if (r.status === 404) gone(r.data.error); else if (r.status !== 422) resync();
+    }
+  } catch (e) {
+    const lost = "Not sent: no connection. Your answer is still here; send it again.";
+    if (key === sentFor) say(status, lost, "bad");
+  } finally {
+    sending = false; controls();
+  }
+}
+function tick() {
+  const t = $("timer"), end = S && !S.ended ? S.timer_ends_at : null;
+  show(t, !!end);
+  if (!end) { timerEnd = null; return; }
+  const left = Math.max(0, Math.ceil((end * 1000 - now()) / 1000));
+  const clock = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+  say(t, left ? "Time left: " + clock : "Time is up", left ? "" : "bad");
+  // Screen readers hear the timer only at thresholds, never every second.
+  if (end !== timerEnd) {
+    timerEnd = end; marks = [60, 30, 10, 0].filter((m) => m < left);
+    announce(left ? "Timer started: " + left + " seconds to answer." : "Time is up.");
+  }
+  let crossed = null;
+  while (marks.length && left <= marks[0]) crossed = marks.shift();
+  if (crossed !== null) {
+    announce(crossed ? crossed + " seconds left." : "Time is up: answering has closed.");
+    controls();
+  }
+}
+
+async function resync() {
+  try {
+    const r = await call("GET", "/room/api/state?" + ids);
+    if (r.status === 200) apply(r.data); else if (r.status === 404) gone(r.data.error);
+  } catch (e) { link(false); }
+}
+const link = (ok) => say($("link"), ok ? "" : "Reconnecting…", "muted");
+function stopLive() {
+  if (es) { es.close(); es = null; }
+  if (waitCtl) waitCtl.abort();
+}
+function live() {
+  if (stopped || es) return;
+  if (!window.EventSource || fails >= 3) return poll();
+  const src = es = new EventSource("/room/api/stream?" + ids);
+  let guard = 0;
+  // A proxy that buffers the stream lets it open but delivers nothing: long-poll instead.
+  const buffered = () => { if (es === src) { fails = 3; src.close(); es = null; live(); } };
+  src.onopen = () => { link(true); guard = setTimeout(buffered, 5000); };
+  src.addEventListener("state", (e) => {
+    clearTimeout(guard); fails = 0; link(true); apply(JSON.parse(e.data));
+  });
+  src.addEventListener("gone", (e) => { clearTimeout(guard); gone(JSON.parse(e.data).error); });
+  // The server ends each stream after a while (so it can restart); reconnect at once.
+  src.addEventListener("renew", () => { clearTimeout(guard); src.close(); es = null; live(); });
+  src.onerror = () => {
+    clearTimeout(guard);
+    if (stopped) return;
+    link(false);
+    if (src.readyState === EventSource.CLOSED) {
+      es = null; fails++;
+      setTimeout(() => resync().then(live), 2000 * fails);
+    }
+  };
+}
+async function poll() {
+  if (polling) return;
+  polling = true;
+  let backoff = 1000;
+  while (!stopped) {
+    waitCtl = new AbortController();
+    const timeout = setTimeout(() => waitCtl.abort(), 35000);
+    try {
+      const url = "/room/api/wait?" + ids + "&version=" + (S ? S.version : -1);
+      const r = await call("GET", url, null, waitCtl.signal);
+      clearTimeout(timeout);
+      if (r.status === 200) { link(true); backoff = 1000; apply(r.data); continue; }
+      if (r.status === 404) { gone(r.data.error); break; }
+    } catch (e) { clearTimeout(timeout); link(false); }
+    await sleep(backoff); backoff = Math.min(backoff * 2, 10000);
+  }
+  polling = false;
+}
+
+if (D.mode !== "room" || !token) { joinView(); return; }
+show($("room-view"), true);
+form.addEventListener("submit", send);
+form.addEventListener("input", () => {
+  counter();
+  if (S && S.my_answer != null && !sending) {
+    say(status, "Changed: press Send change to update your answer.");
+  }
+});
+addEventListener("online", () => { if (waitCtl) waitCtl.abort(); resync().then(live); });
+document.addEventListener("visibilitychange", () => !document.hidden && !stopped && resync());
+setInterval(() => S && !stopped && tick(), 1000);
+resync().then(live);
+})();
+"""
+
+TEMPLATE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>CareLab room</title>
+<style>%CSS%</style>
+</head>
+<body data-code="%CODE%" data-mode="%MODE%" data-max-text="%MAXTEXT%">
+<main>
+<p class="brand">CareLab</p>
+<h1 id="title">%HEADING%</h1>
+<p id="progress" class="muted"></p>
+<section id="join-view" hidden>
+<form id="join-form" novalidate>
+<label for="code">Workshop code</label>
+<input id="code" class="field" value="%CODE%" maxlength="12" autocomplete="off"
+ autocapitalize="characters" spellcheck="false" aria-describedby="code-help" required>
+<p id="code-help" class="help">6 letters and digits, shown on the screen.</p>
+<label for="nickname">Nickname (optional)</label>
+<input id="nickname" class="field" maxlength="%MAXNICK%" autocomplete="nickname"
+ aria-describedby="nick-help">
+<p id="nick-help" class="help">Up to %MAXNICK% characters. Leave it empty to stay anonymous.</p>
+<button type="submit">Join</button>
+<p id="join-msg" role="alert"></p>
+</form>
+</section>
+<section id="room-view" hidden>
+<h2 id="step-title">Loading…</h2>
+<p id="prompt"></p>
+<p id="timer" hidden></p>
+<form id="answer-form" hidden></form>
+<p id="closed"></p>
+<p id="status" role="status"></p>
+<p id="results" class="muted" hidden>The results are on the screen.</p>
+<div id="reveal" class="box" hidden></div>
+<p><a id="rejoin" hidden>Join again with the code</a></p>
+<p id="announce" class="sr" aria-live="polite"></p>
+</section>
+<p id="link" class="muted"></p>
+<noscript><p>This page needs JavaScript.</p></noscript>
+</main>
+<script>%JS%</script>
+</body>
+</html>
+"""
+
+
+def _compact(source: str) -> str:
+    # Indentation and whole-line comments only help the reader of this file; a phone on a
+    # slow network is better off without them. Newlines stay, so the script's meaning does.
+    lines = (line.strip() for line in source.strip().splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
+
+
+CSS = _compact(_CSS)
+JS = _compact(_JS)
+
+
+def _hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+# No other script, style, frame, font or image may load; fetches go only to this server.
+CSP = (
+    f"default-src 'none'; script-src {_hash(JS)}; style-src {_hash(CSS)}; "
+    "connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def render(code: str, joined: bool) -> str:
+    """The page: a join form (code prefilled), or the participant page when joined."""
+    # Fill the placeholders before inserting the script and style, which must stay verbatim.
+    return (
+        TEMPLATE.replace("%CODE%", html.escape(code))
+        .replace("%MODE%", "room" if joined else "join")
+        .replace("%HEADING%", "Workshop" if joined else "Join a workshop")
+        .replace("%MAXTEXT%", str(MAX_OPEN_ANSWER))
+        .replace("%MAXNICK%", str(MAX_NICKNAME))
+        .replace("%CSS%", CSS)
+        .replace("%JS%", JS)
+    )
+
+
+def headers() -> dict[str, str]:
+    """The page's security headers; no-store, because its URL carries the phone's token."""
+    return {
+        "Content-Security-Policy": CSP,
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+    }

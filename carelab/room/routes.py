@@ -1,0 +1,432 @@
+"""The room's HTTP API: join, state, answer, a step stream (SSE) and a long poll, as JSON.
+
+Each phone costs a connection, not a query: one shared poller per workshop reads the
+room's `version` every half second; only when it moves does the poller read the state of
+every listening phone (in one batch, on one connection) and wake their streams and long
+polls. All input is checked by carelab.workshop; this module only maps its named errors to
+HTTP statuses. No facilitator action is reachable from here, whatever a phone posts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import sqlite3
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from carelab.errors import CareLabError, NotFound
+from carelab.room import page
+from carelab.store import db as store_db
+
+# The same Origin rule as the sign-in routes, so both refuse cross-site posts alike.
+from carelab.web.auth_routes import _same_origin as same_origin
+from carelab.workshop import participants, session
+from carelab.workshop.errors import (
+    AnsweringClosed,
+    InvalidAnswer,
+    InvalidCode,
+    InvalidNickname,
+    JoinThrottled,
+    NotCurrentStep,
+    UnknownCode,
+    UnknownParticipant,
+    WorkshopEnded,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Handler = Callable[..., Awaitable[Response]]
+State = dict[str, Any]  # what a phone shows: participants.state_for_participant's JSON
+
+POLL_SECONDS = 0.5
+HEARTBEAT_SECONDS = 15.0
+LONG_POLL_SECONDS = 25.0
+# uvicorn waits for open responses before it stops (Streamlit sets no graceful-shutdown
+# timeout), so an endless stream would hold a restart forever. A stream therefore ends
+# after this long with a `renew` event, and the phone reconnects at once.
+STREAM_SECONDS = 25.0
+MAX_BODY_BYTES = 16 * 1024
+SSE_RETRY_MS = 2000
+
+# First match wins: InvalidCode is an UnknownCode, and every workshop error a CareLabError.
+STATUSES: tuple[tuple[type[CareLabError], int], ...] = (
+    (JoinThrottled, 429),
+    (InvalidNickname, 422),
+    (InvalidAnswer, 422),
+    (WorkshopEnded, 410),
+    (UnknownCode, 404),
+    (UnknownParticipant, 404),
+    (NotFound, 404),
+    (NotCurrentStep, 409),
+    (AnsweringClosed, 423),
+)
+
+
+class Refused(Exception):
+    """A request the room turns away before the core sees it (wrong type, too big, cross-site)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        self.message = message
+        super().__init__(message)
+
+
+def error_response(exc: CareLabError) -> JSONResponse:
+    """One named error as JSON: a sentence to show, plus what the phone needs to recover."""
+    status = next((code for kind, code in STATUSES if isinstance(exc, kind)), 400)
+    body: dict[str, Any] = {"error": str(exc)}
+    headers = {}
+    if isinstance(exc, JoinThrottled):
+        body["retry_after"] = exc.retry_after_seconds
+        headers["Retry-After"] = str(exc.retry_after_seconds)
+    if isinstance(exc, NotCurrentStep):
+        body["current_step"] = exc.current_step
+    return JSONResponse(body, status, headers)
+
+
+def api(handler: Handler) -> Handler:
+    """Render every error of `handler` as JSON in one place and keep replies out of caches."""
+
+    @functools.wraps(handler)
+    async def wrapped(*args: Any) -> Response:
+        try:
+            response = await handler(*args)
+        except CareLabError as exc:
+            response = error_response(exc)
+        except Refused as exc:
+            response = JSONResponse({"error": exc.message}, exc.status)
+        except ClientDisconnect:
+            # The phone left mid-request (a reload, a lost signal): nobody to tell.
+            return Response(status_code=400)
+        except sqlite3.OperationalError:
+            # Never expected (WAL, long busy timeout), but a phone must get a sentence.
+            log.exception("room request failed on the database")
+            response = JSONResponse(
+                {"error": "The server is busy. Try again in a moment."}, 503, {"Retry-After": "2"}
+            )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapped
+
+
+def _in_db(work: Callable[..., T], *args: Any) -> T:
+    # One connection per call: connections must not cross threads.
+    with store_db.session() as db:
+        return work(db, *args)
+
+
+async def in_db(work: Callable[..., T], *args: Any) -> T:
+    """Run `work(db, *args)` in the threadpool with a fresh connection."""
+    return await run_in_threadpool(_in_db, work, *args)
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; refuses cross-site posts, other types and large bodies."""
+    if not same_origin(request):
+        raise Refused(403, "This request came from another site, so it was refused.")
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind != "application/json":
+        # Only JSON: a plain HTML form on another site cannot send it without CORS.
+        raise Refused(415, "Send the request as JSON.")
+    data = b""
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > MAX_BODY_BYTES:
+            raise Refused(413, "That request is too large.")
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise Refused(400, "Send the request as a JSON object.")
+    return parsed
+
+
+async def _disconnected(request: Request) -> None:
+    # A GET has no body to read, so this only returns once the client has gone.
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def unless_gone(request: Request, work: Awaitable[T]) -> T | None:
+    """Await `work`, or give up (None) when the client disconnects first."""
+    # uvicorn lets a handler run on after its client has gone, and waits for it before it
+    # stops: a long poll left to run out would hold a restart for its full 25 s.
+    task = asyncio.ensure_future(work)
+    gone = asyncio.ensure_future(_disconnected(request))
+    await asyncio.wait({task, gone}, return_when=asyncio.FIRST_COMPLETED)
+    for pending in (task, gone):
+        pending.cancel()
+    return task.result() if task.done() and not task.cancelled() else None
+
+
+def _ids(request: Request) -> tuple[str, str]:
+    return request.query_params.get("code", ""), request.query_params.get("p", "")
+
+
+def _watched_state(db: Database, code: str, token: str) -> tuple[int, State]:
+    # The workshop id is not in the participant state, but the shared poller is keyed by it.
+    state = participants.state_for_participant(db, code, token)
+    return session.workshop_for_code(db, code).id, state
+
+
+def _rejoined_state(db: Database, code: str, token: str) -> State:
+    participants.rejoin(db, code, token)  # notes that the phone is still here
+    return participants.state_for_participant(db, code, token)
+
+
+def sse(event: str, data: dict[str, Any], event_id: int | None = None) -> str:
+    """One server-sent event; JSON never holds a raw newline, so `data` is one line."""
+    head = f"event: {event}\n" + (f"id: {event_id}\n" if event_id is not None else "")
+    return f"{head}data: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def _states(db: Database, code: str, tokens: list[str]) -> dict[str, State | CareLabError]:
+    # One connection for every phone: opening one costs three times the state read itself.
+    found: dict[str, State | CareLabError] = {}
+    for token in tokens:
+        try:
+            found[token] = participants.state_for_participant(db, code, token)
+        except CareLabError as exc:
+            found[token] = exc
+    return found
+
+
+def _version_or_none(db: Database, workshop_id: int) -> int | None:
+    try:
+        return session.state_version(db, workshop_id)
+    except NotFound:
+        return None
+
+
+class Watch:
+    """One workshop's shared poller state: its version, who listens, and their fresh states."""
+
+    def __init__(self, workshop_id: int, code: str, version: int) -> None:
+        self.workshop_id = workshop_id
+        self.code = code
+        self.version = version
+        self.gone = False
+        self.tokens: Counter[str] = Counter()  # a phone may hold a stream and a long poll
+        self.states: dict[str, State | CareLabError] = {}
+        self.task: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()
+
+    def publish(self, version: int | None, states: dict[str, State | CareLabError]) -> None:
+        """Record a new version (None: the workshop is gone) and wake every waiter."""
+        self.gone = version is None
+        self.version = self.version if version is None else version
+        self.states = states
+        # A fresh Event per change: waiters hold the old one, which stays set.
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    async def wait_past(self, version: int, timeout: float) -> bool:
+        """True once the room's version is above `version` (or it is gone); False on timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.version <= version and not self.gone:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except TimeoutError:
+                return False
+        return True
+
+    async def state_of(self, token: str) -> State:
+        """This phone's state as of the latest change: from the batch, or read on its own."""
+        found = self.states.get(token)
+        if isinstance(found, CareLabError):
+            raise found
+        if found is not None and found["version"] >= self.version:
+            return found
+        return await in_db(participants.state_for_participant, self.code, token)
+
+
+class Hub:
+    """The shared pollers of one app, started on the first listener and stopped after the last."""
+
+    def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
+        self.poll_seconds = poll_seconds
+        # Keyed by event loop too: a Watch's asyncio objects belong to the loop that made them.
+        self._watches: dict[tuple[asyncio.AbstractEventLoop, int], Watch] = {}
+
+    @asynccontextmanager
+    async def watching(self, workshop_id: int, token: str, state: State) -> AsyncIterator[Watch]:
+        """Follow a workshop for one phone, whose current `state` is known, during the block."""
+        key = (asyncio.get_running_loop(), workshop_id)
+        watch = self._watches.get(key)
+        if watch is None:
+            watch = self._watches[key] = Watch(workshop_id, state["code"], state["version"])
+            # The Watch keeps a reference, or the event loop could drop the running task.
+            watch.task = asyncio.create_task(self._poll(key, watch))
+        watch.tokens[token] += 1
+        try:
+            yield watch
+        finally:
+            watch.tokens[token] -= 1
+            if watch.tokens[token] <= 0:
+                del watch.tokens[token]
+
+    def active(self) -> int:
+        """How many workshops are being polled now (for tests and diagnostics)."""
+        return len(self._watches)
+
+    async def _poll(self, key: tuple[asyncio.AbstractEventLoop, int], watch: Watch) -> None:
+        try:
+            while watch.tokens and not watch.gone:
+                await asyncio.sleep(self.poll_seconds)
+                try:
+                    await self._check(watch)
+                except Exception:
+                    # A poller that died would leave every phone of the room stranded.
+                    log.exception("room poller could not read workshop %s", watch.workshop_id)
+        finally:
+            # No await between the last listener check and this: no phone can slip in.
+            if self._watches.get(key) is watch:
+                del self._watches[key]
+
+    async def _check(self, watch: Watch) -> None:
+        version = await in_db(_version_or_none, watch.workshop_id)
+        if version is None:
+            watch.publish(None, {})
+        elif version != watch.version:
+            states = await in_db(_states, watch.code, list(watch.tokens))
+            watch.publish(version, states)
+
+
+class Room:
+    """The room's request handlers, sharing one Hub of pollers."""
+
+    def __init__(self, hub: Hub | None = None, stream_seconds: float = STREAM_SECONDS) -> None:
+        self.hub = hub or Hub()
+        self.stream_seconds = stream_seconds
+
+    async def page(self, request: Request) -> Response:
+        """GET /room[/{code}]: the join form, or with ?p=<token> the participant page."""
+        typed = request.path_params.get("code") or request.query_params.get("code", "")
+        try:
+            code = session.normalise_code(typed) if typed else ""
+        except InvalidCode:
+            code = ""
+        joined = bool(code and request.query_params.get("p"))
+        return HTMLResponse(page.render(code, joined), headers=page.headers())
+
+    @api
+    async def join(self, request: Request) -> Response:
+        """POST /room/api/join {code, nickname}: 201 {code, token}."""
+        body = await json_body(request)
+        client = request.client.host if request.client else "unknown"
+        joined = await in_db(participants.join, body.get("code"), body.get("nickname"), client)
+        code = session.normalise_code(body["code"])  # it joined, so the code is valid
+        return JSONResponse({"code": code, "token": joined.token}, 201)
+
+    @api
+    async def state(self, request: Request) -> Response:
+        """GET /room/api/state?code=&p=: everything this phone shows now."""
+        return JSONResponse(await in_db(_rejoined_state, *_ids(request)))
+
+    @api
+    async def answer(self, request: Request) -> Response:
+        """POST /room/api/answer {code, p, step_index, value}: 200 once the answer is committed."""
+        body = await json_body(request)
+        receipt = await in_db(
+            participants.answer,
+            body.get("code"),
+            body.get("p"),
+            body.get("step_index"),
+            body.get("value"),
+        )
+        return JSONResponse(
+            {"received": True, "step_index": receipt.step_index, "answer": receipt.answer}
+        )
+
+    @api
+    async def wait(self, request: Request) -> Response:
+        """GET /room/api/wait?code=&p=&version=N: the state once it is not N, or after ~25 s."""
+        code, token = _ids(request)
+        try:
+            known = int(request.query_params.get("version", ""))
+        except ValueError:
+            known = -1
+        workshop_id, state = await in_db(_watched_state, code, token)
+        if state["version"] != known:
+            return JSONResponse(state)
+        async with self.hub.watching(workshop_id, token, state) as watch:
+            changed = await unless_gone(request, watch.wait_past(known, LONG_POLL_SECONDS))
+            if changed is None:
+                return Response(status_code=204)  # nobody is listening any more
+            if changed:
+                state = await watch.state_of(token)
+        return JSONResponse(state)
+
+    @api
+    async def stream(self, request: Request) -> Response:
+        """GET /room/api/stream?code=&p=: `state` on connect and every change, then `renew`."""
+        code, token = _ids(request)
+        workshop_id, state = await in_db(_watched_state, code, token)
+        headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        events = self._events(workshop_id, token, state)
+        return StreamingResponse(events, media_type="text/event-stream", headers=headers)
+
+    async def _events(self, workshop_id: int, token: str, state: State) -> AsyncIterator[str]:
+        loop = asyncio.get_running_loop()
+        ends_at = loop.time() + self.stream_seconds
+        async with self.hub.watching(workshop_id, token, state) as watch:
+            yield f"retry: {SSE_RETRY_MS}\n\n"
+            yield sse("state", state, state["version"])
+            sent = state["version"]
+            while not state["ended"]:
+                left = ends_at - loop.time()
+                if left <= 0:
+                    yield sse("renew", {})
+                    return
+                if not await watch.wait_past(sent, min(HEARTBEAT_SECONDS, left)):
+                    yield ": keep-alive\n\n"
+                    continue
+                try:
+                    state = await watch.state_of(token)
+                except CareLabError as exc:
+                    # The workshop or this phone is gone: say why, then end the stream.
+                    yield sse("gone", {"error": str(exc)})
+                    return
+                sent = max(sent, state["version"])
+                yield sse("state", state, state["version"])
+
+    @api
+    async def unknown(self, request: Request) -> Response:
+        """Any other /room/api/ path: there is no such action (no facilitator ones either)."""
+        raise Refused(404, "There is no such room action.")
+
+
+def routes(hub: Hub | None = None, stream_seconds: float = STREAM_SECONDS) -> list[Route]:
+    """Return the room's routes for st.App (or a bare Starlette app in tests)."""
+    room = Room(hub, stream_seconds)
+    return [
+        Route("/room", room.page, methods=["GET"]),
+        Route("/room/api/join", room.join, methods=["POST"]),
+        Route("/room/api/state", room.state, methods=["GET"]),
+        Route("/room/api/answer", room.answer, methods=["POST"]),
+        Route("/room/api/wait", room.wait, methods=["GET"]),
+        Route("/room/api/stream", room.stream, methods=["GET"]),
+        Route(
+            "/room/api/{rest:path}",
+            room.unknown,
+            methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        ),
+        Route("/room/{code}", room.page, methods=["GET"]),
+    ]
