@@ -417,7 +417,7 @@ CSP = (
 
 def render(code: str, joined: bool) -> str:
     """The page: a join form (code prefilled), or the participant page when joined."""
-    # Fill the placeholders before inserting the script and style, which must stay verbatim.
+    # Fill the template slots before inserting the script and style, which must stay verbatim.
     return (
         TEMPLATE.replace("%CODE%", html.escape(code))
         .replace("%MODE%", "room" if joined else "join")
