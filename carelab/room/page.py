@@ -77,6 +77,21 @@ async function call(method, path, body, signal) {
   return { status: res.status, data };
 }
 
+function deviceId() {
+  // A random id this phone keeps, so that its typos are counted for it alone.
+  try {
+    let id = localStorage.getItem("carelab-device");
+    if (!id) {
+      const bytes = crypto.getRandomValues(new Uint8Array(16));
+      id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+      localStorage.setItem("carelab-device", id);
+    }
+    return id;
+  } catch (e) {
+    return undefined;
+  }
+}
+
 function joinView() {
   show($("join-view"), true);
   const form = $("join-form"), msg = $("join-msg"), go = form.querySelector("button");
@@ -84,7 +99,7 @@ function joinView() {
     ev.preventDefault();
     go.disabled = true; say(msg, "Joining…");
     try {
-      const body = { code: $("code").value, nickname: $("nickname").value };
+      const body = { code: $("code").value, nickname: $("nickname").value, device: deviceId() };
       const r = await call("POST", "/room/api/join", body);
       if (r.status === 201) {
         const to = encodeURIComponent(r.data.code) + "?p=" + encodeURIComponent(r.data.token);

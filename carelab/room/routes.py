@@ -13,6 +13,7 @@ import asyncio
 import functools
 import json
 import logging
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -93,6 +94,9 @@ def error_response(exc: CareLabError) -> JSONResponse:
     if isinstance(exc, NotCurrentStep):
         body["current_step"] = exc.current_step
     return JSONResponse(body, status, headers)
+
+
+DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def api(handler: Handler) -> Handler:
@@ -330,8 +334,18 @@ class Room:
     async def join(self, request: Request) -> Response:
         """POST /room/api/join {code, nickname}: 201 {code, token}."""
         body = await json_body(request)
-        client = request.client.host if request.client else "unknown"
-        joined = await in_db(participants.join, body.get("code"), body.get("nickname"), client)
+        address = f"ip:{request.client.host if request.client else 'unknown'}"
+        # Throttle typos per phone (the page sends a random id it keeps in localStorage) and
+        # only loosely per address: a whole ward may share one public address and must not
+        # be locked out by one phone's five typos. Without an id, the address is the phone.
+        device = body.get("device")
+        if isinstance(device, str) and DEVICE_ID.fullmatch(device):
+            keys = (f"device:{device}", address)
+        else:
+            keys = (address, None)
+        joined = await in_db(
+            participants.join, body.get("code"), body.get("nickname"), keys[0], None, keys[1]
+        )
         code = session.normalise_code(body["code"])  # it joined, so the code is valid
         return JSONResponse({"code": code, "token": joined.token}, 201)
 

@@ -40,6 +40,9 @@ MAX_NICKNAME = 30
 MAX_TOKEN = 100
 MAX_CLIENT_KEY = 200
 MAX_WRONG_CODES = 5
+# A whole ward can share one public address, so the address gets a looser limit than a
+# phone: 100 wrong codes in 10 minutes still leaves a 6-character code unguessable.
+MAX_WRONG_CODES_PER_NETWORK = 100
 WRONG_CODE_WINDOW_SECONDS = 600
 TOUCH_EVERY_SECONDS = 30.0
 
@@ -87,25 +90,36 @@ def clean_nickname(nickname: str | None) -> str:
     return text
 
 
-def _check_throttle(db: Database, client_key: str, now: float) -> None:
+def _check_throttle(
+    db: Database, client_key: str, now: float, limit: int = MAX_WRONG_CODES
+) -> None:
     failures = store.recent_failed_joins(db, client_key, now - WRONG_CODE_WINDOW_SECONDS)
-    if len(failures) >= MAX_WRONG_CODES:
+    if len(failures) >= limit:
         # The client may try again once enough failures have left the window.
-        frees_at = failures[len(failures) - MAX_WRONG_CODES] + WRONG_CODE_WINDOW_SECONDS
+        frees_at = failures[len(failures) - limit] + WRONG_CODE_WINDOW_SECONDS
         raise JoinThrottled(int(frees_at - now) + 1)
 
 
 def join(
-    db: Database, code: str, nickname: str | None, client_key: str, now: float | None = None
+    db: Database,
+    code: str,
+    nickname: str | None,
+    client_key: str,
+    now: float | None = None,
+    network_key: str | None = None,
 ) -> Participant:
-    """Join a workshop by its code; wrong codes are throttled per client (e.g. per IP)."""
+    """Join a workshop by its code; wrong codes are throttled per device and per network."""
     now = time.time() if now is None else now
     client_key = str(client_key)[:MAX_CLIENT_KEY]
+    network_key = str(network_key)[:MAX_CLIENT_KEY] if network_key else None
     _check_throttle(db, client_key, now)
+    if network_key and network_key != client_key:
+        _check_throttle(db, network_key, now, MAX_WRONG_CODES_PER_NETWORK)
     try:
         workshop = workshop_for_code(db, code)
     except UnknownCode:
-        store.record_failed_join(db, client_key, now, now - WRONG_CODE_WINDOW_SECONDS)
+        for key in {client_key, network_key} - {None}:
+            store.record_failed_join(db, key, now, now - WRONG_CODE_WINDOW_SECONDS)
         raise
     if workshop.ended:
         raise WorkshopEnded()

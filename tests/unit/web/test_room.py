@@ -422,3 +422,19 @@ def test_a_stream_ends_with_renew_so_the_server_can_restart(db_path, workshop, h
         assert pool.submit(read_event, lines).result(timeout=5)[0] == "state"
         assert pool.submit(read_event, lines).result(timeout=3) == ("renew", {})
         assert [line for line in lines if line] == []
+
+
+def test_a_phone_that_sends_its_device_id_is_throttled_alone(client, workshop):
+    for _ in range(5):
+        body = {"code": "ZZZZZZ", "device": "a" * 32}
+        assert client.post("/room/api/join", json=body).status_code == 404
+    blocked = client.post("/room/api/join", json={"code": workshop.code, "device": "a" * 32})
+    assert blocked.status_code == 429
+    other = client.post("/room/api/join", json={"code": workshop.code, "device": "b" * 32})
+    assert other.status_code == 201
+
+
+def test_the_page_sends_a_device_id_when_joining():
+    from carelab.room import page
+
+    assert "device: deviceId()" in page.render("", False)

@@ -383,3 +383,21 @@ def test_every_acknowledged_answer_survives_a_lock_in_the_middle(db_path, db, pe
         r["participant_number"]: json.loads(r["answer"]) for r in store.responses(db, room.id)
     }
     assert stored == {n: values[-1] for n, values in receipts.items() if values}
+
+
+def test_one_phones_typos_do_not_lock_out_a_ward_sharing_its_address(db, room):
+    for i in range(5):
+        with pytest.raises(UnknownCode):
+            participants.join(db, "ZZZZZZ", "", "device:a", now=T0 + i, network_key="ip:ward")
+    with pytest.raises(JoinThrottled):
+        participants.join(db, room.code, "", "device:a", now=T0 + 10, network_key="ip:ward")
+    # Another phone on the same ward network joins at once.
+    assert participants.join(db, room.code, "", "device:b", T0 + 10, "ip:ward").number == 1
+
+
+def test_the_shared_address_is_throttled_too_but_later(db, room):
+    for i in range(participants.MAX_WRONG_CODES_PER_NETWORK):
+        with pytest.raises(UnknownCode):
+            participants.join(db, "ZZZZZZ", "", f"device:{i}", now=T0, network_key="ip:x")
+    with pytest.raises(JoinThrottled):
+        participants.join(db, room.code, "", "device:fresh", now=T0 + 1, network_key="ip:x")
