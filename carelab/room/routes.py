@@ -31,7 +31,7 @@ from carelab.room import page
 from carelab.store import db as store_db
 
 # The same Origin rule as the sign-in routes, so both refuse cross-site posts alike.
-from carelab.web.auth_routes import _same_origin as same_origin
+from carelab.web.auth_routes import same_origin
 from carelab.workshop import participants, session
 from carelab.workshop.errors import (
     AnsweringClosed,

@@ -19,7 +19,8 @@ from carelab.store import db as store_db
 SIGN_IN_PAGE = "/sign-in"
 
 
-def _same_origin(request: Request) -> bool:
+def same_origin(request: Request) -> bool:
+    """Whether a POST comes from this site (or from a client that sends no Origin)."""
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
         # Browsers send Origin on cross-site POSTs; its absence means a same-site or
@@ -56,7 +57,7 @@ def _end(cookie: str | None) -> None:
 
 async def create_session(request: Request) -> Response:
     """POST /auth/session: exchange a one-time code for the sign-in cookie."""
-    if not _same_origin(request):
+    if not same_origin(request):
         return PlainTextResponse("Cross-site sign-in refused.", status_code=403)
     form = await request.form()
     code = str(form.get("code") or "")[:200]
@@ -79,7 +80,7 @@ async def create_session(request: Request) -> Response:
 
 async def end_session(request: Request) -> Response:
     """POST /auth/signout: forget the session and clear the cookie."""
-    if not _same_origin(request):
+    if not same_origin(request):
         return PlainTextResponse("Cross-site sign-out refused.", status_code=403)
     await run_in_threadpool(_end, request.cookies.get(auth.COOKIE_NAME))
     response = RedirectResponse("/", status_code=303)
