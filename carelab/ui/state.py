@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
 from sqlite_utils import Database
@@ -61,3 +62,9 @@ def catalog() -> Catalog:
     """Return the catalog, reloaded whenever a content file was added, changed or removed."""
     root = config.content_dir()
     return _catalog(str(root), content_signature(root))
+
+
+def origin() -> str:
+    """This server's address as the browser sees it, for links printed or shown elsewhere."""
+    parts = urlsplit(st.context.url or "http://localhost:8501/")
+    return f"{parts.scheme}://{parts.netloc}"

@@ -43,3 +43,11 @@ def admin(db):
 @pytest.fixture
 def learner(db, admin):
     return auth.create_account(db, "lee@example.org", "correct horse battery", "Lee Learner")
+
+
+def run_page_as(page: str, user: auth.User | None) -> AppTest:
+    """Run one page file on its own as `user`, as a hand-typed URL would: roles are
+    checked by the page itself, not only by the navigation."""
+    at = AppTest.from_file(str(REPO / page), default_timeout=TIMEOUT)
+    at.session_state[state.USER_KEY] = user
+    return at.run()

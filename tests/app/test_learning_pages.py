@@ -16,7 +16,7 @@ from streamlit.testing.v1.element_tree import Block
 from carelab import auth
 from carelab.content.catalog import load_catalog
 from carelab.learning import progress
-from tests.conftest import REPO
+from tests.app.conftest import run_page_as
 
 PLAYER = "carelab/ui/pages/module_player.py"
 MY_LEARNING = "carelab/ui/pages/my_learning.py"
@@ -596,8 +596,7 @@ def test_my_learning_lists_the_certificate_and_deleting_keeps_it_valid(
 
 def test_my_learning_asks_a_signed_out_visitor_to_sign_in(app, module_file):
     # Signed out, the page is not in the navigation; run directly, it asks to sign in.
-    direct = AppTest.from_file(str(REPO / MY_LEARNING), default_timeout=30)
-    direct.run()
+    direct = run_page_as(MY_LEARNING, None)
     assert not direct.exception
     assert direct.warning[0].value == "Sign in to see this page."
     assert not direct.get("download_button")

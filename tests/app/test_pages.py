@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from carelab import auth
+from tests.app.conftest import run_page_as
 from tests.conftest import VALID_CASE, VALID_MODULE
 
 CATALOGUE = "carelab/ui/pages/catalogue.py"
@@ -150,13 +151,8 @@ def test_sign_out_from_the_sidebar_ends_the_session(app, learner):
 def test_admin_page_refuses_a_learner_on_the_server(app, learner, monkeypatch):
     at = app(user=learner)
     # A learner's navigation has no admin page; running the page file directly still refuses.
-    from streamlit.testing.v1 import AppTest
 
-    from tests.conftest import REPO
-
-    direct = AppTest.from_file(str(REPO / ADMIN), default_timeout=30)
-    direct.session_state["user"] = learner
-    direct.run()
+    direct = run_page_as(ADMIN, learner)
     assert (
         direct.error[0].value == "This page is for the admin role; your account does not have it."
     )
@@ -191,13 +187,8 @@ AUTHORING = "carelab/ui/pages/authoring.py"
 
 
 def test_authoring_page_is_for_authors_only(app, learner):
-    from streamlit.testing.v1 import AppTest
 
-    from tests.conftest import REPO
-
-    direct = AppTest.from_file(str(REPO / AUTHORING), default_timeout=30)
-    direct.session_state["user"] = learner
-    direct.run()
+    direct = run_page_as(AUTHORING, learner)
     assert direct.error[0].value == (
         "This page is for the author role; your account does not have it."
     )

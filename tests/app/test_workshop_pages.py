@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from carelab import auth
 from carelab.workshop import participants, session
+from tests.app.conftest import run_page_as
 
 FACILITATE = "carelab/ui/pages/facilitate.py"
 PROJECTOR = "carelab/ui/pages/projector.py"
 
 
 def test_learners_cannot_facilitate(app, learner):
-    from streamlit.testing.v1 import AppTest
 
-    from tests.conftest import REPO
-
-    direct = AppTest.from_file(str(REPO / FACILITATE), default_timeout=30)
-    direct.session_state["user"] = learner
-    direct.run()
+    direct = run_page_as(FACILITATE, learner)
     assert direct.error[0].value == (
         "This page is for the facilitator role; your account does not have it."
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -20,8 +19,7 @@ from carelab.ui import state
 
 def verify_base() -> str:
     """The address certificates point to for verification: this server's own origin."""
-    parts = urlsplit(st.context.url or "http://localhost:8501/")
-    return f"{parts.scheme}://{parts.netloc}"
+    return state.origin()
 
 
 def certificate_downloads(data: CertificateData, key: str) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-from urllib.parse import urlsplit
 
 import altair as alt
 import pandas as pd
 import segno
 import streamlit as st
 
+from carelab.ui import state
 from carelab.workshop import aggregate, session
 from carelab.workshop.session import Workshop
 from carelab.workshop.steps import WorkshopStep
@@ -17,8 +17,7 @@ from carelab.workshop.steps import WorkshopStep
 
 def join_url(code: str) -> str:
     """The link phones open: this server's room page for the code."""
-    parts = urlsplit(st.context.url or "http://localhost:8501/")
-    return f"{parts.scheme}://{parts.netloc}/room/{code}"
+    return f"{state.origin()}/room/{code}"
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
