@@ -31,6 +31,7 @@ INK = (33, 37, 41)
 MUTED = (94, 102, 112)
 GOLD = (170, 136, 80)
 RULE = (200, 204, 210)
+MARGIN = 20.0
 
 
 def setup_pdf(pdf: FPDF, *, title: str, subject: str, author: str) -> None:
@@ -98,3 +99,39 @@ def long_date(moment: datetime) -> str:
     """A date as 22 November 2026, in UTC (a naive datetime is taken to be UTC already)."""
     day = moment.astimezone(UTC) if moment.tzinfo else moment
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+class PagedPDF(FPDF):
+    """A4 portrait pages, 20 mm margins, a running header after page 1 and 'Page n of N'."""
+
+    def __init__(self, running_head: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.running_head = running_head
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(True, margin=MARGIN)
+
+    def header(self) -> None:
+        """The running head on every page after the first."""
+        if self.page_no() == 1:
+            return
+        self.set_y(9)
+        self.set_font(FONT_FAMILY, "", 8)
+        self.set_text_color(*MUTED)
+        self.cell(0, 5, printable(self.running_head), align="L")
+        self.set_draw_color(*RULE)
+        self.line(MARGIN, 15, self.w - MARGIN, 15)
+        self.set_y(MARGIN)
+
+    def footer(self) -> None:
+        """'Page n of N', centred at the foot of every page."""
+        self.set_y(-14)
+        self.set_font(FONT_FAMILY, "", 8)
+        self.set_text_color(*MUTED)
+        # {nb} is fpdf2's alias for the total page count, filled in when the PDF is written.
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="C")
+
+
+def keep_with_next(pdf: FPDF, room: float) -> None:
+    """Start a new page if less than `room` mm is left, so a heading stays with what follows."""
+    if pdf.get_y() > pdf.page_break_trigger - room:
+        pdf.add_page()

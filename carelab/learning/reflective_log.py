@@ -19,12 +19,14 @@ from datetime import UTC, datetime
 from fpdf import FPDF
 
 from carelab.learning.pdf import (
-    FONT_FAMILY,
     INK,
+    MARGIN,
     MUTED,
     NAVY,
     RULE,
+    PagedPDF,
     clip,
+    keep_with_next,
     long_date,
     printable,
     setup_pdf,
@@ -157,50 +159,19 @@ def _entry_markdown(entry: ReflectionEntry) -> str:
 
 # PDF
 
-MARGIN = 20.0
 # A heading this close (mm) to the foot of a page moves to the next, with what follows it.
 KEEP_MODULE, KEEP_ENTRY, KEEP_LABEL = 40.0, 30.0, 12.0
 
 
-class _LogPDF(FPDF):
-    """A4 portrait pages with a running header and a 'Page n of N' footer."""
-
-    def __init__(self, learner_name: str, generated_at: datetime) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.running_head = f"{TITLE} · {clip(learner_name, 60)} · {long_date(generated_at)}"
-
-    def header(self) -> None:
-        """The log's title, learner and date on every page after the first."""
-        if self.page_no() == 1:
-            return
-        self.set_y(9)
-        self.set_font(FONT_FAMILY, "", 8)
-        self.set_text_color(*MUTED)
-        self.cell(0, 5, printable(self.running_head), align="L")
-        self.set_draw_color(*RULE)
-        self.line(MARGIN, 15, self.w - MARGIN, 15)
-        self.set_y(MARGIN)
-
-    def footer(self) -> None:
-        """'Page n of N', centred at the foot of every page."""
-        self.set_y(-14)
-        self.set_font(FONT_FAMILY, "", 8)
-        self.set_text_color(*MUTED)
-        # {nb} is fpdf2's alias for the total page count, filled in when the PDF is written.
-        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="C")
-
-
 def log_pdf(learner_name: str, entries: list[ReflectionEntry], generated_at: datetime) -> bytes:
     """The reflective log as an A4 portrait PDF with page numbers."""
-    pdf = _LogPDF(learner_name, generated_at)
+    pdf = PagedPDF(f"{TITLE} · {clip(learner_name, 60)} · {long_date(generated_at)}")
     setup_pdf(
         pdf,
         title=f"{TITLE}: {learner_name}",
         subject="Reflections on CareLab modules: What? So what? Now what?",
         author=learner_name,
     )
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_auto_page_break(True, margin=MARGIN)
     pdf.add_page()
     pdf.set_y(MARGIN - 6)
     write(pdf, TITLE, 22, bold=True, color=NAVY, align="L", gap=1)
@@ -226,13 +197,8 @@ def _note(pdf: FPDF) -> None:
     pdf.ln(6)
 
 
-def _keep_with_next(pdf: FPDF, room: float) -> None:
-    if pdf.get_y() > pdf.page_break_trigger - room:
-        pdf.add_page()
-
-
 def _module_pdf(pdf: FPDF, group: list[ReflectionEntry]) -> None:
-    _keep_with_next(pdf, KEEP_MODULE)
+    keep_with_next(pdf, KEEP_MODULE)
     first = group[0]
     write(pdf, printable(first.module_title), 15, bold=True, color=NAVY, align="L")
     write(pdf, f"Version {printable(first.module_version)}", 9, color=MUTED, align="L", gap=2)
@@ -245,7 +211,7 @@ def _module_pdf(pdf: FPDF, group: list[ReflectionEntry]) -> None:
 
 
 def _entry_pdf(pdf: FPDF, entry: ReflectionEntry) -> None:
-    _keep_with_next(pdf, KEEP_ENTRY)
+    keep_with_next(pdf, KEEP_ENTRY)
     write(pdf, printable(entry.step_title), 12, bold=True, align="L")
     write(pdf, saved_label(entry.saved_at), 8.5, color=MUTED, align="L", gap=1.5)
     if entry.prompt.strip():
@@ -253,7 +219,7 @@ def _entry_pdf(pdf: FPDF, entry: ReflectionEntry) -> None:
         write(pdf, entry.prompt.strip(), 9.5, color=MUTED, align="L", gap=2.5)
     for field, label in QUESTIONS:
         answer = getattr(entry, field).strip()
-        _keep_with_next(pdf, KEEP_LABEL)
+        keep_with_next(pdf, KEEP_LABEL)
         write(pdf, label, 10.5, bold=True, color=NAVY, align="L", gap=0.5)
         write(pdf, answer or NOT_ANSWERED, 10, color=INK if answer else MUTED, align="L", gap=2.5)
     pdf.set_draw_color(*RULE)

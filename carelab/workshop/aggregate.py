@@ -1,4 +1,4 @@
-"""What the room said: live results per step, the CSV export and the Markdown summary.
+"""What the room said: live results per step and the CSV export.
 
 Pure reads over the store, cheap enough for a dashboard fragment that re-reads them every
 second or two. Hidden (moderated) responses never reach a chart or a word count. With
@@ -300,76 +300,3 @@ def export_csv(db: Database, workshop_id: int) -> bytes:
     """Every response of a workshop as CSV bytes, with the header even when there are none."""
     workshop = get_workshop(db, workshop_id)
     return csv_bytes(export_rows(db, workshop_id), export_columns(workshop.anonymous))
-
-
-# --- the Markdown summary --------------------------------------------------------------
-
-
-def _cell(text: Any) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
-def _number(value: float) -> str:
-    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-
-
-def _step_numbers(found: StepResults) -> list[str]:
-    if found.counts:
-        mark = {True: " (right)", False: "", None: ""}
-        return _table(
-            ["Option", "Count", "Share"],
-            ([f"{c.label}{mark[c.correct]}", c.count, f"{c.share:.0%}"] for c in found.counts),
-        )
-    if found.numeric:
-        n = found.numeric
-        stats = [n.n, *(_number(v) for v in (n.mean, n.median, n.min, n.max))]
-        bins = ([f"{_number(b.low)} to {_number(b.high)}", b.count] for b in n.bins)
-        summary = _table(["n", "Mean", "Median", "Min", "Max"], [stats])
-        return [*summary, "", *_table(["Range", "Count"], bins)]
-    if found.words:
-        return _table(["Word", "Answers using it"], ([w.word, w.count] for w in found.words))
-    return ["No answers."] if found.step.answerable else []
-
-
-def _right_answer(step: WorkshopStep) -> str | None:
-    if step.answer is None:
-        return None
-    if "options" in step.answer:
-        return "; ".join(step.options[i] for i in step.answer["options"])
-    if "value" in step.answer:
-        spread = (
-            f" (within {_number(step.answer['tolerance'])})" if step.answer["tolerance"] else ""
-        )
-        return f"{_number(step.answer['value'])}{' ' + step.unit if step.unit else ''}{spread}"
-    return "; ".join(step.answer["accepted"])
-
-
-def summary_markdown(db: Database, workshop_id: int) -> str:
-    """Every step's prompt and the numbers behind its chart, as Markdown."""
-    workshop = get_workshop(db, workshop_id)
-    lines = [
-        f"# {workshop.title}",
-        "",
-        f"- Join code: {workshop.code}",
-        f"- From the {workshop.source_kind} `{workshop.source_id}`",
-        f"- Started: {_utc(workshop.created_at)}; ended: {_utc(workshop.ended_at) or 'not yet'}",
-        f"- Participants: {store.participant_count(db, workshop_id)}",
-        f"- Anonymous: {'yes' if workshop.anonymous else 'no'}",
-    ]
-    for index, step in enumerate(workshop_steps_of(db, workshop_id)):
-        lines += ["", f"## {index + 1}. {step.title}", ""]
-        lines += [f"> {line}".rstrip() for line in step.prompt.splitlines()] or ["> (no prompt)"]
-        if not step.answerable:
-            continue
-        found = results(db, workshop_id, index)
-        hidden = f" ({found.hidden} hidden)" if found.hidden else ""
-        lines += ["", f"{found.answered_label}{hidden}.", "", *_step_numbers(found)]
-        right = _right_answer(step)
-        if right is not None:
-            lines += ["", f"Right answer: {right}"]
-    return "\n".join(lines) + "\n"

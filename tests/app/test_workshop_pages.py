@@ -45,8 +45,8 @@ def test_create_pace_reveal_and_export(app, admin, db, shipped_content):
 
     at.button(key="facilitate.Reveal results").click().run()
     assert session.get_workshop(db, workshop.id).results_revealed
-    csv = [b for b in at.get("download_button") if b.proto.label == "Every response (CSV)"]
-    assert csv
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Every response (CSV)", "Summary (Markdown)", "Summary (PDF)"]
 
 
 def test_projector_hides_results_until_revealed(app, admin, db, shipped_content):

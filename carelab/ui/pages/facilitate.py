@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
+from sqlite_utils import Database
 
 from carelab.errors import CareLabError
 from carelab.ui import state
 from carelab.ui.components import workshop_views as views
 from carelab.ui.errors import require_role, shown_as_message
-from carelab.workshop import aggregate, session
+from carelab.workshop import aggregate, session, summary
 from carelab.workshop.steps import steps_from_case, steps_from_module
 
 PROJECTOR = "carelab/ui/pages/projector.py"
@@ -124,13 +127,30 @@ st.page_link(PROJECTOR, label="Open the projector view", icon=":material/cast:",
 controls(workshop)
 live(workshop.id)
 st.header("Export", anchor=False)
-with state.database() as db:
-    csv, summary = (
-        aggregate.export_csv(db, workshop.id),
-        aggregate.summary_markdown(db, workshop.id),
-    )
-left, right = st.columns(2)
-left.download_button("Every response (CSV)", csv, file_name=f"workshop-{workshop.code}.csv",
-                     mime="text/csv", on_click="ignore")  # fmt: skip
-right.download_button("Summary (Markdown)", summary, file_name=f"workshop-{workshop.code}.md",
-                      mime="text/markdown", on_click="ignore")  # fmt: skip
+st.caption(
+    "Anonymous workshops export participants as numbers only."
+    if workshop.anonymous
+    else "This workshop keeps nicknames: they appear in the CSV export."
+)
+
+
+def export(make: Callable[[Database, int], bytes | str], workshop_id: int) -> Callable[[], bytes]:
+    """An export made when its button is clicked, so it holds every answer given so far."""
+
+    def made() -> bytes:
+        with state.database() as db:
+            data = make(db, workshop_id)
+        return data.encode("utf-8") if isinstance(data, str) else data
+
+    return made
+
+
+name = f"workshop-{workshop.code}"
+downloads = (
+    ("Every response (CSV)", aggregate.export_csv, "csv", "text/csv"),
+    ("Summary (Markdown)", summary.summary_markdown, "md", "text/markdown"),
+    ("Summary (PDF)", summary.summary_pdf, "pdf", "application/pdf"),
+)
+for column, (label, make, extension, mime) in zip(st.columns(3), downloads, strict=True):
+    column.download_button(label, export(make, workshop.id), file_name=f"{name}.{extension}",
+                           mime=mime, on_click="ignore")  # fmt: skip

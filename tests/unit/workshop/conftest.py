@@ -9,7 +9,7 @@ import pytest
 from carelab.auth import User
 from carelab.content import schema
 from carelab.store import accounts
-from carelab.workshop import session
+from carelab.workshop import participants, session
 
 T0 = 1_000_000.0
 
@@ -94,3 +94,14 @@ def room(db, people):
 def open_step(db, people, room, index: int) -> session.Workshop:
     """Go to a step and open answering, as the facilitator."""
     return session.go_to_step(db, people.facilitator, room.id, index, open_answering=True)
+
+
+def answer_all(db, people, room, step: int, values: list) -> list[participants.Participant]:
+    """One new participant per value, each answering `step`."""
+    open_step(db, people, room, step)
+    joined = []
+    for i, value in enumerate(values):
+        person = participants.join(db, room.code, f"Nick{i}", "ip")
+        participants.answer(db, room.code, person.token, step, value)
+        joined.append(person)
+    return joined

@@ -1,4 +1,4 @@
-"""Results per step, the CSV export (anonymity, formula injection) and the Markdown summary."""
+"""Results per step and the CSV export (anonymity, formula injection)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from carelab.workshop import aggregate, participants, session
-from tests.unit.workshop.conftest import content_steps, open_step
-
-
-def answer_all(db, people, room, step: int, values: list) -> list[participants.Participant]:
-    """One new participant per value, each answering `step`."""
-    open_step(db, people, room, step)
-    joined = []
-    for i, value in enumerate(values):
-        person = participants.join(db, room.code, f"Nick{i}", "ip")
-        participants.answer(db, room.code, person.token, step, value)
-        joined.append(person)
-    return joined
+from tests.unit.workshop.conftest import answer_all, content_steps, open_step
 
 
 def counts(found: aggregate.StepResults) -> list[tuple[str, int]]:
@@ -220,20 +209,3 @@ def test_escape_cell(value, escaped):
 def test_negative_numbers_stay_numbers(db, people, room):
     answer_all(db, people, room, 4, ["-3.5", "-2"])
     assert [r["answer"] for r in read_csv(aggregate.export_csv(db, room.id))] == ["-3.5", "-2"]
-
-
-def test_summary_markdown_has_every_prompt_and_the_numbers(db, people, room):
-    answer_all(db, people, room, 1, [2, 2, 0])
-    answer_all(db, people, room, 4, [10, 30])
-    answer_all(db, people, room, 5, ["handover", "Handover again"])
-    answer_all(db, people, room, 7, [12])
-    text = aggregate.summary_markdown(db, room.id)
-    assert text.startswith("# Room\n")
-    for prompt in ("Prompt one?", "Prompt number?", "Notes for you.", "Discuss.", "What rate?"):
-        assert f"> {prompt}" in text
-    assert "| Blue | 2 | 67% |" in text and "3 of 8 answered." in text
-    assert "| 2 | 20 | 20 | 10 | 30 |" in text
-    assert "| handover | 2 |" in text
-    assert "| B (right) | 0 | 0% |" in text
-    assert "Right answer: 12 % (within 0.5)" in text
-    assert "Nick0" not in text
