@@ -24,6 +24,7 @@ from carelab.content import schema
 from carelab.learning.grading import InvalidAnswer as GradingInvalidAnswer
 from carelab.learning.grading import parse_number
 from carelab.workshop.errors import InvalidAnswer, WorkshopError
+from carelab.workshop.lab_vote import lab_vote
 
 MODES = ("single", "multiple", "open", "scale", "numeric")
 SCALE = range(1, 6)
@@ -122,6 +123,27 @@ def _question_step(quiz: schema.QuizStep, number: int, question: Any) -> Worksho
     return WorkshopStep(**base, mode="open", answer=answer)
 
 
+def _lab_step(step: schema.LabStep) -> WorkshopStep:
+    """A Lab step as a vote: which of five simulated hospitals is worst (see lab_vote)."""
+    vote = lab_vote(step.scenario)
+    return WorkshopStep(
+        id=step.id,
+        kind="lab",
+        title=step.title,
+        prompt=vote.prompt,
+        mode="single",
+        options=vote.options,
+        answer={"options": [vote.right]},
+        explanation=vote.explanation,
+        extra={
+            "scenario": vote.scenario,
+            "indicator": vote.indicator,
+            "notes": step.prompt or "",
+            "candidates": list(vote.candidates),
+        },
+    )
+
+
 def _content_steps(step: Any) -> list[WorkshopStep]:
     common = {"id": step.id, "kind": step.kind, "title": step.title}
     if isinstance(step, schema.PollStep):
@@ -147,7 +169,7 @@ def _content_steps(step: Any) -> list[WorkshopStep]:
     if isinstance(step, schema.TextStep):
         return [WorkshopStep(**common, prompt=step.body, extra={"sources": list(step.sources)})]
     if isinstance(step, schema.LabStep):
-        return [WorkshopStep(**common, prompt=step.prompt or "", extra={"scenario": step.scenario})]
+        return [_lab_step(step)]
     if isinstance(step, schema.CaseStep):
         return [WorkshopStep(**common, prompt=step.focus or "", extra={"case": step.case})]
     if isinstance(step, schema.ReflectionStep):

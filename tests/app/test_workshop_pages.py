@@ -77,3 +77,29 @@ def test_projector_for_someone_elses_workshop_is_refused(app, admin, db, shipped
     )
     at = app(user=auth.get_user(db, other.id), page=PROJECTOR, w=str(made.id))
     assert at.error[0].value.startswith("Open the projector from the Facilitate page")
+
+
+def test_projector_shows_a_lab_vote_and_the_funnel_only_after_the_answer(app, admin, db):
+    from carelab.content import schema
+
+    lab = schema.LabStep(id="lab", kind="lab", title="Lab: small units", scenario="small-numbers")
+    made = session.create_workshop(db, admin, "Lab room", "module", "m", [lab])
+    step = session.step_at(db, made.id, 0)
+    session.go_to_step(db, admin, made.id, 0, open_answering=True)
+    phone = participants.join(db, made.code, "", "127.0.0.1")
+    participants.answer(db, made.code, phone.token, 0, 0)
+    at = app(user=admin, page=PROJECTOR, w=str(made.id))
+    assert not at.exception, at.exception
+    [hospitals] = at.dataframe
+    assert hospitals.value.iloc[:, 0].tolist() == list(step.options)
+    assert not at.get("vega_lite_chart")  # no funnel, no vote counts yet
+    assert "1 of 1 answered" in [s.value for s in at.subheader]
+
+    session.reveal_results(db, admin, made.id)
+    session.reveal_answer(db, admin, made.id)
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.get("vega_lite_chart")) == 2  # the vote's bars and the funnel plot
+    truth = at.dataframe[-1].value
+    assert truth["True quality rank (1 = worst)"].tolist().count(1) == 1
+    assert any(i.value.startswith("Simulated truth:") for i in at.info)

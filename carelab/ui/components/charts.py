@@ -32,9 +32,14 @@ def wrapped(title: str, width: int = 38) -> list[str] | str:
 
 
 def funnel_chart(
-    table: pd.DataFrame, curve: pd.DataFrame, kind: str, title: str, size_title: str | None = None
+    table: pd.DataFrame,
+    curve: pd.DataFrame,
+    kind: str,
+    title: str,
+    size_title: str | None = None,
+    highlight: tuple[str, ...] = (),
 ) -> alt.Chart:
-    """A funnel plot: the target, 95% and 99.8% limits, and one point per provider."""
+    """A funnel plot: the target, 95% and 99.8% limits, one point per provider, named if asked."""
     value_title = "Proportion" if kind == "proportion" else "Observed / expected"
     size_title = size_title or ("Denominator (n)" if kind == "proportion" else "Expected (E)")
     lines = curve.melt(id_vars="n", var_name="limit", value_name="bound")
@@ -80,10 +85,20 @@ def funnel_chart(
             ],
         )
     )  # fmt: skip
-    return (
-        (limits + target + points)
-        .properties(title=wrapped(title), height=360)
-        .configure_legend(orient="bottom", direction="horizontal", columns=2, labelLimit=180)
+    layers = limits + target + points
+    if highlight:
+        marked = table[table["provider"].isin(highlight)]
+        ring = alt.Chart(marked).mark_point(size=300, filled=False, strokeWidth=2, color="#1b2733")
+        names = alt.Chart(marked).mark_text(
+            align="left", dx=10, dy=-10, fontSize=14, fontWeight="bold", color="#1b2733"
+        )
+        layers = (
+            layers
+            + ring.encode(x="n:Q", y="value:Q")
+            + names.encode(x="n:Q", y="value:Q", text="provider:N")
+        )
+    return layers.properties(title=wrapped(title), height=360).configure_legend(
+        orient="bottom", direction="horizontal", columns=2, labelLimit=180
     )
 
 

@@ -9,7 +9,11 @@ import pandas as pd
 import segno
 import streamlit as st
 
+from carelab.content.text import escape_markdown
+from carelab.indicators.scenarios import BY_ID
 from carelab.ui import state
+from carelab.ui.components import charts, lab_views
+from carelab.ui.components.markdown import markdown
 from carelab.workshop import aggregate, session
 from carelab.workshop.session import Workshop
 from carelab.workshop.steps import WorkshopStep
@@ -95,6 +99,46 @@ def results_view(workshop: Workshop, step: WorkshopStep, results: aggregate.Step
         )  # fmt: skip
     if reveal_answer and step.explanation:
         st.info(step.explanation, icon=":material/lightbulb:")
+
+
+def lab_step_view(workshop: Workshop, step: WorkshopStep, notes: bool = False) -> None:
+    """A Lab vote: the five hospitals as a table; once the answer is revealed, the funnel."""
+    candidates = step.extra.get("candidates") or []
+    if notes and step.extra.get("notes"):
+        with st.expander("The module's notes for this Lab step"):
+            markdown(step.extra["notes"])
+    if candidates:
+        st.markdown(f"**Indicator:** {escape_markdown(step.extra.get('indicator', ''))}")
+        st.dataframe(
+            pd.DataFrame({"Hospital and its numbers (simulated)": list(step.options)}),
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+    scenario = BY_ID.get(step.extra.get("scenario", ""))
+    if scenario is None:
+        return
+    if workshop.answer_revealed:
+        result = lab_views.lab_result(scenario.population, scenario.a, scenario.analysis_a)
+        if result is not None and result.curve is not None:
+            names = tuple(c["provider"] for c in candidates)
+            st.altair_chart(
+                charts.funnel_chart(result.table, result.curve, result.indicator.kind,
+                                    "The funnel plot (simulated data); the five are named",
+                                    lab_views.size_label(result), highlight=names),
+                width="stretch",
+            )  # fmt: skip
+            st.caption(charts.LIMITS_KEY)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Hospital": [c["provider"] for c in candidates],
+                    "Funnel plot says": [c["verdict"] for c in candidates],
+                    "True quality rank (1 = worst)": [c["true_rank"] for c in candidates],
+                }
+            ),
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+    st.page_link("carelab/ui/pages/indicator_lab.py", label="Open this scenario in the Lab",
+                 icon=":material/science:", query_params={"scenario": scenario.id})  # fmt: skip
 
 
 def current(db: object, workshop_id: int) -> tuple[Workshop, WorkshopStep]:

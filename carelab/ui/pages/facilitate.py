@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from carelab.errors import CareLabError
 from carelab.ui import state
 from carelab.ui.components import workshop_views as views
+from carelab.ui.components.markdown import markdown
 from carelab.ui.errors import require_role, shown_as_message
 from carelab.workshop import aggregate, session, summary
 from carelab.workshop.steps import steps_from_case, steps_from_module
@@ -85,7 +86,9 @@ def live(workshop_id: int) -> None:
         "on the projector"
     )
     if step.prompt:
-        st.markdown(step.prompt)
+        markdown(step.prompt)
+    if step.kind == "lab":
+        views.lab_step_view(workshop, step, notes=True)
     if step.answerable:
         views.results_view(workshop, step, results)
         for response in results.responses:

@@ -37,9 +37,8 @@ def screen(workshop_id: int) -> None:
     st.header(f"{current.current_step + 1}. {step.title}", anchor=False)
     if step.prompt:
         markdown(step.prompt)
-    if step.kind == "lab" and step.extra.get("scenario"):
-        st.page_link("carelab/ui/pages/indicator_lab.py", label="Open the scenario in the Lab",
-                     query_params={"scenario": step.extra["scenario"]})  # fmt: skip
+    if step.kind == "lab":
+        views.lab_step_view(current, step)
     if not step.answerable:
         return
     if current.results_revealed:

@@ -129,12 +129,13 @@ def test_true_false_and_short_answer_questions_and_a_quiz_intro():
     assert (sa.mode, sa.answer) == ("open", {"accepted": ["sbar*"], "case_sensitive": False})
 
 
-def test_module_steps_include_labs_and_cases_as_steps_to_show(shipped_content):
+def test_module_steps_turn_labs_into_votes_and_keep_cases_to_show(shipped_content):
     catalog = load_catalog(shipped_content)
     steps = steps_from_module(catalog.module("indicators"))
-    assert any(s.kind == "lab" and s.extra.get("scenario") for s in steps)
+    labs = [s for s in steps if s.kind == "lab"]
+    assert len(labs) == 7 and all(s.extra["scenario"] and s.mode == "single" for s in labs)
     assert sum(s.kind == "question" for s in steps) >= 5
-    assert all(s.answerable == (s.kind in {"poll", "question"}) for s in steps)
+    assert all(s.answerable == (s.kind in {"poll", "question", "lab"}) for s in steps)
 
 
 def test_a_case_without_a_workshop_plan_is_a_clear_error(shipped_content):
