@@ -97,7 +97,7 @@ def funnel_chart(
             + ring.encode(x="n:Q", y="value:Q")
             + names.encode(x="n:Q", y="value:Q", text="provider:N")
         )
-    return layers.properties(title=wrapped(title), height=360).configure_legend(
+    return layers.properties(title=wrapped(title), height=500).configure_legend(
         orient="bottom", direction="horizontal", columns=2, labelLimit=180
     )
 

@@ -9,7 +9,6 @@ import pandas as pd
 import segno
 import streamlit as st
 
-from carelab.content.text import escape_markdown
 from carelab.indicators.scenarios import BY_ID
 from carelab.ui import state
 from carelab.ui.components import charts, lab_views
@@ -101,28 +100,31 @@ def results_view(workshop: Workshop, step: WorkshopStep, results: aggregate.Step
         st.info(step.explanation, icon=":material/lightbulb:")
 
 
-def lab_step_view(workshop: Workshop, step: WorkshopStep, notes: bool = False) -> None:
-    """A Lab vote: the five hospitals as a table; once the answer is revealed, the funnel."""
-    candidates = step.extra.get("candidates") or []
+def lab_candidates_view(step: WorkshopStep, notes: bool = False) -> None:
+    """A Lab vote's five hospitals as a league table prints them (and the module's notes)."""
     if notes and step.extra.get("notes"):
         with st.expander("The module's notes for this Lab step"):
             markdown(step.extra["notes"])
-    if candidates:
-        st.markdown(f"**Indicator:** {escape_markdown(step.extra.get('indicator', ''))}")
+    if step.options:
         st.dataframe(
             pd.DataFrame({"Hospital and its numbers (simulated)": list(step.options)}),
             hide_index=True, width="stretch",
         )  # fmt: skip
+
+
+def lab_truth_view(workshop: Workshop, step: WorkshopStep) -> None:
+    """Once the answer is revealed: the funnel plot with the five named, and their true ranks."""
     scenario = BY_ID.get(step.extra.get("scenario", ""))
     if scenario is None:
         return
-    if workshop.answer_revealed:
+    candidates = step.extra.get("candidates") or []
+    if workshop.answer_revealed and candidates:
         result = lab_views.lab_result(scenario.population, scenario.a, scenario.analysis_a)
         if result is not None and result.curve is not None:
             names = tuple(c["provider"] for c in candidates)
             st.altair_chart(
                 charts.funnel_chart(result.table, result.curve, result.indicator.kind,
-                                    "The funnel plot (simulated data); the five are named",
+                                    "The funnel plot (simulated data), with the five named",
                                     lab_views.size_label(result), highlight=names),
                 width="stretch",
             )  # fmt: skip

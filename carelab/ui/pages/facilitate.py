@@ -88,7 +88,7 @@ def live(workshop_id: int) -> None:
     if step.prompt:
         markdown(step.prompt)
     if step.kind == "lab":
-        views.lab_step_view(workshop, step, notes=True)
+        views.lab_candidates_view(step, notes=True)
     if step.answerable:
         views.results_view(workshop, step, results)
         for response in results.responses:
@@ -101,6 +101,8 @@ def live(workshop_id: int) -> None:
                     with shown_as_message(), state.database() as db:
                         session.hide_response(db, user, workshop.id, workshop.current_step,
                                               response.participant_number)  # fmt: skip
+    if step.kind == "lab":
+        views.lab_truth_view(workshop, step)
 
 
 with state.database() as db:

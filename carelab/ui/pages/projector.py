@@ -38,7 +38,7 @@ def screen(workshop_id: int) -> None:
     if step.prompt:
         markdown(step.prompt)
     if step.kind == "lab":
-        views.lab_step_view(current, step)
+        views.lab_candidates_view(step)
     if not step.answerable:
         return
     if current.results_revealed:
@@ -46,6 +46,8 @@ def screen(workshop_id: int) -> None:
     else:
         st.subheader(results.answered_label, anchor=False)
         st.caption("Results are hidden until the facilitator reveals them.")
+    if step.kind == "lab":
+        views.lab_truth_view(current, step)
 
 
 screen(workshop.id)
