@@ -27,6 +27,8 @@ def test_create_pace_reveal_and_export(app, admin, db, shipped_content):
     [workshop] = session.list_workshops(db, admin)
     assert workshop.source_id == "kaiser-permanente" and workshop.anonymous
     assert any(f"Code: `{workshop.code}`" in m.value for m in at.markdown)
+    # AppTest's address is localhost, which phones cannot reach: the page says so.
+    assert any("phones cannot open it" in w.value for w in at.warning)
     assert at.subheader[0].value.startswith(f"Step 1 of {workshop.step_count}:")
 
     at.button(key="facilitate.Next →").click().run()

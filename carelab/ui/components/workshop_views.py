@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import urlsplit
 
 import altair as alt
 import pandas as pd
@@ -16,6 +17,8 @@ from carelab.ui.components.markdown import markdown
 from carelab.workshop import aggregate, session
 from carelab.workshop.session import Workshop
 from carelab.workshop.steps import WorkshopStep
+
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def join_url(code: str) -> str:
@@ -41,6 +44,13 @@ def join_details(workshop: Workshop, large: bool = False) -> None:
         st.markdown(f"{size} Code: `{workshop.code}`")
         room = url.split("://", 1)[-1].rsplit("/", 1)[0]
         st.markdown(f"Or open **{room}** and type the code.")
+    if urlsplit(url).hostname in LOOPBACK:
+        st.warning(
+            "This link points at this computer only, so phones cannot open it. Open CareLab "
+            "at an address the phones can reach (its network name or IP address) and the "
+            "code, link and QR code will use it.",
+            icon=":material/wifi_off:",
+        )
 
 
 def _counts_chart(results: aggregate.StepResults, reveal_answer: bool) -> alt.Chart:
