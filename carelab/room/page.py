@@ -38,6 +38,9 @@ padding:.7rem;border:2px solid #c4c8ce;border-radius:.6rem;background:#fff}
 .scale{display:grid;grid-template-columns:repeat(5,1fr);gap:.3rem}
 .scale .choice{flex-direction:column;text-align:center;padding:.5rem .15rem;gap:.25rem}
 .sub{display:block;font-size:.75rem;color:#3f444b}
+.ends{display:flex;justify-content:space-between;gap:1rem;font-size:.85rem;color:#3f444b;
+margin-top:.2rem}
+.ends span:last-child{text-align:right}
 .row{display:flex;gap:.5rem;align-items:center}
 button{margin-top:1rem;width:100%;min-height:3rem;padding:.7rem 1rem;border:0;
 border-radius:.6rem;background:#0b5cab;color:#fff;font-weight:700}
@@ -143,9 +146,20 @@ function build(st, mine) {
     const row = el("div", null, "scale");
     for (let i = 1; i <= 5; i++) {
       const end = i === 1 ? st.scale_low : i === 5 ? st.scale_high : "";
-      row.append(choice("radio", i, String(i), mine === i, end));
+      const box1 = choice("radio", i, String(i), mine === i);
+      if (end) box1.append(el("span", ": " + end, "sr"));
+      row.append(box1);
     }
     box.append(row);
+    // The end labels sit under the row, where a 360 px screen has room for whole words;
+    // screen readers hear them with 1 and 5 instead.
+    if (st.scale_low || st.scale_high) {
+      const ends = el("div", null, "ends");
+      ends.setAttribute("aria-hidden", "true");
+      ends.append(el("span", st.scale_low ? "1 = " + st.scale_low : ""),
+                  el("span", st.scale_high ? "5 = " + st.scale_high : ""));
+      box.append(ends);
+    }
   } else if (m === "numeric") {
     const label = el("label", "Your answer" + (st.unit ? " (" + st.unit + ")" : ""));
     const input = el("input", null, "field");
