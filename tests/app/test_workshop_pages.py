@@ -105,3 +105,31 @@ def test_projector_shows_a_lab_vote_and_the_funnel_only_after_the_answer(app, ad
     truth = at.dataframe[-1].value
     assert truth["True quality rank (1 = worst)"].tolist().count(1) == 1
     assert any(i.value.startswith("Simulated truth:") for i in at.info)
+
+
+def test_a_past_workshops_results_open_again_step_by_step(app, admin, db):
+    from carelab.content import schema
+
+    poll = schema.PollStep(id="p", kind="poll", title="Ward", prompt="Which ward?",
+                           options=["Medical", "Surgical"])  # fmt: skip
+    talk = schema.DiscussionStep(id="d", kind="discussion", title="Talk", prompt="Talk.", minutes=5)
+    scale = schema.PollStep(id="s", kind="poll", title="Confidence", prompt="How sure?",
+                            mode="scale")  # fmt: skip
+    made = session.create_workshop(db, admin, "Last week", "module", "m", [poll, talk, scale])
+    phones = [participants.join(db, made.code, "", "127.0.0.1") for _ in range(3)]
+    session.go_to_step(db, admin, made.id, 0, open_answering=True)
+    for phone, choice in zip(phones, [1, 1, 0], strict=True):
+        participants.answer(db, made.code, phone.token, 0, choice)
+    session.go_to_step(db, admin, made.id, 2, open_answering=True)
+    participants.answer(db, made.code, phones[0].token, 2, 4)
+    session.end_workshop(db, admin, made.id)
+
+    at = app(user=admin, page=FACILITATE, w=str(made.id))
+    assert not at.exception, at.exception
+    assert at.selectbox(key="facilitate.w").value == made.id
+    assert "(ended)" in at.selectbox(key="facilitate.w").format_func(made.id)
+    review = at.selectbox(key=f"facilitate.review.{made.id}")
+    assert review.options == ["1. Ward", "3. Confidence"]  # only steps that took answers
+    review.select(0).run()
+    assert "Medical: 1 · Surgical: 2" in [c.value for c in at.caption]
+    assert any(m.value == "**3 of 3 answered**" for m in at.markdown)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import streamlit as st
 from sqlite_utils import Database
@@ -105,13 +107,38 @@ def live(workshop_id: int) -> None:
         views.lab_truth_view(workshop, step)
 
 
+def review(workshop: session.Workshop) -> None:
+    """Any step's results, without moving the room: to look back during or after a session."""
+    with state.database() as db:
+        steps = session.workshop_steps_of(db, workshop.id)
+    answerable = [i for i, step in enumerate(steps) if step.answerable]
+    if not answerable:
+        return
+    st.header("Results by step", anchor=False)
+    st.caption("For you only: the projector and the phones stay on the current step.")
+    index = st.selectbox("Step", answerable, key=f"facilitate.review.{workshop.id}",
+                         format_func=lambda i: f"{i + 1}. {steps[i].title}")  # fmt: skip
+    with state.database() as db:
+        found = aggregate.results(db, workshop.id, index)
+    looking_back = replace(workshop, answer_revealed=True)
+    views.results_view(looking_back, steps[index], found)
+    if steps[index].kind == "lab":
+        views.lab_truth_view(looking_back, steps[index])
+
+
+def workshop_label(workshop: session.Workshop) -> str:
+    """How a workshop is listed: title, code, the day it ran, and whether it has ended."""
+    day = datetime.fromtimestamp(workshop.created_at, UTC).strftime("%d %b %Y")
+    return f"{workshop.title} · {workshop.code} · {day}" + (" (ended)" if workshop.ended else "")
+
+
 with state.database() as db:
     mine = session.list_workshops(db, user)
 with st.expander("New workshop", expanded=not mine):
     create_form()
 if not mine:
     st.stop()
-labels = {w.id: f"{w.title} · {w.code}" + (" (ended)" if w.ended else "") for w in mine}
+labels = {w.id: workshop_label(w) for w in mine}
 requested = st.query_params.get("w")
 ids = list(labels)
 index = (
@@ -131,6 +158,7 @@ st.page_link(PROJECTOR, label="Open the projector view", icon=":material/cast:",
              query_params={"w": str(workshop.id)})  # fmt: skip
 controls(workshop)
 live(workshop.id)
+review(workshop)
 st.header("Export", anchor=False)
 st.caption(
     "Anonymous workshops export participants as numbers only."
