@@ -1,3 +1,3 @@
 """CareLab: evidence-based clinician training (modules, cases, workshops, Indicator Lab)."""
 
-__version__ = "0.1.0"
+__version__ = "0.4.0"
