@@ -5,6 +5,9 @@ room's `version` every half second; only when it moves does the poller read the 
 every listening phone (in one batch, on one connection) and wake their streams and long
 polls. All input is checked by carelab.workshop; this module only maps its named errors to
 HTTP statuses. No facilitator action is reachable from here, whatever a phone posts.
+
+When the server is told to stop (Ctrl+C, SIGTERM), `stop_on_exit_signals` ends every
+stream and long poll at once, so that a restart does not wait for them.
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ import functools
 import json
 import logging
 import re
+import signal
 import sqlite3
+import threading
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
+from types import FrameType
 from typing import Any, TypeVar
 
 from sqlite_utils import Database
@@ -55,10 +61,13 @@ HEARTBEAT_SECONDS = 15.0
 LONG_POLL_SECONDS = 25.0
 # uvicorn waits for open responses before it stops (Streamlit sets no graceful-shutdown
 # timeout), so an endless stream would hold a restart forever. A stream therefore ends
-# after this long with a `renew` event, and the phone reconnects at once.
+# after this long with a `renew` event, and the phone reconnects at once. (On Ctrl+C or
+# SIGTERM, stop_on_exit_signals ends them all at once; this cap is the fallback.)
 STREAM_SECONDS = 25.0
 MAX_BODY_BYTES = 16 * 1024
 SSE_RETRY_MS = 2000
+EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # the ones uvicorn stops on
+STOPPING = "The server is restarting. This page reconnects by itself."
 
 # First match wins: InvalidCode is an UnknownCode, and every workshop error a CareLabError.
 STATUSES: tuple[tuple[type[CareLabError], int], ...] = (
@@ -223,6 +232,7 @@ class Watch:
         self.code = code
         self.version = version
         self.gone = False
+        self.stopping = False  # the server is stopping: waiters give up at once
         self.tokens: Counter[str] = Counter()  # a phone may hold a stream and a long poll
         self.states: dict[str, State | CareLabError] = {}
         self.task: asyncio.Task[None] | None = None
@@ -234,14 +244,27 @@ class Watch:
         self.version = self.version if version is None else version
         self.states = states
         # A fresh Event per change: waiters hold the old one, which stays set.
+        self._wake()
+
+    def stop(self) -> None:
+        """The server is stopping: wake every waiter, which then ends its request."""
+        self.stopping = True
+        self._wake()
+
+    def _wake(self) -> None:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
     async def wait_past(self, version: int, timeout: float) -> bool:
-        """True once the room's version is above `version` (or it is gone); False on timeout."""
+        """True once the room's version is above `version` (or it is gone); False on timeout.
+
+        Also False, at once, when the server is stopping (see `stopping`).
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while self.version <= version and not self.gone:
+            if self.stopping:
+                return False
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return False
@@ -266,6 +289,7 @@ class Hub:
 
     def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
         self.poll_seconds = poll_seconds
+        self.stopping = False
         # Keyed by event loop too: a Watch's asyncio objects belong to the loop that made them.
         self._watches: dict[tuple[asyncio.AbstractEventLoop, int], Watch] = {}
 
@@ -278,6 +302,8 @@ class Hub:
             watch = self._watches[key] = Watch(workshop_id, state["code"], state["version"])
             # The Watch keeps a reference, or the event loop could drop the running task.
             watch.task = asyncio.create_task(self._poll(key, watch))
+            if self.stopping:
+                watch.stop()
         watch.tokens[token] += 1
         try:
             yield watch
@@ -290,9 +316,21 @@ class Hub:
         """How many workshops are being polled now (for tests and diagnostics)."""
         return len(self._watches)
 
+    def stop(self) -> None:
+        """End every stream and long poll of this event loop now: the server is stopping.
+
+        Call it on the loop that serves the room (from a signal handler, through
+        `loop.call_soon_threadsafe`). Requests that arrive later end at once too.
+        """
+        self.stopping = True
+        loop = asyncio.get_running_loop()
+        for (owner, _), watch in list(self._watches.items()):
+            if owner is loop:
+                watch.stop()
+
     async def _poll(self, key: tuple[asyncio.AbstractEventLoop, int], watch: Watch) -> None:
         try:
-            while watch.tokens and not watch.gone:
+            while watch.tokens and not watch.gone and not watch.stopping:
                 await asyncio.sleep(self.poll_seconds)
                 try:
                     await self._check(watch)
@@ -384,6 +422,9 @@ class Room:
             changed = await unless_gone(request, watch.wait_past(known, LONG_POLL_SECONDS))
             if changed is None:
                 return Response(status_code=204)  # nobody is listening any more
+            if watch.stopping:
+                # The phone backs off and asks again: by then the server has restarted.
+                return JSONResponse({"error": STOPPING}, 503, {"Retry-After": "2"})
             if changed:
                 state = await watch.state_of(token)
         return JSONResponse(state)
@@ -409,7 +450,12 @@ class Room:
                 if left <= 0:
                     yield sse("renew", {})
                     return
-                if not await watch.wait_past(sent, min(HEARTBEAT_SECONDS, left)):
+                changed = await watch.wait_past(sent, min(HEARTBEAT_SECONDS, left))
+                if watch.stopping:
+                    # End without `renew`: the browser reconnects by itself after `retry`,
+                    # to the restarted server, instead of at once to this stopping one.
+                    return
+                if not changed:
                     yield ": keep-alive\n\n"
                     continue
                 try:
@@ -425,6 +471,41 @@ class Room:
     async def unknown(self, request: Request) -> Response:
         """Any other /room/api/ path: there is no such action (no facilitator ones either)."""
         raise Refused(404, "There is no such room action.")
+
+
+@contextmanager
+def stop_on_exit_signals(hub: Hub, loop: asyncio.AbstractEventLoop | None = None) -> Iterator[None]:
+    """While the block runs, tell `hub` to stop (`Hub.stop`) as soon as the server is.
+
+    uvicorn, which st.App runs, answers SIGINT and SIGTERM by closing its listening socket
+    and then waiting, with no time limit, for every open response to finish; only after
+    that does it run the lifespan's shutdown, too late to end a stream. So this wraps the
+    server's own signal handlers: ours schedules `hub.stop` on the event loop, then hands
+    the signal on unchanged. Enter it in the lifespan, inside the running server (main
+    thread, the server's handlers in place); in any other thread it does nothing, and so
+    does a signal whose handler is not a Python function. `loop` is the event loop that
+    serves the room: by default the running one.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    loop = loop or asyncio.get_running_loop()
+    previous = {sig: signal.getsignal(sig) for sig in EXIT_SIGNALS}
+    chained = {sig: handler for sig, handler in previous.items() if callable(handler)}
+
+    def handle(sig: int, frame: FrameType | None) -> None:
+        with suppress(RuntimeError):  # the loop has closed: nothing is left to stop
+            loop.call_soon_threadsafe(hub.stop)
+        chained[sig](sig, frame)
+
+    for sig in chained:
+        signal.signal(sig, handle)
+    try:
+        yield
+    finally:
+        for sig, handler in chained.items():
+            if signal.getsignal(sig) is handle:
+                signal.signal(sig, handler)
 
 
 def routes(hub: Hub | None = None, stream_seconds: float = STREAM_SECONDS) -> list[Route]:

@@ -6,8 +6,10 @@ that a missing browser fails instead of skipping. CARELAB_CHROMIUM names another
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -17,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import REPO
 
@@ -107,33 +110,53 @@ def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start `streamlit run server.py` with a fresh database; yield its base URL."""
-    workdir = tmp_path_factory.mktemp("server")
-    content = workdir / "content"
-    for folder in ("modules", "cases"):
-        shutil.copytree(REPO / folder, content / folder)
-    (content / "cases" / "script-test.yaml").write_text(SCRIPT_CASE, encoding="utf-8")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "CARELAB_DB": str(workdir / "carelab.db"),
-        "CARELAB_CONTENT_DIR": str(content),
-    }
-    log = workdir / "server.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", "server.py",
-        "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
-        "--server.fileWatcherType=none", "--browser.gatherUsageStats=false",
-    ]  # fmt: skip
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=out)
-    url = f"http://127.0.0.1:{port}"
-    _ENVIRONMENTS[url] = env
+    server = ServerProcess(tmp_path_factory.mktemp("server"))
+    server.start()
     try:
-        _wait_healthy(url, process, log)
-        yield url
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        server.stop()
+
+
+class ServerProcess:
+    """`streamlit run server.py` on a fixed port and database, to stop and start again."""
+
+    def __init__(self, workdir: Path) -> None:
+        content = workdir / "content"
+        for folder in ("modules", "cases"):
+            shutil.copytree(REPO / folder, content / folder)
+        (content / "cases" / "script-test.yaml").write_text(SCRIPT_CASE, encoding="utf-8")
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "CARELAB_DB": str(workdir / "carelab.db"),
+            "CARELAB_CONTENT_DIR": str(content),
+        }
+        self.log = workdir / "server.log"
+        self.process: subprocess.Popen | None = None
+        _ENVIRONMENTS[self.url] = self.env
+
+    def start(self) -> None:
+        """Start the server (again: same port, same database) and wait until it is healthy."""
+        command = [
+            sys.executable, "-m", "streamlit", "run", "server.py",
+            "--server.headless=true", f"--server.port={self.port}",
+            "--server.address=127.0.0.1", "--server.fileWatcherType=none",
+            "--browser.gatherUsageStats=false",
+        ]  # fmt: skip
+        with self.log.open("a") as out:
+            self.process = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=out, stderr=out)
+        _wait_healthy(self.url, self.process, self.log)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> float:
+        """Send `sig` (SIGKILL: a crash) and wait until the process has gone; return seconds."""
+        assert self.process is not None
+        started = time.monotonic()
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        self.process.wait(timeout=timeout)
+        return time.monotonic() - started
 
 
 def wait_for_app(page) -> None:
@@ -160,5 +183,9 @@ def shot(page, name: str) -> None:
     )
     page.set_viewport_size({"width": size["width"], "height": min(height, 10_000)})
     page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    # Streamlit draws elements below the window lazily, as grey placeholders until then
+    # (past 10,000 px some may stay: take the picture anyway).
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.locator("[data-testid=stSkeleton]").first.wait_for(state="detached", timeout=5_000)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     page.set_viewport_size(size)

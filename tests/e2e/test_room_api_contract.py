@@ -1,0 +1,115 @@
+"""The phone page and the load generator must use the room API the same way.
+
+bench/workshop_load.py simulates hundreds of phones without a browser, so its numbers
+only mean something if it makes the requests the real page makes. This test records the
+real page's requests in Chromium through join, stream, answer and reload, and checks each
+against ROOM_API below: method, path, content type, and the JSON body's (or the query's)
+keys. The bench keeps its own copy of these shapes; when this test fails because the page
+changed, change the bench with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Request, expect
+
+from carelab.workshop import session
+from tests.e2e.test_room_phone import Facilitator
+from tests.e2e.workshop_room import ACK, PHONE
+
+
+@dataclass(frozen=True)
+class Call:
+    """One room API request as the page sends it."""
+
+    method: str
+    path: str
+    content_type: str | None = None  # of the request body; None: no body
+    body: frozenset[str] = frozenset()  # the JSON body's keys
+    query: frozenset[str] = frozenset()  # the query string's keys
+    kind: str = "fetch"  # Playwright's resource type: fetch, or eventsource for the stream
+
+
+# What the load generator does, in the page's words. Keep bench/workshop_load.py in step.
+ROOM_API = {
+    "join": Call(
+        "POST", "/room/api/join", "application/json", frozenset({"code", "nickname", "device"})
+    ),
+    "state": Call("GET", "/room/api/state", query=frozenset({"code", "p"})),
+    "stream": Call("GET", "/room/api/stream", query=frozenset({"code", "p"}), kind="eventsource"),
+    "answer": Call(
+        "POST",
+        "/room/api/answer",
+        "application/json",
+        frozenset({"code", "p", "step_index", "value"}),
+    ),
+}
+# What a phone does, in order: join, read the state, listen; answer; reload, read, listen.
+JOURNEY = ["join", "state", "stream", "answer", "state", "stream"]
+
+pytestmark = pytest.mark.browser
+
+
+def shape(request: Request) -> Call:
+    """The recorded request in ROOM_API's terms."""
+    url = urlsplit(request.url)
+    body = request.post_data_json if request.post_data else None
+    content_type = request.headers.get("content-type")
+    return Call(
+        request.method,
+        url.path,
+        content_type.split(";")[0].strip() if content_type else None,
+        frozenset(body) if isinstance(body, dict) else frozenset(),
+        frozenset(parse_qs(url.query)),
+        request.resource_type,
+    )
+
+
+def test_the_phone_page_uses_the_room_api_as_the_bench_does(browser: Browser, server: str):
+    host = Facilitator(server)
+    host.do(session.go_to_step, 0, open_answering=True)
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        api: list[Request] = []
+        page.on("request", lambda r: api.append(r) if "/room/api/" in r.url else None)
+
+        page.goto(f"{server}/room")
+        page.get_by_label("Workshop code").fill(host.workshop.code)
+        page.get_by_label("Nickname (optional)").fill("Sam")
+        with page.expect_request("**/room/api/stream?*"):
+            page.get_by_role("button", name="Join").tap()
+        expect(page.get_by_text("Which <b>ward</b> do you work on?")).to_be_visible()
+        page.get_by_label("Surgical").tap()
+        page.get_by_role("button", name="Send").tap()
+        expect(page.get_by_text(ACK)).to_be_visible()
+        with page.expect_request("**/room/api/stream?*"):
+            page.reload()
+        expect(page.get_by_label("Surgical")).to_be_checked()
+        expect(page.get_by_text(ACK)).to_be_visible()
+        replies = [(r.response().status, r.response().headers["content-type"]) for r in api]
+    finally:
+        context.close()
+
+    seen = [shape(r) for r in api]
+    names = {call: name for name, call in ROOM_API.items()}
+    unknown = [call for call in seen if call not in names]
+    assert not unknown, f"the page made requests the bench does not know: {unknown}"
+    assert [names[call] for call in seen] == JOURNEY
+    assert replies == [
+        (201, "application/json"),
+        (200, "application/json"),
+        (200, "text/event-stream; charset=utf-8"),
+        (200, "application/json"),
+        (200, "application/json"),
+        (200, "text/event-stream; charset=utf-8"),
+    ]
+    join, answer = api[0].post_data_json, api[3].post_data_json
+    assert join["code"] == host.workshop.code and join["nickname"] == "Sam"
+    assert isinstance(join["device"], str) and len(join["device"]) == 32
+    token = parse_qs(urlsplit(api[1].url).query)["p"][0]
+    assert answer == {"code": host.workshop.code, "p": token, "step_index": 0, "value": 1}

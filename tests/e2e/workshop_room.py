@@ -1,0 +1,222 @@
+"""Helpers for the live-workshop browser tests: a facilitator in Streamlit, phones on /room.
+
+Everything here goes through the pages as people use them (the facilitator's buttons, a
+phone's form); the database is only read, to check what the server has stored.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from urllib.parse import urljoin
+
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+
+from carelab.store import db as store_db
+from carelab.workshop import aggregate, session
+from tests.e2e.conftest import server_env, wait_for_app
+
+PASSWORD = "correct horse battery"
+LAPTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+ACK = "Answer received ✓"
+CLOSED = "Answering is closed for this step."
+# The shipped case whose workshop plan is run: 1 notes, 2 a 1-5 scale, 3 a single choice...
+CASE_TITLE = (
+    "Diabetes as an integrated practice unit: outcomes, value and the cost of complications"
+)
+SCALE_STEP, CHOICE_STEP, TALK_STEP = 1, 2, 3
+CHOICE_TITLE, TALK_TITLE = "Which figure?", "Where the money goes"
+OPTIONS = ["About 50%", "69%", "About 80%", "Over 90%"]
+# How long to wait for news to cross from one browser to another: phones follow within
+# about 2 s, and the projector and Facilitate pages re-read the room every 2 s.
+FOLLOW_MS = 10_000
+
+
+def add_facilitator(env: dict[str, str]) -> str:
+    """An account with the facilitator role, made as an operator would; return its email."""
+    email = f"fac-{uuid.uuid4().hex[:10]}@example.org"
+    subprocess.run(
+        [sys.executable, "-m", "carelab", "user", "add", email, "--name", "Fay Facilitator",
+         "--role", "facilitator", "--password-stdin"],
+        input=f"{PASSWORD}\n", text=True, check=True, env=env, capture_output=True,
+    )  # fmt: skip
+    return email
+
+
+def sign_in(page: Page, server: str, email: str) -> None:
+    page.goto(f"{server}/sign-in")
+    wait_for_app(page)
+    page.get_by_role("tabpanel").get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+    wait_for_app(page)
+
+
+def no_errors(page: Page) -> None:
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
+class Host:
+    """The facilitator's browser: the Facilitate page, plus the projector in a second tab."""
+
+    def __init__(self, browser: Browser, server: str) -> None:
+        self.server = server
+        self.context = browser.new_context(viewport=LAPTOP)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(20_000)
+        self.email = add_facilitator(server_env(server))
+        sign_in(self.page, server, self.email)
+        self.code = ""
+        self.workshop_id = 0
+
+    def create_workshop(self, title: str) -> str:
+        """Create a workshop from the case's plan on the Facilitate page; return its code."""
+        page = self.page
+        page.get_by_role("link", name="Facilitate").click()
+        expect(page.get_by_role("heading", name="Facilitate a workshop")).to_be_visible()
+        wait_for_app(page)
+        page.get_by_label("Run the plan of").click()
+        page.get_by_role("option", name=f"Case: {CASE_TITLE}").click()
+        page.get_by_label("Title shown to participants (optional)").fill(title)
+        expect(page.get_by_label("Anonymous (no nicknames in exports)")).to_be_checked()
+        page.get_by_role("button", name="Create workshop").click()
+        code = page.get_by_text(re.compile(r"^Code: [2-9A-Z]{6}$"))
+        expect(code).to_be_visible()
+        self.code = code.inner_text().removeprefix("Code: ").strip()
+        page.wait_for_url(re.compile(r"[?&]w=\d+"))
+        self.workshop_id = int(re.search(r"[?&]w=(\d+)", page.url).group(1))
+        wait_for_app(page)
+        no_errors(page)
+        return self.code
+
+    def click(self, label: str) -> None:
+        """Press one of the facilitator's buttons and wait for the page to settle."""
+        self.page.get_by_role("button", name=label, exact=True).click()
+        wait_for_app(self.page)
+        no_errors(self.page)
+
+    def expect_step(self, index: int, title: str) -> None:
+        heading = re.compile(rf"^Step {index + 1} of \d+: {re.escape(title)}$")
+        expect(self.page.get_by_role("heading", name=heading)).to_be_visible()
+
+    def go_to(self, index: int, title: str) -> None:
+        """Press Next, one step at a time, until step `index` (0-based) is on screen."""
+        current = int(self.current_step().group(1)) - 1
+        for number in range(current + 2, index + 2):
+            self.click("Next →")
+            step = re.compile(rf"^Step {number} of \d+: ")
+            expect(self.page.get_by_role("heading", name=step)).to_be_visible()
+        self.expect_step(index, title)
+
+    def current_step(self) -> re.Match:
+        heading = self.page.get_by_role("heading", name=re.compile(r"^Step \d+ of \d+: "))
+        return re.match(r"Step (\d+) of (\d+)", heading.inner_text())
+
+    def expect_status(self, answering: str, results: str) -> None:
+        """The caption under the step: 'Answering open · results hidden on the projector'."""
+        caption = f"Answering {answering} · results {results} on the projector"
+        expect(self.page.get_by_text(caption, exact=True)).to_be_visible()
+
+    def projector(self) -> Page:
+        """Open the projector view from the Facilitate page's link, in a second tab."""
+        href = self.page.get_by_role("link", name="Open the projector view").get_attribute("href")
+        assert href and f"w={self.workshop_id}" in href
+        screen = self.context.new_page()
+        screen.set_default_timeout(20_000)
+        screen.goto(urljoin(self.page.url, href))
+        wait_for_app(screen)
+        no_errors(screen)
+        return screen
+
+    def end(self) -> None:
+        self.page.get_by_role("button", name="End the workshop").click()
+        self.page.get_by_role("button", name="End it now").click()
+        wait_for_app(self.page)
+        expect(self.page.get_by_text(re.compile(r"^Answering ended · results"))).to_be_visible()
+
+
+class Phone:
+    """One participant's phone: a 390x844 touch screen on the lean /room page."""
+
+    def __init__(self, browser: Browser, server: str, nickname: str) -> None:
+        self.server = server
+        self.nickname = nickname
+        self.context: BrowserContext = browser.new_context(
+            viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+        )
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(10_000)
+
+    def join(self, code: str, by_link: bool = False) -> None:
+        """Join by typing the code on /room, or through the join link /room/CODE."""
+        page = self.page
+        if by_link:
+            page.goto(f"{self.server}/room/{code}")
+            expect(page.get_by_label("Workshop code")).to_have_value(code.upper())
+        else:
+            page.goto(f"{self.server}/room")
+            page.get_by_label("Workshop code").fill(code)
+        page.get_by_label("Nickname (optional)").fill(self.nickname)
+        page.get_by_role("button", name="Join").tap()
+        page.wait_for_url(f"**/room/{code.upper()}?p=*")
+
+    @property
+    def token(self) -> str:
+        return self.page.url.split("?p=", 1)[1]
+
+    @property
+    def status(self) -> Locator:
+        return self.page.get_by_role("status")
+
+    def expect_step(self, index: int, title: str) -> None:
+        expect(self.page.locator("#step-title")).to_have_text(title, timeout=FOLLOW_MS)
+        progress = self.page.get_by_text(re.compile(rf"^Step {index + 1} of \d+$"))
+        expect(progress).to_be_visible(timeout=FOLLOW_MS)
+
+    def choose(self, option: str) -> None:
+        self.page.get_by_label(option, exact=True).tap()
+        expect(self.page.get_by_label(option, exact=True)).to_be_checked()
+
+    def send(self) -> None:
+        self.page.get_by_role("button", name=re.compile(r"^Send( change)?$")).tap()
+
+    def answer(self, option: str) -> None:
+        """Choose an option, send it and wait for the server's acknowledgement."""
+        self.choose(option)
+        self.send()
+        expect(self.status).to_have_text(ACK)
+
+    def mark(self) -> None:
+        """Leave a mark in the page's window: still there later means no reload happened."""
+        self.page.evaluate("window.carelabNoReload = true")
+
+    def was_not_reloaded(self) -> bool:
+        return self.page.evaluate("window.carelabNoReload === true")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def results(server: str, workshop_id: int, step_index: int) -> aggregate.StepResults:
+    """What the server has stored for a step, read from its database."""
+    with store_db.session(Path(server_env(server)["CARELAB_DB"])) as db:
+        return aggregate.results(db, workshop_id, step_index)
+
+
+def counts(server: str, workshop_id: int, step_index: int) -> dict[str, int]:
+    return {c.label: c.count for c in results(server, workshop_id, step_index).counts}
+
+
+def counts_text(found: dict[str, int]) -> str:
+    """The text line under a chart: 'About 50%: 1 · 69%: 3 · ...', in option order."""
+    return " · ".join(f"{option}: {found.get(option, 0)}" for option in OPTIONS)
+
+
+def workshop_state(server: str, workshop_id: int) -> session.Workshop:
+    with store_db.session(Path(server_env(server)["CARELAB_DB"])) as db:
+        return session.get_workshop(db, workshop_id)
