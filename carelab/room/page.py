@@ -242,6 +242,7 @@ function apply(s) {
 }
 function ended() {
   stopped = true; stopLive();
+  say($("progress"), "");
   say($("step-title"), "This workshop has ended");
   say($("prompt"), "It takes no more answers. Thank you for taking part!");
   for (const id of ["answer-form", "reveal", "timer", "results"]) show($(id), false);
@@ -271,6 +272,12 @@ async function send(ev) {
       S.my_answer = r.data.answer;
       say(status, "Answer received ✓", "ok");
       form.querySelector("button").textContent = "Send change";
+    } else if (r.status === 423) {
+      // Closed before it arrived: show what is recorded, not the choice that was refused.
+      build(S.step, S.my_answer);
+      say(status, S.my_answer != null ? "Not sent: your earlier answer still counts."
+        : "Not sent.", "bad");
+      resync();
     } else {
       say(status, r.data.error || "Not sent. Try again.", "bad");
       if (r.status === 404) gone(r.data.error); else if (r.status !== 422) resync();

@@ -197,10 +197,15 @@ def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path:
     for phone in phones[:LATE]:
         expect(phone.page.get_by_text(CLOSED, exact=True)).to_be_visible(timeout=FOLLOW_MS)
         expect(phone.page.get_by_role("button", name="Send change")).to_be_disabled()
+    assert final[LATE] != "About 80%"
     late.choose("About 80%")
     late.send()
-    expect(late.status).to_have_text(CLOSED)
+    expect(late.status).to_have_text("Not sent: your earlier answer still counts.")
     expect(late.status).to_have_class("bad")
+    # The form shows what is recorded again, not the choice that was refused.
+    expect(late.page.get_by_label(final[LATE], exact=True)).to_be_checked()
+    expect(late.page.get_by_label("About 80%", exact=True)).not_to_be_checked()
+    expect(late.page.get_by_text(CLOSED, exact=True)).to_have_count(1)
     # The refusal made the page catch up: the form is closed now, like everyone's.
     expect(late.page.get_by_role("button", name="Send change")).to_be_disabled()
     shot(late.page, "workshop-phone-refused")

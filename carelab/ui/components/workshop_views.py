@@ -10,6 +10,7 @@ import pandas as pd
 import segno
 import streamlit as st
 
+from carelab.content.text import escape_markdown
 from carelab.indicators.scenarios import BY_ID
 from carelab.ui import state
 from carelab.ui.components import charts, lab_views
@@ -38,12 +39,13 @@ def join_details(workshop: Workshop, large: bool = False) -> None:
     """The join code, link and QR code, big enough for the back of a lecture theatre."""
     url = join_url(workshop.code)
     left, right = st.columns([1, 2] if large else [1, 3])
-    left.image(qr_png(url, 14 if large else 6), caption=f"Scan to join: {url}")
+    left.image(qr_png(url, 14 if large else 6), caption="Scan to join")
     with right:
         size = "#" if large else "###"
         st.markdown(f"{size} Code: `{workshop.code}`")
         room = url.split("://", 1)[-1].rsplit("/", 1)[0]
         st.markdown(f"Or open **{room}** and type the code.")
+        st.caption(f"Join link: {url}")
     if urlsplit(url).hostname in LOOPBACK:
         st.warning(
             "This link points at this computer only, so phones cannot open it. Open CareLab "
@@ -53,40 +55,67 @@ def join_details(workshop: Workshop, large: bool = False) -> None:
         )
 
 
-def _counts_chart(results: aggregate.StepResults, reveal_answer: bool) -> alt.Chart:
+def _font(chart: alt.Chart, large: bool) -> alt.Chart:
+    """Axis text readable from the back of a room on the projector."""
+    size = 18 if large else 12
+    return chart.configure_axis(labelFontSize=size, titleFontSize=size).configure_legend(
+        labelFontSize=size
+    )
+
+
+def _counts_chart(results: aggregate.StepResults, reveal_answer: bool, large: bool) -> alt.Chart:
+    marked = reveal_answer and any(c.correct for c in results.counts)
     data = pd.DataFrame(
         {
             "option": [c.label for c in results.counts],
             "count": [c.count for c in results.counts],
             "right": [
-                "✓ right answer" if reveal_answer and c.correct else "answer"
-                for c in results.counts
+                "✓ right answer" if marked and c.correct else "answer" for c in results.counts
             ],
         }
     )
-    return (
+    # With no answers yet the axis still runs 0 to 1, not 0 to 0.000000.
+    most = max(1, int(data["count"].max()))
+    colour = (
+        alt.Color("right:N", title=None, scale=alt.Scale(domain=["answer", "✓ right answer"],
+                                                          range=["#1f5f8b", "#2e7d32"]))
+        if marked else alt.value("#1f5f8b")
+    )  # fmt: skip
+    chart = (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("option:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
-            x=alt.X("count:Q", title="Answers", axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color(
-                "right:N", title=None,
-                scale=alt.Scale(domain=["answer", "✓ right answer"], range=["#1f5f8b", "#2e7d32"]),
-            ),
+            y=alt.Y("option:N", sort=None, title=None,
+                    axis=alt.Axis(labelLimit=480 if large else 320)),
+            x=alt.X("count:Q", title="Answers", scale=alt.Scale(domain=[0, most]),
+                    axis=alt.Axis(tickMinStep=1, format="d")),
+            color=colour,
             tooltip=["option", "count"],
         )
-        .properties(height=max(120, 40 * len(data)))
+        .properties(height=max(120, (60 if large else 40) * len(data)))
     )  # fmt: skip
+    return _font(chart, large)
 
 
-def results_view(workshop: Workshop, step: WorkshopStep, results: aggregate.StepResults) -> None:
-    """Charts and numbers for the current step's answers (always as text as well)."""
-    st.markdown(f"**{results.answered_label}**")
+def results_view(
+    workshop: Workshop, step: WorkshopStep, results: aggregate.StepResults, large: bool = False
+) -> None:
+    """Charts and numbers for a step's answers, always as text too (large on the projector)."""
+    if large:
+        st.subheader(results.answered_label, anchor=False)
+    else:
+        st.markdown(f"**{results.answered_label}**")
     reveal_answer = workshop.answer_revealed
     if results.counts:
-        st.altair_chart(_counts_chart(results, reveal_answer), width="stretch")
-        st.caption(" · ".join(f"{c.label}: {c.count}" for c in results.counts))
+        st.altair_chart(_counts_chart(results, reveal_answer, large), width="stretch")
+        marks = {True: " ✓", False: "", None: ""} if reveal_answer else {}
+        counts = " · ".join(
+            f"{c.label}: {c.count}{marks.get(c.correct, '')}" for c in results.counts
+        )
+        if large:
+            st.markdown(f"### {escape_markdown(counts)}")
+        else:
+            st.caption(counts)
     if results.numeric:
         summary = results.numeric
         st.markdown(
@@ -95,11 +124,11 @@ def results_view(workshop: Workshop, step: WorkshopStep, results: aggregate.Step
         )
         bins = pd.DataFrame({"from": [b.low for b in summary.bins],
                              "count": [b.count for b in summary.bins]})  # fmt: skip
-        st.altair_chart(
-            alt.Chart(bins).mark_bar().encode(x=alt.X("from:Q", title=step.unit or "Value"),
-                                              y=alt.Y("count:Q", title="Answers")),
-            width="stretch",
+        histogram = alt.Chart(bins).mark_bar().encode(
+            x=alt.X("from:Q", title=step.unit or "Value"),
+            y=alt.Y("count:Q", title="Answers", axis=alt.Axis(tickMinStep=1, format="d")),
         )  # fmt: skip
+        st.altair_chart(_font(histogram, large), width="stretch")
     if results.words:
         st.dataframe(
             pd.DataFrame({"Word": [w.word for w in results.words],

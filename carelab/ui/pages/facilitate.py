@@ -54,12 +54,15 @@ def controls(workshop: session.Workshop) -> None:
         "Reveal results": session.reveal_results, "Hide results": session.hide_results,
         "Reveal the right answer": session.reveal_answer,
     }  # fmt: skip
-    columns = st.columns(4)
-    for i, (label, action) in enumerate(actions.items()):
-        if columns[i % 4].button(label, key=f"facilitate.{label}", disabled=workshop.ended):
-            with shown_as_message(), state.database() as db:
-                action(db, user, workshop.id)
-                st.rerun()
+    # One row per pair of controls, so a phone (where columns stack) keeps them in order.
+    rows = (("← Previous", "Next →"), ("Open answering", "Lock answering"),
+            ("Reveal results", "Hide results", "Reveal the right answer"))  # fmt: skip
+    for row in rows:
+        for column, label in zip(st.columns(4), row, strict=False):
+            if column.button(label, key=f"facilitate.{label}", disabled=workshop.ended):
+                with shown_as_message(), state.database() as db:
+                    actions[label](db, user, workshop.id)
+                    st.rerun()
     seconds = st.number_input("Timer (seconds)", 5, 3600, 60, step=5, key="facilitate.seconds")
     left, right = st.columns(2)
     if left.button("Start timer", disabled=workshop.ended):

@@ -42,7 +42,7 @@ def screen(workshop_id: int) -> None:
     if not step.answerable:
         return
     if current.results_revealed:
-        views.results_view(current, step, results)
+        views.results_view(current, step, results, large=True)
     else:
         st.subheader(results.answered_label, anchor=False)
         st.caption("Results are hidden until the facilitator reveals them.")
