@@ -92,7 +92,7 @@ def test_projector_shows_a_lab_vote_and_the_funnel_only_after_the_answer(app, ad
     participants.answer(db, made.code, phone.token, 0, 0)
     at = app(user=admin, page=PROJECTOR, w=str(made.id))
     assert not at.exception, at.exception
-    [hospitals] = at.dataframe
+    [hospitals] = at.table
     assert hospitals.value.iloc[:, 0].tolist() == list(step.options)
     assert not at.get("vega_lite_chart")  # no funnel, no vote counts yet
     assert "1 of 1 answered" in [s.value for s in at.subheader]
@@ -102,7 +102,7 @@ def test_projector_shows_a_lab_vote_and_the_funnel_only_after_the_answer(app, ad
     at.run()
     assert not at.exception, at.exception
     assert len(at.get("vega_lite_chart")) == 2  # the vote's bars and the funnel plot
-    truth = at.dataframe[-1].value
+    truth = at.table[-1].value
     assert truth["True quality rank (1 = worst)"].tolist().count(1) == 1
     assert any(i.value.startswith("Simulated truth:") for i in at.info)
 

@@ -74,14 +74,14 @@ class Host:
         self.code = ""
         self.workshop_id = 0
 
-    def create_workshop(self, title: str) -> str:
-        """Create a workshop from the case's plan on the Facilitate page; return its code."""
+    def create_workshop(self, title: str, source: str = f"Case: {CASE_TITLE}") -> str:
+        """Create a workshop on the Facilitate page (the case's plan unless told); its code."""
         page = self.page
         page.get_by_role("link", name="Facilitate").click()
         expect(page.get_by_role("heading", name="Facilitate a workshop")).to_be_visible()
         wait_for_app(page)
         page.get_by_label("Run the plan of").click()
-        page.get_by_role("option", name=f"Case: {CASE_TITLE}").click()
+        page.get_by_role("option", name=source).click()
         page.get_by_label("Title shown to participants (optional)").fill(title)
         expect(page.get_by_label("Anonymous (no nicknames in exports)")).to_be_checked()
         page.get_by_role("button", name="Create workshop").click()

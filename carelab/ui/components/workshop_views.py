@@ -63,11 +63,13 @@ def _font(chart: alt.Chart, large: bool) -> alt.Chart:
     )
 
 
-def _counts_chart(results: aggregate.StepResults, reveal_answer: bool, large: bool) -> alt.Chart:
+def _counts_chart(
+    results: aggregate.StepResults, labels: list[str], reveal_answer: bool, large: bool
+) -> alt.Chart:
     marked = reveal_answer and any(c.correct for c in results.counts)
     data = pd.DataFrame(
         {
-            "option": [c.label for c in results.counts],
+            "option": labels,
             "count": [c.count for c in results.counts],
             "right": [
                 "✓ right answer" if marked and c.correct else "answer" for c in results.counts
@@ -107,10 +109,16 @@ def results_view(
         st.markdown(f"**{results.answered_label}**")
     reveal_answer = workshop.answer_revealed
     if results.counts:
-        st.altair_chart(_counts_chart(results, reveal_answer, large), width="stretch")
+        # A Lab vote's options carry their numbers, shown above; its chart names the hospital.
+        labels = [
+            c.label.split(": ", 1)[0] if step.kind == "lab" else c.label for c in results.counts
+        ]
+        chart = _counts_chart(results, labels, reveal_answer, large)
+        st.altair_chart(chart, width="stretch")
         marks = {True: " ✓", False: "", None: ""} if reveal_answer else {}
         counts = " · ".join(
-            f"{c.label}: {c.count}{marks.get(c.correct, '')}" for c in results.counts
+            f"{label}: {c.count}{marks.get(c.correct, '')}"
+            for label, c in zip(labels, results.counts, strict=True)
         )
         if large:
             st.markdown(f"### {escape_markdown(counts)}")
@@ -145,9 +153,10 @@ def lab_candidates_view(step: WorkshopStep, notes: bool = False) -> None:
         with st.expander("The module's notes for this Lab step"):
             markdown(step.extra["notes"])
     if step.options:
-        st.dataframe(
+        # A plain HTML table: readable from the back of the room, and by screen readers.
+        st.table(
             pd.DataFrame({"Hospital and its numbers (simulated)": list(step.options)}),
-            hide_index=True, width="stretch",
+            hide_index=True, border="horizontal",
         )  # fmt: skip
 
 
@@ -168,7 +177,7 @@ def lab_truth_view(workshop: Workshop, step: WorkshopStep) -> None:
                 width="stretch",
             )  # fmt: skip
             st.caption(charts.LIMITS_KEY)
-        st.dataframe(
+        st.table(
             pd.DataFrame(
                 {
                     "Hospital": [c["provider"] for c in candidates],
@@ -176,7 +185,7 @@ def lab_truth_view(workshop: Workshop, step: WorkshopStep) -> None:
                     "True quality rank (1 = worst)": [c["true_rank"] for c in candidates],
                 }
             ),
-            hide_index=True, width="stretch",
+            hide_index=True, border="horizontal",
         )  # fmt: skip
     st.page_link("carelab/ui/pages/indicator_lab.py", label="Open this scenario in the Lab",
                  icon=":material/science:", query_params={"scenario": scenario.id})  # fmt: skip
