@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from carelab.room.routes import Hub, stop_on_exit_signals
+from carelab.room.hub import Hub, stop_on_exit_signals
 from carelab.room.routes import routes as room_routes
 from carelab.store import db as store_db
 from carelab.web.auth_routes import routes as auth_routes

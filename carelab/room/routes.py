@@ -1,13 +1,8 @@
 """The room's HTTP API: join, state, answer, a step stream (SSE) and a long poll, as JSON.
 
-Each phone costs a connection, not a query: one shared poller per workshop reads the
-room's `version` every half second; only when it moves does the poller read the state of
-every listening phone (in one batch, on one connection) and wake their streams and long
-polls. All input is checked by carelab.workshop; this module only maps its named errors to
-HTTP statuses. No facilitator action is reachable from here, whatever a phone posts.
-
-When the server is told to stop (Ctrl+C, SIGTERM), `stop_on_exit_signals` ends every
-stream and long poll at once, so that a restart does not wait for them.
+Streams and long polls wait on the shared pollers in carelab.room.hub. All input is
+checked by carelab.workshop; this module only maps its named errors to HTTP statuses. No
+facilitator action is reachable from here, whatever a phone posts.
 """
 
 from __future__ import annotations
@@ -17,24 +12,18 @@ import functools
 import json
 import logging
 import re
-import signal
 import sqlite3
-import threading
-from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager, suppress
-from types import FrameType
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from sqlite_utils import Database
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from carelab.errors import CareLabError, NotFound
 from carelab.room import page
-from carelab.store import db as store_db
+from carelab.room.hub import Hub, State, in_db
 
 # The same Origin rule as the sign-in routes, so both refuse cross-site posts alike.
 from carelab.web.auth_routes import same_origin
@@ -54,9 +43,7 @@ from carelab.workshop.errors import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Handler = Callable[..., Awaitable[Response]]
-State = dict[str, Any]  # what a phone shows: participants.state_for_participant's JSON
 
-POLL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 15.0
 LONG_POLL_SECONDS = 25.0
 # uvicorn waits for open responses before it stops (Streamlit sets no graceful-shutdown
@@ -66,7 +53,6 @@ LONG_POLL_SECONDS = 25.0
 STREAM_SECONDS = 25.0
 MAX_BODY_BYTES = 16 * 1024
 SSE_RETRY_MS = 2000
-EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # the ones uvicorn stops on
 STOPPING = "The server is restarting. This page reconnects by itself."
 
 # First match wins: InvalidCode is an UnknownCode, and every workshop error a CareLabError.
@@ -134,17 +120,6 @@ def api(handler: Handler) -> Handler:
     return wrapped
 
 
-def _in_db(work: Callable[..., T], *args: Any) -> T:
-    # One connection per call: connections must not cross threads.
-    with store_db.session() as db:
-        return work(db, *args)
-
-
-async def in_db(work: Callable[..., T], *args: Any) -> T:
-    """Run `work(db, *args)` in the threadpool with a fresh connection."""
-    return await run_in_threadpool(_in_db, work, *args)
-
-
 async def json_body(request: Request) -> dict[str, Any]:
     """The request's JSON object; refuses cross-site posts, other types and large bodies."""
     if not same_origin(request):
@@ -204,151 +179,6 @@ def sse(event: str, data: dict[str, Any], event_id: int | None = None) -> str:
     """One server-sent event; JSON never holds a raw newline, so `data` is one line."""
     head = f"event: {event}\n" + (f"id: {event_id}\n" if event_id is not None else "")
     return f"{head}data: {json.dumps(data, separators=(',', ':'))}\n\n"
-
-
-def _states(db: Database, code: str, tokens: list[str]) -> dict[str, State | CareLabError]:
-    # One connection for every phone: opening one costs three times the state read itself.
-    found: dict[str, State | CareLabError] = {}
-    for token in tokens:
-        try:
-            found[token] = participants.state_for_participant(db, code, token)
-        except CareLabError as exc:
-            found[token] = exc
-    return found
-
-
-def _version_or_none(db: Database, workshop_id: int) -> int | None:
-    try:
-        return session.state_version(db, workshop_id)
-    except NotFound:
-        return None
-
-
-class Watch:
-    """One workshop's shared poller state: its version, who listens, and their fresh states."""
-
-    def __init__(self, workshop_id: int, code: str, version: int) -> None:
-        self.workshop_id = workshop_id
-        self.code = code
-        self.version = version
-        self.gone = False
-        self.stopping = False  # the server is stopping: waiters give up at once
-        self.tokens: Counter[str] = Counter()  # a phone may hold a stream and a long poll
-        self.states: dict[str, State | CareLabError] = {}
-        self.task: asyncio.Task[None] | None = None
-        self._changed = asyncio.Event()
-
-    def publish(self, version: int | None, states: dict[str, State | CareLabError]) -> None:
-        """Record a new version (None: the workshop is gone) and wake every waiter."""
-        self.gone = version is None
-        self.version = self.version if version is None else version
-        self.states = states
-        # A fresh Event per change: waiters hold the old one, which stays set.
-        self._wake()
-
-    def stop(self) -> None:
-        """The server is stopping: wake every waiter, which then ends its request."""
-        self.stopping = True
-        self._wake()
-
-    def _wake(self) -> None:
-        changed, self._changed = self._changed, asyncio.Event()
-        changed.set()
-
-    async def wait_past(self, version: int, timeout: float) -> bool:
-        """True once the room's version is above `version` (or it is gone); False on timeout.
-
-        Also False, at once, when the server is stopping (see `stopping`).
-        """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while self.version <= version and not self.gone:
-            if self.stopping:
-                return False
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return False
-            try:
-                await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                return False
-        return True
-
-    async def state_of(self, token: str) -> State:
-        """This phone's state as of the latest change: from the batch, or read on its own."""
-        found = self.states.get(token)
-        if isinstance(found, CareLabError):
-            raise found
-        if found is not None and found["version"] >= self.version:
-            return found
-        return await in_db(participants.state_for_participant, self.code, token)
-
-
-class Hub:
-    """The shared pollers of one app, started on the first listener and stopped after the last."""
-
-    def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
-        self.poll_seconds = poll_seconds
-        self.stopping = False
-        # Keyed by event loop too: a Watch's asyncio objects belong to the loop that made them.
-        self._watches: dict[tuple[asyncio.AbstractEventLoop, int], Watch] = {}
-
-    @asynccontextmanager
-    async def watching(self, workshop_id: int, token: str, state: State) -> AsyncIterator[Watch]:
-        """Follow a workshop for one phone, whose current `state` is known, during the block."""
-        key = (asyncio.get_running_loop(), workshop_id)
-        watch = self._watches.get(key)
-        if watch is None:
-            watch = self._watches[key] = Watch(workshop_id, state["code"], state["version"])
-            # The Watch keeps a reference, or the event loop could drop the running task.
-            watch.task = asyncio.create_task(self._poll(key, watch))
-            if self.stopping:
-                watch.stop()
-        watch.tokens[token] += 1
-        try:
-            yield watch
-        finally:
-            watch.tokens[token] -= 1
-            if watch.tokens[token] <= 0:
-                del watch.tokens[token]
-
-    def active(self) -> int:
-        """How many workshops are being polled now (for tests and diagnostics)."""
-        return len(self._watches)
-
-    def stop(self) -> None:
-        """End every stream and long poll of this event loop now: the server is stopping.
-
-        Call it on the loop that serves the room (from a signal handler, through
-        `loop.call_soon_threadsafe`). Requests that arrive later end at once too.
-        """
-        self.stopping = True
-        loop = asyncio.get_running_loop()
-        for (owner, _), watch in list(self._watches.items()):
-            if owner is loop:
-                watch.stop()
-
-    async def _poll(self, key: tuple[asyncio.AbstractEventLoop, int], watch: Watch) -> None:
-        try:
-            while watch.tokens and not watch.gone and not watch.stopping:
-                await asyncio.sleep(self.poll_seconds)
-                try:
-                    await self._check(watch)
-                except Exception:
-                    # A poller that died would leave every phone of the room stranded.
-                    log.exception("room poller could not read workshop %s", watch.workshop_id)
-        finally:
-            # No await between the last listener check and this: no phone can slip in.
-            if self._watches.get(key) is watch:
-                del self._watches[key]
-
-    async def _check(self, watch: Watch) -> None:
-        version = await in_db(_version_or_none, watch.workshop_id)
-        if version is None:
-            watch.publish(None, {})
-        elif version != watch.version:
-            states = await in_db(_states, watch.code, list(watch.tokens))
-            watch.publish(version, states)
 
 
 class Room:
@@ -471,41 +301,6 @@ class Room:
     async def unknown(self, request: Request) -> Response:
         """Any other /room/api/ path: there is no such action (no facilitator ones either)."""
         raise Refused(404, "There is no such room action.")
-
-
-@contextmanager
-def stop_on_exit_signals(hub: Hub, loop: asyncio.AbstractEventLoop | None = None) -> Iterator[None]:
-    """While the block runs, tell `hub` to stop (`Hub.stop`) as soon as the server is.
-
-    uvicorn, which st.App runs, answers SIGINT and SIGTERM by closing its listening socket
-    and then waiting, with no time limit, for every open response to finish; only after
-    that does it run the lifespan's shutdown, too late to end a stream. So this wraps the
-    server's own signal handlers: ours schedules `hub.stop` on the event loop, then hands
-    the signal on unchanged. Enter it in the lifespan, inside the running server (main
-    thread, the server's handlers in place); in any other thread it does nothing, and so
-    does a signal whose handler is not a Python function. `loop` is the event loop that
-    serves the room: by default the running one.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    loop = loop or asyncio.get_running_loop()
-    previous = {sig: signal.getsignal(sig) for sig in EXIT_SIGNALS}
-    chained = {sig: handler for sig, handler in previous.items() if callable(handler)}
-
-    def handle(sig: int, frame: FrameType | None) -> None:
-        with suppress(RuntimeError):  # the loop has closed: nothing is left to stop
-            loop.call_soon_threadsafe(hub.stop)
-        chained[sig](sig, frame)
-
-    for sig in chained:
-        signal.signal(sig, handle)
-    try:
-        yield
-    finally:
-        for sig, handler in chained.items():
-            if signal.getsignal(sig) is handle:
-                signal.signal(sig, handler)
 
 
 def routes(hub: Hub | None = None, stream_seconds: float = STREAM_SECONDS) -> list[Route]:

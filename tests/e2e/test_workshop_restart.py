@@ -8,7 +8,7 @@ facilitator's page reconnects and moves the room to the next question, which the
 answer. Then the same with a normal stop (SIGTERM, as `make run` on Ctrl+C or a deploy).
 
 With phones connected, a SIGTERM stop must not wait for their streams (up to 25 s): the
-room ends them when the signal arrives (carelab.room.routes.stop_on_exit_signals).
+room ends them when the signal arrives (carelab.room.hub.stop_on_exit_signals).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from carelab.room import hub as hub_module
 from carelab.room import page
 from carelab.room import routes as room
 from carelab.store import workshops as store
@@ -26,7 +27,7 @@ JSON_TYPE = {"content-type": "application/json"}
 
 @pytest.fixture
 def hub():
-    return room.Hub(poll_seconds=0.05)
+    return hub_module.Hub(poll_seconds=0.05)
 
 
 @pytest.fixture

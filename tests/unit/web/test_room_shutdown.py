@@ -17,6 +17,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from carelab.room import hub as hub_module
 from carelab.room import routes as room
 from carelab.workshop import session
 from tests.unit.web.test_room import joined, read_event, wait_until
@@ -27,7 +28,7 @@ LONG = 60.0  # far longer than any wait below: a request that ends was ended by 
 
 @pytest.fixture
 def hub():
-    return room.Hub(poll_seconds=0.05)
+    return hub_module.Hub(poll_seconds=0.05)
 
 
 @pytest.fixture
@@ -106,7 +107,7 @@ def loop():
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_an_exit_signal_stops_the_hub_and_still_reaches_the_server(sig, loop):
     """The wrapper tells the hub, then calls the server's own handler, and is undone after."""
-    hub = room.Hub()
+    hub = hub_module.Hub()
     received: list[int] = []
 
     def server_handler(signum, frame):  # stands in for uvicorn's Server.handle_exit
@@ -114,7 +115,7 @@ def test_an_exit_signal_stops_the_hub_and_still_reaches_the_server(sig, loop):
 
     original = signal.signal(sig, server_handler)
     try:
-        with room.stop_on_exit_signals(hub, loop):
+        with hub_module.stop_on_exit_signals(hub, loop):
             assert signal.getsignal(sig) is not server_handler
             signal.raise_signal(sig)
             wait_until(lambda: hub.stopping)
@@ -128,7 +129,7 @@ def test_outside_the_main_thread_the_wrapper_changes_nothing(loop):
     before = signal.getsignal(signal.SIGTERM)
 
     def enter() -> None:
-        with room.stop_on_exit_signals(room.Hub(), loop):
+        with hub_module.stop_on_exit_signals(hub_module.Hub(), loop):
             assert signal.getsignal(signal.SIGTERM) is before
 
     with ThreadPoolExecutor(1) as pool:
