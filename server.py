@@ -5,7 +5,9 @@ Run with `streamlit run server.py` (what `make run` does).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+import socket
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -20,6 +22,40 @@ from carelab.web.auth_routes import routes as auth_routes
 room_hub = Hub()
 
 
+def _open_descriptors() -> Iterator[int]:
+    try:
+        return (int(name) for name in os.listdir("/proc/self/fd"))
+    except OSError:  # no /proc: try the low descriptors, where a server's sockets are
+        return iter(range(3, 256))
+
+
+def send_small_replies_at_once() -> int:
+    """Turn on TCP_NODELAY on this process's listening TCP sockets; return how many.
+
+    Streamlit binds its listening socket itself, with protocol 0, so asyncio does not turn
+    on TCP_NODELAY for the connections it accepts (it does that only for IPPROTO_TCP). Each
+    small reply on a kept-alive connection then waited for the client's delayed ACK: 48 ms
+    per answer or state read from one phone, against 4.6 ms on a fresh connection. Accepted
+    connections inherit the option from the listening socket.
+    """
+    found = 0
+    for fd in _open_descriptors():
+        try:
+            probe = socket.socket(fileno=fd)
+        except OSError:
+            continue  # not a socket
+        try:
+            listening = probe.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+            if listening and probe.family in (socket.AF_INET, socket.AF_INET6):
+                probe.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                found += 1
+        except OSError:
+            pass
+        finally:
+            probe.detach()  # the descriptor stays open and belongs to its owner
+    return found
+
+
 @asynccontextmanager
 async def lifespan(_app: st.App) -> AsyncIterator[None]:
     """Bring the database schema up to date before the first request.
@@ -29,6 +65,7 @@ async def lifespan(_app: st.App) -> AsyncIterator[None]:
     """
     with store_db.session() as db:
         store_db.migrate(db)
+    send_small_replies_at_once()
     with stop_on_exit_signals(room_hub):
         yield
 
