@@ -8,6 +8,7 @@ that raises the room's `version`; phones long-poll that number. The participant'
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 import time
@@ -68,6 +69,12 @@ class Workshop:
     def ended(self) -> bool:
         """Whether the facilitator has ended the workshop."""
         return self.ended_at is not None
+
+    def seconds_left(self, now: float) -> int | None:
+        """Whole seconds left on the countdown (0 once it has run out), or None without one."""
+        if self.timer_ends_at is None or self.ended:
+            return None
+        return max(0, math.ceil(self.timer_ends_at - now))
 
     def accepting_answers(self, now: float) -> bool:
         """Whether a phone should offer the answer form now (open, not ended, time left)."""

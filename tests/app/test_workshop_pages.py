@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from carelab import auth
 from carelab.workshop import participants, session
 from tests.app.conftest import run_page_as
@@ -64,6 +66,9 @@ def test_projector_hides_results_until_revealed(app, admin, db, shipped_content)
     assert not at.exception
     assert at.title[0].value == "VM"
     assert "Results are hidden until the facilitator reveals them." in [c.value for c in at.caption]
+    session.start_timer(db, admin, made.id, 90)
+    at.run()
+    assert re.fullmatch(r":material/timer: 1:(2\d|30) left to answer", at.subheader[-2].value)
     session.reveal_results(db, admin, made.id)
     at.run()
     assert not [c for c in at.caption if c.value.startswith("Results are hidden")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from urllib.parse import urlsplit
 
 import altair as alt
@@ -145,6 +146,19 @@ def results_view(
         )  # fmt: skip
     if reveal_answer and step.explanation:
         st.info(step.explanation, icon=":material/lightbulb:")
+
+
+def timer_view(workshop: Workshop, large: bool = False) -> None:
+    """The countdown, if one runs: minutes and seconds left, re-read with the page."""
+    left = workshop.seconds_left(time.time())
+    if left is None:
+        return
+    clock = f"{left // 60}:{left % 60:02d} left to answer" if left else "Time is up"
+    text = f":material/timer: {clock}"
+    if large:
+        st.subheader(text, anchor=False)
+    else:
+        st.markdown(f"**{text}**")
 
 
 def lab_candidates_view(step: WorkshopStep, notes: bool = False) -> None:

@@ -90,6 +90,7 @@ def live(workshop_id: int) -> None:
         f"Answering {status} · results {'shown' if workshop.results_revealed else 'hidden'} "
         "on the projector"
     )
+    views.timer_view(workshop)
     if step.prompt:
         markdown(step.prompt)
     if step.kind == "lab":

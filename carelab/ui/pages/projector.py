@@ -41,6 +41,7 @@ def screen(workshop_id: int) -> None:
         views.lab_candidates_view(step)
     if not step.answerable:
         return
+    views.timer_view(current, large=True)
     if current.results_revealed:
         views.results_view(current, step, results, large=True)
     else:

@@ -268,6 +268,17 @@ def test_timer_bounds_and_clearing(db, people, room):
     assert session.clear_timer(db, f, room.id).timer_ends_at is None
 
 
+def test_seconds_left_counts_down_in_whole_seconds_and_stops_at_zero(db, people, room):
+    assert session.get_workshop(db, room.id).seconds_left(T0) is None  # no timer
+    running = session.start_timer(db, people.facilitator, room.id, 90, now=T0)
+    assert running.seconds_left(T0) == 90
+    assert running.seconds_left(T0 + 0.2) == 90  # 89.8 s is shown as 1:30, not 1:29
+    assert running.seconds_left(T0 + 89.5) == 1
+    assert running.seconds_left(T0 + 95) == 0
+    ended = session.end_workshop(db, people.facilitator, room.id, now=T0 + 10)
+    assert ended.seconds_left(T0 + 10) is None
+
+
 def test_opening_again_clears_a_timer_that_ran_out(db, people, room):
     open_step(db, people, room, 1)
     session.start_timer(db, people.facilitator, room.id, 10, now=T0)
