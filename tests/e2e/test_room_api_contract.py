@@ -4,18 +4,25 @@ bench/workshop_load.py simulates hundreds of phones without a browser, so its nu
 only mean something if it makes the requests the real page makes. This test records the
 real page's requests in Chromium through join, stream, answer and reload, and checks each
 against ROOM_API below: method, path, content type, and the JSON body's (or the query's)
-keys. The bench keeps its own copy of these shapes; when this test fails because the page
-changed, change the bench with it.
+keys. Then it runs the bench's own Phone once against the same server and checks its
+requests against the same shapes, in the same order. When either part fails because the
+page changed, change the bench with it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+import httpx2 as httpx
 import pytest
 from playwright.sync_api import Browser, Request, expect
 
+from bench.workshop_load import Phone, Room
 from carelab.workshop import session
 from tests.e2e.test_room_phone import Facilitator
 from tests.e2e.workshop_room import ACK, PHONE
@@ -113,3 +120,68 @@ def test_the_phone_page_uses_the_room_api_as_the_bench_does(browser: Browser, se
     assert isinstance(join["device"], str) and len(join["device"]) == 32
     token = parse_qs(urlsplit(api[1].url).query)["p"][0]
     assert answer == {"code": host.workshop.code, "p": token, "step_index": 0, "value": 1}
+
+
+class ScriptedDice(random.Random):
+    """The bench's dice, loaded: answer at once, do not change the answer, then reload."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+        self.rolls = [0.0, 0.5, 0.05]  # think time, change (< 0.2), reload (< 0.1)
+
+    def random(self) -> float:
+        """The next scripted roll, then 0.99 (nothing more happens)."""
+        return self.rolls.pop(0) if self.rolls else 0.99
+
+    def getrandbits(self, k: int) -> int:
+        """Unscripted: defining it keeps randrange (the answer's choice) off the rolls."""
+        return super().getrandbits(k)
+
+
+def bench_shape(request: httpx.Request) -> Call:
+    """A request the bench's client sent, in ROOM_API's terms."""
+    content_type = request.headers.get("content-type")
+    body = json.loads(request.content) if request.content else None
+    return Call(
+        request.method,
+        request.url.path,
+        content_type.split(";")[0].strip() if content_type else None,
+        frozenset(body) if isinstance(body, dict) else frozenset(),
+        frozenset(parse_qs(request.url.query.decode())),
+        "eventsource" if request.url.path.endswith("/stream") else "fetch",
+    )
+
+
+def test_the_bench_phone_makes_the_page_requests_in_the_page_order(server: str):
+    """bench/workshop_load.py's own Phone, run once against the server, matches ROOM_API."""
+    host = Facilitator(server)
+    host.do(session.go_to_step, 0, open_answering=True)
+    sent: list[httpx.Request] = []
+
+    async def record(request: httpx.Request) -> None:
+        if "/room/api/" in request.url.path:
+            sent.append(request)
+
+    async def one_phone() -> None:
+        hooks = {"request": [record]}
+        async with httpx.AsyncClient(base_url=server, event_hooks=hooks) as client:
+            phone = Phone(Room(host.workshop.code, ScriptedDice(), think=0.3), client)
+            assert await phone.join()
+            for _ in range(200):  # it answers, reloads and listens again by itself
+                streams = [r for r in sent if r.url.path.endswith("/stream")]
+                if 0 in phone.done and len(streams) == 2:
+                    break
+                await asyncio.sleep(0.05)
+            phone.ended = True
+            if phone.live is not None:
+                phone.live.cancel()
+            assert 0 in phone.acked, phone.room.errors
+
+    # Playwright's sync API keeps an event loop running in this thread: use another one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, one_phone()).result(timeout=60)
+    names = {call: name for name, call in ROOM_API.items()}
+    seen = [bench_shape(r) for r in sent]
+    unknown = [call for call in seen if call not in names]
+    assert not unknown, f"the bench made requests the page does not: {unknown}"
+    assert [names[call] for call in seen] == JOURNEY
