@@ -183,7 +183,7 @@ def shot(page, name: str) -> None:
     )
     page.set_viewport_size({"width": size["width"], "height": min(height, 10_000)})
     page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-    # Streamlit draws elements below the window lazily, as grey placeholders until then
+    # Streamlit draws elements below the window lazily, as grey skeletons until then
     # (past 10,000 px some may stay: take the picture anyway).
     with contextlib.suppress(PlaywrightTimeoutError):
         page.locator("[data-testid=stSkeleton]").first.wait_for(state="detached", timeout=5_000)
