@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
+from pypdf import PdfReader
 
 from tests.e2e.conftest import shot, wait_for_app
 from tests.e2e.workshop_room import (
@@ -252,6 +253,19 @@ def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path:
     stored = {r.participant_number: r.answer for r in results(server, wid, CHOICE_STEP).responses}
     assert {int(r["participant"]): r["answer"] for r in rows} == stored
     assert all(r["first_answered_at"] <= r["last_answered_at"] for r in rows)
+
+    # --- The PDF summary: the same numbers the projector showed, and no nicknames. ----------
+    with host.page.expect_download() as info:
+        host.page.get_by_role("button", name="Summary (PDF)").click()
+    pdf = tmp_path / info.value.suggested_filename
+    info.value.save_as(pdf)
+    assert pdf.name == f"workshop-{code}.pdf"
+    summary = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(str(pdf)).pages)
+    assert "Workshop summary" in summary and f"{CHOICE_STEP + 1}. {CHOICE_TITLE}" in summary
+    assert "5 of 5 answered." in summary
+    for option, count in Counter(final).items():
+        assert f"{option} {count} (" in summary
+    assert not [name for name in NICKNAMES if name in summary], "a nickname is in the summary"
 
     # --- The end: phones and projector say so, and a late answer is refused. ---------------
     host.end()
