@@ -35,13 +35,13 @@ EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # the ones uvicorn stops on
 
 
 def _in_db(work: Callable[..., T], *args: Any) -> T:
-    # One connection per call: connections must not cross threads.
-    with store_db.session() as db:
-        return work(db, *args)
+    # Each threadpool thread keeps its own connection: opening one per request was half of
+    # the pool's busy time with 1,000 phones (docs/performance.md).
+    return work(store_db.thread_connection(), *args)
 
 
 async def in_db(work: Callable[..., T], *args: Any) -> T:
-    """Run `work(db, *args)` in the threadpool with a fresh connection."""
+    """Run `work(db, *args)` in the threadpool on that thread's kept connection."""
     return await run_in_threadpool(_in_db, work, *args)
 
 

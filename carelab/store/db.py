@@ -11,6 +11,7 @@ one thread: each Streamlit rerun is a new thread, so callers open one per action
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -242,3 +243,28 @@ def session(path: Path | None = None) -> Iterator[Database]:
         yield db
     finally:
         db.close()
+
+
+_kept = threading.local()
+
+
+def thread_connection(path: Path | None = None) -> Database:
+    """This thread's kept connection to the database, opened on first use and reused.
+
+    For a pool of worker threads that each run many short actions (the workshop room's):
+    opening a connection costs more than a typical read or answer (its pragmas, WAL mode
+    above all), so each thread keeps one. A connection is never shared between threads;
+    one left inside a transaction by a failed action is rolled back before reuse.
+    """
+    path = path or config.db_path()
+    held: tuple[Path, Database] | None = getattr(_kept, "held", None)
+    if held is not None and held[0] != path:
+        held[1].close()
+        held = None
+    if held is None:
+        held = (path, connect(path))
+        _kept.held = held
+    db = held[1]
+    if db.conn.in_transaction:
+        db.conn.rollback()
+    return db

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+
+import pytest
 
 from carelab import auth
 from carelab.store import accounts
@@ -76,3 +79,31 @@ def test_many_threads_writing_at_once_lose_nothing(db_path):
         assert db.execute("SELECT COUNT(*) FROM user_roles WHERE role='admin'").fetchone()[0] == 1
         # Every read-then-write increment landed: none was lost to a race.
         assert db.execute("SELECT failed_signins FROM users WHERE id = 1").fetchone()[0] == 400
+
+
+def test_a_thread_keeps_its_connection_and_threads_never_share_one(tmp_path):
+    first, second = tmp_path / "a.db", tmp_path / "b.db"
+    kept = store_db.thread_connection(first)
+    assert store_db.thread_connection(first) is kept
+    assert kept.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    elsewhere: list[object] = []
+    worker = threading.Thread(target=lambda: elsewhere.append(store_db.thread_connection(first)))
+    worker.start()
+    worker.join()
+    assert elsewhere[0] is not kept
+    # Another database (a test's, or a changed setting): the old connection is closed.
+    moved = store_db.thread_connection(second)
+    assert moved is not kept
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        kept.execute("SELECT 1")
+
+
+def test_a_kept_connection_left_in_a_transaction_is_rolled_back(tmp_path):
+    path = tmp_path / "t.db"
+    db = store_db.thread_connection(path)
+    db.execute("CREATE TABLE IF NOT EXISTS t (x INTEGER)")
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("INSERT INTO t VALUES (1)")  # a failed action left this uncommitted
+    again = store_db.thread_connection(path)
+    assert not again.conn.in_transaction
+    assert again.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 0
