@@ -17,9 +17,12 @@ from carelab.room.hub import Hub, stop_on_exit_signals
 from carelab.room.routes import routes as room_routes
 from carelab.store import db as store_db
 from carelab.web.auth_routes import routes as auth_routes
+from carelab.workshop import events
 
-# The room's shared pollers; told to end the phones' streams when the server stops.
+# The room's shared pollers; told to end the phones' streams when the server stops, and
+# nudged when a facilitator acts on this server, so phones follow at once.
 room_hub = Hub()
+events.on_change(room_hub.nudge)
 
 
 def _open_descriptors() -> Iterator[int]:

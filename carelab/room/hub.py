@@ -76,6 +76,17 @@ class Watch:
         self.states: dict[str, State | CareLabError] = {}
         self.task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
+        self._nudged = asyncio.Event()  # set when this process's facilitator acted
+
+    def nudge(self) -> None:
+        """Have the poller read the room now rather than at its next tick."""
+        self._nudged.set()
+
+    async def next_tick(self, seconds: float) -> None:
+        """Sleep until the next poll, or less if nudged."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._nudged.wait(), seconds)
+        self._nudged.clear()
 
     def publish(self, version: int | None, states: dict[str, State | CareLabError]) -> None:
         """Record a new version (None: the workshop is gone) and wake every waiter."""
@@ -155,6 +166,17 @@ class Hub:
         """How many workshops are being polled now (for tests and diagnostics)."""
         return len(self._watches)
 
+    def nudge(self, workshop_id: int) -> None:
+        """A facilitator in this process changed a workshop: poll it now (any thread may call).
+
+        Subscribe it with carelab.workshop.events.on_change; phones then follow a step in
+        milliseconds instead of up to `poll_seconds`.
+        """
+        for (loop, watched), watch in list(self._watches.items()):
+            if watched == workshop_id:
+                with suppress(RuntimeError):  # that loop has closed
+                    loop.call_soon_threadsafe(watch.nudge)
+
     def stop(self) -> None:
         """End every stream and long poll of this event loop now: the server is stopping.
 
@@ -170,7 +192,7 @@ class Hub:
     async def _poll(self, key: tuple[asyncio.AbstractEventLoop, int], watch: Watch) -> None:
         try:
             while watch.tokens and not watch.gone and not watch.stopping:
-                await asyncio.sleep(self.poll_seconds)
+                await watch.next_tick(self.poll_seconds)
                 try:
                     await self._check(watch)
                 except Exception:

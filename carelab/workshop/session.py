@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from carelab.auth import User
 from carelab.errors import NotFound, PermissionDenied
 from carelab.store import workshops as store
+from carelab.workshop import events
 from carelab.workshop.errors import (
     InvalidCode,
     UnknownCode,
@@ -230,6 +231,7 @@ def _act(
     row = store.change_state(db, workshop_id, checked)
     if row is None:
         raise NotFound(f"There is no workshop {workshop_id}.")
+    events.changed(workshop_id)
     return _workshop(row)
 
 

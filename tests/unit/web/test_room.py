@@ -16,7 +16,7 @@ from carelab.room import hub as hub_module
 from carelab.room import page
 from carelab.room import routes as room
 from carelab.store import workshops as store
-from carelab.workshop import session
+from carelab.workshop import events, session
 from tests.unit.workshop.conftest import content_steps, make_user
 
 # Steps of content_steps(): 0 text, 1 single (Red, Green, Blue), 2 multiple, 3 scale,
@@ -442,3 +442,40 @@ def test_the_page_sends_a_device_id_when_joining():
     from carelab.room import page
 
     assert "device: deviceId()" in page.render("", False)
+
+
+def test_a_facilitator_in_this_process_wakes_the_poller_at_once(db_path, db, facilitator, workshop):
+    slow = hub_module.Hub(poll_seconds=120)  # left to itself, it would not poll in this test
+    undo = events.on_change(slow.nudge)
+    client = TestClient(Starlette(routes=room.routes(slow)), base_url="http://testserver")
+    try:
+        token = joined(client, workshop)
+        params = {"code": workshop.code, "p": token}
+        with (
+            ThreadPoolExecutor(1) as pool,
+            client.stream("GET", "/room/api/stream", params=params) as response,
+        ):
+            lines = response.iter_lines()
+            assert pool.submit(read_event, lines).result(timeout=5)[1]["step_index"] == 0
+            go(db, facilitator, workshop, SINGLE)  # calls events.changed after the commit
+            event, state = pool.submit(read_event, lines).result(timeout=10)
+            assert (event, state["step_index"]) == ("state", SINGLE)
+            session.end_workshop(db, facilitator, workshop.id)
+            assert pool.submit(read_event, lines).result(timeout=10)[1]["ended"] is True
+    finally:
+        undo()
+
+
+def test_a_failing_change_listener_does_not_stop_the_facilitator(db, facilitator, workshop):
+    heard: list[int] = []
+
+    def broken(workshop_id: int) -> None:
+        raise RuntimeError("listener bug")
+
+    undo_broken, undo_heard = events.on_change(broken), events.on_change(heard.append)
+    try:
+        moved = go(db, facilitator, workshop, SINGLE)
+    finally:
+        undo_broken()
+        undo_heard()
+    assert moved.current_step == SINGLE and heard == [workshop.id]
