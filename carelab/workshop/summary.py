@@ -19,6 +19,7 @@ from fpdf import FPDF
 from sqlite_utils import Database
 
 from carelab.learning.pdf import (
+    FONT_FAMILY,
     INK,
     MUTED,
     NAVY,
@@ -216,7 +217,7 @@ def _bar_chart(pdf: FPDF, table: Table) -> None:
         label = str(row[0])
         right = label.endswith(" (right)")
         top = pdf.get_y()
-        pdf.set_font("DejaVu", "B" if right else "", 9)
+        pdf.set_font(FONT_FAMILY, "B" if right else "", 9)
         pdf.set_text_color(*INK)
         pdf.cell(label_width, height, printable(clip(label, 60)), align="L")
         pdf.set_fill_color(*(RIGHT_COLOUR if right else BAR_COLOUR))
@@ -231,7 +232,7 @@ def _bar_chart(pdf: FPDF, table: Table) -> None:
 
 
 def _grid(pdf: FPDF, table: Table) -> None:
-    pdf.set_font("DejaVu", "", 9)
+    pdf.set_font(FONT_FAMILY, "", 9)
     pdf.set_text_color(*INK)
     pdf.set_draw_color(*RULE)
     pdf.set_fill_color(236, 239, 243)
