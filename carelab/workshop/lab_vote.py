@@ -104,21 +104,22 @@ def _lower_first(text: str) -> str:
 
 
 def _explanation(
-    table: pd.DataFrame, chosen: pd.DataFrame, higher_is_better: bool, label: str
-) -> str:
-    true_rank = table["true_quality"].rank(method="min")
+    table: pd.DataFrame, chosen: pd.DataFrame, true_rank: pd.Series, higher_is_better: bool,
+    label: str,
+) -> str:  # fmt: skip
     worst = chosen.sort_values("true_quality").iloc[0]
+    these = f"these {len(chosen)}"
     looks = chosen.sort_values("value", ascending=higher_is_better).iloc[0]
     lines = [
         f"Simulated truth: {worst['provider']} gives the worst care of all {len(table)} "
-        f"hospitals. On {_lower_first(label)}, {looks['provider']} looks worst of these five",
+        f"hospitals. On {_lower_first(label)}, {looks['provider']} looks worst of {these}",
     ]
     if "upper95" in table:
         flagged = chosen[chosen["flag"].isin(worse_flags(higher_is_better))]["provider"]
         lines[0] += f"; the funnel plot says '{looks['verdict']}'."
         lines.append(
             "Flagged worse than expected at 95%: "
-            + (", ".join(flagged) if len(flagged) else "none of these five")
+            + (", ".join(flagged) if len(flagged) else f"none of {these}")
             + "."
         )
     else:
@@ -165,6 +166,6 @@ def lab_vote(scenario_id: str) -> LabVote:
         prompt=prompt,
         options=options,
         right=right,
-        explanation=_explanation(table, chosen, indicator.higher_is_better, label),
+        explanation=_explanation(table, chosen, true_rank, indicator.higher_is_better, label),
         candidates=candidates,
     )

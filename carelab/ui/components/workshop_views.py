@@ -111,9 +111,12 @@ def results_view(
     reveal_answer = workshop.answer_revealed
     if results.counts:
         # A Lab vote's options carry their numbers, shown above; its chart names the hospital.
-        labels = [
-            c.label.split(": ", 1)[0] if step.kind == "lab" else c.label for c in results.counts
-        ]
+        hospitals = [c["provider"] for c in step.extra.get("candidates", [])]
+        labels = (
+            hospitals
+            if len(hospitals) == len(results.counts)
+            else [c.label for c in results.counts]
+        )
         chart = _counts_chart(results, labels, reveal_answer, large)
         st.altair_chart(chart, width="stretch")
         marks = {True: " ✓", False: "", None: ""} if reveal_answer else {}
