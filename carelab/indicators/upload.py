@@ -17,13 +17,12 @@ from typing import Literal
 
 import pandas as pd
 
+from carelab.csv_safety import safe_cell
 from carelab.errors import CareLabError
 
 Kind = Literal["proportion", "ratio"]
 KINDS: tuple[str, ...] = ("proportion", "ratio")
 MAX_PROBLEMS = 20
-# Cells a spreadsheet would run as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Period labels we can put in time order; UK day-first, as NHS spreadsheets write dates.
 PERIOD_FORMATS = ("%Y-%m-%d", "%Y-%m", "%b %Y", "%B %Y", "%d/%m/%Y", "%m/%Y")
 
@@ -534,6 +533,4 @@ def _blank_if_missing(value: object) -> object:
 def _defuse(cell: object) -> object:
     if pd.api.types.is_scalar(cell) and pd.isna(cell):
         return ""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
+    return safe_cell(cell)

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from carelab.csv_safety import safe_cell, safe_row
 from carelab.store import workshops as store
 from carelab.workshop.session import get_workshop, step_at, workshop_steps_of
 from carelab.workshop.steps import SCALE, WorkshopStep, answer_label, is_correct
@@ -39,8 +40,6 @@ yours i'm don't isn't we're they're
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
-# A spreadsheet runs a cell that starts with one of these as a formula (CWE-1236).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 @dataclass(frozen=True)
@@ -278,21 +277,14 @@ def export_rows(db: Database, workshop_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-def escape_cell(value: Any) -> Any:
-    """A cell safe to open in a spreadsheet: text that could run as a formula gets a '."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> bytes:
-    """Rows as UTF-8 CSV (with a BOM, so Excel reads accents), formula-injection escaped."""
+    """Rows as UTF-8 CSV (with a BOM, so Excel reads accents), every cell through safe_cell."""
     columns = list(columns) if columns is not None else (list(rows[0]) if rows else [])
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
+    writer.writerow(dict(zip(columns, safe_row(columns), strict=True)))
     for row in rows:
-        writer.writerow({key: escape_cell(value) for key, value in row.items()})
+        writer.writerow({key: safe_cell(value) for key, value in row.items()})
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -199,11 +199,29 @@ def test_csv_cells_that_could_run_as_formulas_are_escaped(db, people, room, type
 
 
 @pytest.mark.parametrize(
-    ("value", "escaped"),
-    [("\tx", "'\tx"), ("\rx", "'\rx"), ("\0x", "'\0x"), (-3.5, -3.5), (7, 7), ("", "")],
+    ("typed", "cell"),
+    [
+        ("ok;=HYPERLINK(1)", "ok;'=HYPERLINK(1)"),
+        ("ok,@cmd", "ok,'@cmd"),
+        ("5;+SUM(A1)", "5;'+SUM(A1)"),
+        ("a - b; c", "a - b; c"),
+    ],
 )
-def test_escape_cell(value, escaped):
-    assert aggregate.escape_cell(value) == escaped
+def test_a_formula_after_a_separator_inside_an_answer_is_escaped(db, people, room, typed, cell):
+    answer_all(db, people, room, 5, [typed])
+    (row,) = read_csv(aggregate.export_csv(db, room.id))
+    assert row["answer"] == cell
+
+
+def test_a_hostile_nickname_is_escaped_in_a_named_export(db, people):
+    room = session.create_workshop(
+        db, people.facilitator, "Named", "case", "c", content_steps(), anonymous=False
+    )
+    open_step(db, people, room, 5)
+    person = participants.join(db, room.code, "=cmd|' /C calc'!A0;@x", "ip")
+    participants.answer(db, room.code, person.token, 5, "fine")
+    (row,) = read_csv(aggregate.export_csv(db, room.id))
+    assert row["nickname"] == "'=cmd|' /C calc'!A0;'@x"
 
 
 def test_negative_numbers_stay_numbers(db, people, room):
