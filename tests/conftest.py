@@ -10,7 +10,14 @@ import pytest
 from carelab.store import db as store_db
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+# Real public data shipped with the repository (provenance in data/README.md).
+DATA = REPO / "data"
+AE_CSV = DATA / "ae_attendances.csv"
+# GIFT files written for CareLab's own tests.
+GIFT_FILES = REPO / "tests" / "data" / "gift"
+# Moodle's own GIFT examples are GPL and stay outside the repository; the conformance tests
+# that read them skip, saying why, when this folder is absent.
+MOODLE_GIFT = REPO.parent / "shared" / "data" / "moodle-gift"
 VALID_CASE = """\
 id: {id}
 title: A test case
@@ -52,8 +59,7 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh, migrated database that CARELAB_DB points at."""
     path = tmp_path / "carelab.db"
     monkeypatch.setenv("CARELAB_DB", str(path))
-    with store_db.session(path) as db:
-        store_db.migrate(db)
+    store_db.prepare(path)
     return path
 
 

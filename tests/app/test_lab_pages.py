@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from carelab.indicators.scenarios import SCENARIOS
-from tests.conftest import SHARED
+from tests.conftest import AE_CSV
 
 LAB = "carelab/ui/pages/indicator_lab.py"
 YOUR_DATA = "carelab/ui/pages/your_data.py"
-AE = SHARED / "data" / "ae_attendances.csv"
 
 
 @pytest.mark.parametrize("scenario", [s.id for s in SCENARIOS])
@@ -53,7 +52,7 @@ def upload(at, name: str, content: bytes):
 
 
 def test_your_data_ae_type1_funnel_and_run_chart(app):
-    at = upload(app(page=YOUR_DATA), "ae.csv", AE.read_bytes())
+    at = upload(app(page=YOUR_DATA), "ae.csv", AE_CSV.read_bytes())
     assert not at.exception
     assert at.selectbox(key="byod.provider").value == "org_code"
     assert at.selectbox(key="byod.proportion.num").value == "breaches"

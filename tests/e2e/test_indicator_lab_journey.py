@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import SHARED
+from tests.conftest import AE_CSV
 from tests.e2e.conftest import shot, wait_for_app
 
-AE_CSV = SHARED / "data" / "ae_attendances.csv"
 RESULTS_HEADER = "provider,value,n,target,lower95,upper95,lower998,upper998,flag"
 CHART = "[data-testid=stVegaLiteChart]"
 DRAWN = f"{CHART} svg, {CHART} canvas"

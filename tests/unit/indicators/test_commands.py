@@ -9,7 +9,7 @@ import pytest
 
 from carelab.cli import main
 from carelab.indicators import upload
-from tests.conftest import SHARED
+from tests.conftest import AE_CSV
 
 HEADER = "provider,value,n,target,lower95,upper95,lower998,upper998,flag\n"
 FLAGS = {"above998", "above95", "within", "below95", "below998"}
@@ -32,7 +32,7 @@ def write(tmp_path, text: str | bytes, name: str = "in.csv") -> str:
 
 @pytest.fixture(scope="module")
 def ae() -> pd.DataFrame:
-    data = (SHARED / "data" / "ae_attendances.csv").read_bytes()
+    data = AE_CSV.read_bytes()
     frame = upload.read_csv_bytes(data, "ae_attendances.csv")
     return upload.clean(frame, upload.guess_mapping(frame.columns, "proportion"))
 

@@ -10,7 +10,7 @@ from scipy.stats import spearmanr
 from carelab.errors import CareLabError
 from carelab.indicators import upload
 from carelab.indicators.upload import ColumnMapping, UploadError
-from tests.conftest import SHARED
+from tests.conftest import AE_CSV
 
 PROPORTION = ColumnMapping("proportion", "provider", "numerator", "denominator")
 RATIO = ColumnMapping("ratio", "provider", "observed", "expected")
@@ -383,7 +383,7 @@ def test_to_csv_bytes_defuses_column_names_too():
 
 @pytest.fixture(scope="module")
 def ae() -> pd.DataFrame:
-    data = (SHARED / "data" / "ae_attendances.csv").read_bytes()
+    data = AE_CSV.read_bytes()
     frame = upload.read_csv_bytes(data, "ae_attendances.csv")
     return upload.clean(frame, upload.guess_mapping(frame.columns, "proportion"))
 
