@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from carelab.ui import navigation, state
+from carelab.ui import errors, navigation, state
 
 st.set_page_config(page_title="CareLab", page_icon=":material/school:", layout="wide")
-state.prepare_database()
-st.session_state[state.USER_KEY] = state.load_user()
-verifying = bool(st.query_params.get("verify"))
-page = st.navigation(navigation.pages_for(state.current_user(), verifying), position="sidebar")
-navigation.sidebar(state.current_user())
-page.run()
+# The one place a failure no page caught (the database gone, full or read-only) becomes a
+# sentence instead of a traceback or Streamlit's "This app has encountered an error".
+with errors.shown_as_message():
+    state.prepare_database()
+    st.session_state[state.USER_KEY] = state.load_user()
+    verifying = bool(st.query_params.get("verify"))
+    user = state.current_user()
+    page = st.navigation(navigation.pages_for(user, verifying), position="sidebar")
+    navigation.sidebar(user)
+    page.run()

@@ -66,8 +66,7 @@ async def lifespan(_app: st.App) -> AsyncIterator[None]:
     While serving, Ctrl+C or SIGTERM ends the phones' open streams at once, so the server
     stops in about a second instead of waiting for them (they reconnect by themselves).
     """
-    with store_db.session() as db:
-        store_db.migrate(db)
+    store_db.prepare()  # the only place a running server may make a new database file
     send_small_replies_at_once()
     with stop_on_exit_signals(room_hub):
         yield

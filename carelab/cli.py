@@ -122,8 +122,7 @@ def cmd_new_case(args: argparse.Namespace) -> int:
 
 def cmd_db_migrate(_args: argparse.Namespace) -> int:
     """Create or update the database schema."""
-    with store_db.session() as db:
-        applied = store_db.migrate(db)
+    applied = store_db.prepare()
     where = config.db_path()
     print(f"database {where}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
     return 0
@@ -135,7 +134,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = getpass.getpass("Password for the new account: ")
-    with store_db.session() as db:
+    with store_db.session(create=True) as db:
         store_db.migrate(db)
         user = auth.create_account(db, args.email, password, args.name or args.email.split("@")[0])
         if args.role != "learner":

@@ -21,6 +21,12 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("CARELAB_DB", "data/carelab.db", "Path of the SQLite database file."),
     Setting(
+        "CARELAB_SQLITE_SYNCHRONOUS",
+        "FULL",
+        "SQLite's synchronous pragma: FULL makes every acknowledged answer survive a power "
+        "cut (docs/performance.md has the cost); NORMAL survives a crash of CareLab only.",
+    ),
+    Setting(
         "CARELAB_CONTENT_DIR",
         str(REPO_ROOT),
         "Folder holding the modules/ and cases/ YAML folders (default: the repository root).",

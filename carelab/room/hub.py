@@ -37,7 +37,8 @@ EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # the ones uvicorn stops on
 def _in_db(work: Callable[..., T], *args: Any) -> T:
     # Each threadpool thread keeps its own connection: opening one per request was half of
     # the pool's busy time with 1,000 phones (docs/performance.md).
-    return work(store_db.thread_connection(), *args)
+    with store_db.named_failures():
+        return work(store_db.thread_connection(), *args)
 
 
 async def in_db(work: Callable[..., T], *args: Any) -> T:

@@ -12,7 +12,6 @@ import functools
 import json
 import logging
 import re
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -24,6 +23,7 @@ from starlette.routing import Route
 from carelab.errors import CareLabError, NotFound
 from carelab.room import page
 from carelab.room.hub import Hub, State, in_db
+from carelab.store.errors import DatabaseBusy, DatabaseUnavailable
 
 # The same Origin rule as the sign-in routes, so both refuse cross-site posts alike.
 from carelab.web.auth_routes import same_origin
@@ -66,6 +66,9 @@ STATUSES: tuple[tuple[type[CareLabError], int], ...] = (
     (NotFound, 404),
     (NotCurrentStep, 409),
     (AnsweringClosed, 423),
+    # The database is gone, read-only, full or held too long (logged by the store).
+    (DatabaseUnavailable, 503),
+    (DatabaseBusy, 503),
 )
 
 
@@ -86,6 +89,8 @@ def error_response(exc: CareLabError) -> JSONResponse:
     if isinstance(exc, JoinThrottled):
         body["retry_after"] = exc.retry_after_seconds
         headers["Retry-After"] = str(exc.retry_after_seconds)
+    if status == 503:
+        headers["Retry-After"] = "2"
     if isinstance(exc, NotCurrentStep):
         body["current_step"] = exc.current_step
     return JSONResponse(body, status, headers)
@@ -108,12 +113,6 @@ def api(handler: Handler) -> Handler:
         except ClientDisconnect:
             # The phone left mid-request (a reload, a lost signal): nobody to tell.
             return Response(status_code=400)
-        except sqlite3.OperationalError:
-            # Never expected (WAL, long busy timeout), but a phone must get a sentence.
-            log.exception("room request failed on the database")
-            response = JSONResponse(
-                {"error": "The server is busy. Try again in a moment."}, 503, {"Retry-After": "2"}
-            )
         response.headers["Cache-Control"] = "no-store"
         return response
 

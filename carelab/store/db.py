@@ -10,17 +10,23 @@ one thread: each Streamlit rerun is a new thread, so callers open one per action
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from carelab import config
+from carelab.errors import CareLabError
+from carelab.store.errors import DatabaseBusy, DatabaseUnavailable
 
+log = logging.getLogger(__name__)
 BUSY_TIMEOUT_SECONDS = 30
 
 migrations = Migrations("carelab")
@@ -62,7 +68,7 @@ def _accounts(db: Database) -> None:
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL
         );
-        """
+        """,
     )
 
 
@@ -127,7 +133,7 @@ def _learning(db: Database) -> None:
             score REAL,
             completed_at REAL NOT NULL
         );
-        """
+        """,
     )
 
 
@@ -193,22 +199,74 @@ def _workshops(db: Database) -> None:
         );
         CREATE INDEX workshop_join_attempts_key
             ON workshop_join_attempts(client_key, attempted_at);
-        """
+        """,
     )
 
 
-def connect(path: Path | None = None) -> Database:
-    """Open a connection for this thread with CareLab's pragmas; the caller closes it."""
+def _synchronous() -> str:
+    value = config.get("CARELAB_SQLITE_SYNCHRONOUS").upper()
+    return value if value in {"FULL", "NORMAL", "EXTRA"} else "FULL"
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    # Turning a new file to WAL needs it to itself, and SQLite answers "locked" at once
+    # rather than through the busy timeout: two processes starting on a fresh database
+    # together failed 2 runs in 2 without this wait. (A file already in WAL returns at once.)
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = (getattr(exc, "sqlite_errorname", "") or "").startswith("SQLITE_BUSY")
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def connect(path: Path | None = None, create: bool = False) -> Database:
+    """Open a connection for this thread with CareLab's pragmas; the caller closes it.
+
+    Only `create=True` (start-up and `carelab db migrate`) may make a new database file: a
+    file removed while the server runs must not come back empty and swallow answers.
+    """
     path = path or config.db_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: no implicit transactions; every write commits unless a
     # transaction was opened explicitly with write_transaction().
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = ON")
+    target = f"{path.resolve().as_uri()}?mode={'rwc' if create else 'rw'}"
+    with named_failures():
+        conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, uri=True)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        _use_wal(conn)
+        conn.execute(f"PRAGMA synchronous = {_synchronous()}")
+        conn.execute("PRAGMA foreign_keys = ON")
     return Database(conn)
+
+
+def _failure(exc: sqlite3.Error) -> CareLabError | None:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        log.warning("database busy past the %s s timeout: %s", BUSY_TIMEOUT_SECONDS, exc)
+        return DatabaseBusy()
+    if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
+        # Full disk, read-only file, I/O error, a file that is gone or not a database.
+        log.error("database refused the action (%s): %s", name or type(exc).__name__, exc)
+        return DatabaseUnavailable()
+    return None  # integrity and programming errors are bugs or handled by the caller
+
+
+@contextmanager
+def named_failures() -> Iterator[None]:
+    """Turn SQLite's failures inside the block into DatabaseBusy or DatabaseUnavailable."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        failure = _failure(exc)
+        if failure is None:
+            raise
+        raise failure from exc
 
 
 @contextmanager
@@ -218,16 +276,40 @@ def write_transaction(db: Database) -> Iterator[Database]:
     try:
         yield db
     except BaseException:
-        db.rollback()
+        if db.conn.in_transaction:
+            db.rollback()
         raise
     db.commit()
 
 
+_MIGRATIONS_TABLE = migrations.migrations_table
+
+
 def migrate(db: Database) -> list[str]:
-    """Apply pending migrations; return the names applied."""
-    pending = [m.name for m in migrations.pending(db)]
-    migrations.apply(db)
-    return pending
+    """Apply pending migrations in one write transaction; return the names applied.
+
+    The write lock comes first (BEGIN IMMEDIATE), so two processes starting on a fresh
+    database at once take turns: the second finds nothing left to do.
+    """
+    applied: list[str] = []
+    with write_transaction(db):
+        db.executescript(
+            f"CREATE TABLE IF NOT EXISTS [{_MIGRATIONS_TABLE}] (id INTEGER PRIMARY KEY, "
+            "migration_set TEXT, name TEXT, applied_at TEXT);\n"
+            f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{_MIGRATIONS_TABLE}_migration_set_name "
+            f"ON [{_MIGRATIONS_TABLE}] (migration_set, name);\n",
+        )
+        for migration in migrations.pending(db):
+            migration.fn(db)
+            if not db.conn.in_transaction:
+                raise RuntimeError(f"migration {migration.name} committed on its own")
+            db.execute(
+                f"INSERT INTO [{_MIGRATIONS_TABLE}] (migration_set, name, applied_at) "  # noqa: S608
+                "VALUES (?, ?, ?)",
+                [migrations.name, migration.name, str(datetime.now(UTC))],
+            )
+            applied.append(migration.name)
+    return applied
 
 
 def applied_migrations(db: Database) -> list[str]:
@@ -235,17 +317,32 @@ def applied_migrations(db: Database) -> list[str]:
     return [m.name for m in migrations.applied(db)]
 
 
+def prepare(path: Path | None = None) -> list[str]:
+    """Create the database if it is missing and bring its schema up to date (start-up only)."""
+    with session(path, create=True) as db:
+        return migrate(db)
+
+
 @contextmanager
-def session(path: Path | None = None) -> Iterator[Database]:
-    """Open a migrated connection for one user action and close it afterwards."""
-    db = connect(path)
+def session(path: Path | None = None, create: bool = False) -> Iterator[Database]:
+    """Open a connection for one user action and close it afterwards; failures are named."""
+    db = connect(path, create)
     try:
-        yield db
+        with named_failures():
+            yield db
     finally:
         db.close()
 
 
 _kept = threading.local()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def thread_connection(path: Path | None = None) -> Database:
@@ -255,14 +352,26 @@ def thread_connection(path: Path | None = None) -> Database:
     opening a connection costs more than a typical read or answer (its pragmas, WAL mode
     above all), so each thread keeps one. A connection is never shared between threads;
     one left inside a transaction by a failed action is rolled back before reuse.
+
+    A kept connection still writes into its file after the file was deleted or replaced,
+    and every answer it acknowledged then would be lost, so each use first checks that
+    the path still names the same file (a stat, about 2 µs): if it is gone, the action is
+    refused (DatabaseUnavailable, logged); if it was replaced, the new file is opened.
     """
     path = path or config.db_path()
-    held: tuple[Path, Database] | None = getattr(_kept, "held", None)
-    if held is not None and held[0] != path:
+    held: tuple[Path, Database, tuple[int, int] | None] | None = getattr(_kept, "held", None)
+    now_there = _identity(path)
+    if held is not None and (held[0] != path or held[2] != now_there):
         held[1].close()
-        held = None
+        _kept.held = held = None
+        if now_there is None:
+            log.error("database file %s was removed while CareLab was running", path)
+        else:
+            log.warning("database file %s was replaced; reopening it", path)
+    if now_there is None:
+        raise DatabaseUnavailable()
     if held is None:
-        held = (path, connect(path))
+        held = (path, connect(path), now_there)
         _kept.held = held
     db = held[1]
     if db.conn.in_transaction:

@@ -27,8 +27,7 @@ def database() -> Iterator[Database]:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _prepare_database(path: str) -> None:
     """Apply migrations once per process and database path."""
-    with store_db.session(Path(path)) as db:
-        store_db.migrate(db)
+    store_db.prepare(Path(path))
 
 
 def prepare_database() -> None:

@@ -15,7 +15,7 @@ from carelab.store import db as store_db
 def test_pragmas_are_set_on_every_connection(db_path):
     with store_db.session(db_path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL, the default
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000
 
@@ -35,8 +35,7 @@ def test_migrations_are_numbered_recorded_and_idempotent(db_path):
 
 def test_database_folder_is_created(tmp_path):
     path = tmp_path / "nested" / "folder" / "carelab.db"
-    with store_db.session(path) as db:
-        store_db.migrate(db)
+    store_db.prepare(path)
     assert path.exists()
 
 
@@ -83,6 +82,8 @@ def test_many_threads_writing_at_once_lose_nothing(db_path):
 
 def test_a_thread_keeps_its_connection_and_threads_never_share_one(tmp_path):
     first, second = tmp_path / "a.db", tmp_path / "b.db"
+    store_db.prepare(first)
+    store_db.prepare(second)
     kept = store_db.thread_connection(first)
     assert store_db.thread_connection(first) is kept
     assert kept.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -100,6 +101,7 @@ def test_a_thread_keeps_its_connection_and_threads_never_share_one(tmp_path):
 
 def test_a_kept_connection_left_in_a_transaction_is_rolled_back(tmp_path):
     path = tmp_path / "t.db"
+    store_db.prepare(path)
     db = store_db.thread_connection(path)
     db.execute("CREATE TABLE IF NOT EXISTS t (x INTEGER)")
     db.execute("BEGIN IMMEDIATE")
