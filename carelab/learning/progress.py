@@ -22,13 +22,13 @@ from sqlite_utils import Database
 from carelab.auth import User
 from carelab.content import schema
 from carelab.errors import CareLabError
-from carelab.learning import grading
+from carelab.learning import grading, limits
 from carelab.learning.certificate import CertificateData, attested_minutes, new_code
 from carelab.store import accounts
 from carelab.store import learning as store
 
-MAX_REFLECTION = 5000
-REFLECTION_FIELDS = ("what", "so_what", "now_what")
+# Each part's field name and the label the player shows it under.
+REFLECTION_FIELDS = {"what": "What?", "so_what": "So what?", "now_what": "Now what?"}
 # Patterns that suggest a patient could be identified: an NHS number, a date of birth,
 # a hospital number. A warning, not a block: the learner decides, and nothing is lost.
 IDENTIFIER_PATTERNS = {
@@ -109,6 +109,7 @@ def record_answer(
 ) -> grading.Grade:
     """Mark an answer and save it at once; the first answer to a question is the scored one."""
     _check_open(db, attempt)
+    limits.check_answer(question, response)
     if isinstance(question, schema.Numeric):
         response = grading.parse_number(response)
     result = grading.grade(question, response)
@@ -143,13 +144,8 @@ def save_reflection(
     texts = {name: (answers.get(name) or "").strip() for name in REFLECTION_FIELDS}
     if not any(texts.values()):
         raise ProgressError("Write at least one part of the reflection before saving it.")
-    too_long = [n for n, t in texts.items() if len(t) > MAX_REFLECTION]
-    if too_long:
-        raise ProgressError(
-            f"Each part can be at most {MAX_REFLECTION:,} characters; shorten "
-            + ", ".join(n.replace("_", " ").capitalize() + "?" for n in too_long)
-            + " (your text is still in the box)."
-        )
+    labelled = {f"“{REFLECTION_FIELDS[name]}”": text for name, text in texts.items()}
+    limits.check_lengths(labelled, limits.MAX_REFLECTION, "save again")
     saved_at = time.time()
     store.save_reflection(
         db, attempt["id"], step.id,

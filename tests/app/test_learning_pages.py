@@ -15,7 +15,8 @@ from streamlit.testing.v1.element_tree import Block
 
 from carelab import auth
 from carelab.content.catalog import load_catalog
-from carelab.learning import progress
+from carelab.learning import grading, progress
+from carelab.store import learning as learning_store
 from tests.app.conftest import run_page_as
 
 PLAYER = "carelab/ui/pages/module_player.py"
@@ -116,6 +117,7 @@ EXPLANATIONS = {
     "one-word": "It is a handover.",
 }
 NUMBERS = {qid: n for n, qid in enumerate(RIGHT, 1)}
+PARTS = ("what", "so_what", "now_what")
 
 
 @pytest.fixture
@@ -355,6 +357,39 @@ def test_a_numeric_answer_that_is_not_a_number_is_explained_and_not_saved(
     assert alerts(question_box(at, "how-many"), "success") == ["Correct."]
 
 
+def test_typed_answers_show_their_limit(app, learner, module_file, db):
+    at = open_player(app, learner, step="checks")
+    aid = attempt_id(db, learner)
+    assert at.text_input(key=f"player.{aid}.one-word").proto.max_chars == 280
+    assert at.text_input(key=f"player.{aid}.how-many").proto.max_chars == 40
+    answer(at, aid, "one-word", "x" * 271 + " handover")  # at the limit exactly: saved
+    assert alerts(question_box(at, "one-word"), "error") == ["Not quite."]
+
+
+def test_a_long_answer_saved_before_the_limit_is_kept_whole_and_explained(
+    app, learner, module_file, db
+):
+    # 0.4 saved short answers of any length; the box must not cut one when it comes back.
+    attempt = progress.current_attempt(
+        db, learner, load_catalog(module_file.parents[1]).module("practice")
+    )
+    old = "handover " * 40
+    learning_store.save_answer(
+        db, attempt["id"], "checks", "one-word", grading.encode(old), 0.0, False, 1.0
+    )
+    at = open_player(app, learner, step="checks")
+    key = f"player.{attempt['id']}.one-word"
+    assert at.text_input(key=key).value == old
+    at.button(key=f"FormSubmitter:{key}.form-Check my answer").click().run()
+    assert alerts(question_box(at, "one-word"), "error") == [
+        "Your answer can be at most 280 characters; it has 360. "
+        "Shorten it and check it again: your text is still in the box."
+    ]
+    assert at.text_input(key=key).value == old
+    answer(at, attempt["id"], "one-word", "handover")
+    assert alerts(question_box(at, "one-word"), "success") == ["Correct."]
+
+
 # --- reflections -----------------------------------------------------------------------
 
 
@@ -366,13 +401,9 @@ def test_reflection_empty_too_long_saved_and_identifier_warning(app, learner, mo
     reflect(at, aid)
     assert "Write at least one part of the reflection before saving it." in alerts(at, "error")
 
-    long = "x" * 5001
-    reflect(at, aid, what=long)
-    assert (
-        "Each part can be at most 5,000 characters; shorten What? (your text is still in the box)."
-        in alerts(at, "error")
-    )
-    assert at.text_area(key=f"player.{aid}.think.what").value == long
+    # Each box shows its limit (the browser stops typing there; the core refuses more).
+    boxes = [at.text_area(key=f"player.{aid}.think.{part}") for part in PARTS]
+    assert [b.proto.max_chars for b in boxes] == [5000, 5000, 5000]
     assert count(db, "SELECT COUNT(*) FROM reflections WHERE attempt_id = ?", aid) == 0
 
     reflect(at, aid, what="Checking first saves time.", now_what="Check before I hand over.")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from carelab.content import schema
 from carelab.errors import CareLabError
-from carelab.learning import grading, progress
+from carelab.learning import grading, limits, progress
 from carelab.ui import state
 from carelab.ui.components.markdown import markdown
 
@@ -38,7 +38,11 @@ def _widget(question: Any, key: str, saved: Any, seed: int) -> Any:
             format_func=lambda v: "True" if v else "False",
         )  # fmt: skip
     label = f"Your answer ({question.unit})" if getattr(question, "unit", None) else "Your answer"
-    return st.text_input(label, value="" if saved is None else str(saved), key=key)
+    value = "" if saved is None else str(saved)
+    # An answer saved before 0.5 may be longer than the limit. Streamlit would cut it to
+    # max_chars without a word, so the box shows it whole and the core asks to shorten it.
+    limit = max(limits.answer_limit(question) or 0, len(value))
+    return st.text_input(label, value=value, key=key, max_chars=limit)
 
 
 def _show_grade(

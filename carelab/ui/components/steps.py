@@ -10,18 +10,18 @@ import streamlit as st
 from carelab.content import schema
 from carelab.errors import CareLabError, NotFound
 from carelab.indicators.scenarios import BY_ID
-from carelab.learning import progress
+from carelab.learning import limits, progress
 from carelab.ui import state
 from carelab.ui.components.case_view import show_case
 from carelab.ui.components.markdown import markdown
 from carelab.ui.components.questions import show_question
 
 LAB_PAGE = "carelab/ui/pages/indicator_lab.py"
-PARTS = (
-    ("what", "What?", "What happened, or what did you learn?"),
-    ("so_what", "So what?", "Why does it matter for you, your patients or your team?"),
-    ("now_what", "Now what?", "What will you do differently, and how will you know?"),
-)
+HINTS = {
+    "what": "What happened, or what did you learn?",
+    "so_what": "Why does it matter for you, your patients or your team?",
+    "now_what": "What will you do differently, and how will you know?",
+}
 
 
 def _citations(module: schema.Module) -> dict[str, str]:
@@ -95,8 +95,15 @@ def reflection_step(step: schema.ReflectionStep, attempt: dict[str, Any]) -> Non
     key = f"player.{attempt['id']}.{step.id}"
     with st.form(f"{key}.form"):
         texts = {
-            name: st.text_area(label, value=saved.get(name, ""), help=hint, key=f"{key}.{name}")
-            for name, label, hint in PARTS
+            name: st.text_area(
+                label,
+                value=saved.get(name, ""),
+                help=HINTS[name],
+                key=f"{key}.{name}",
+                # Never below the saved text: Streamlit would cut it without a word.
+                max_chars=max(limits.MAX_REFLECTION, len(saved.get(name, ""))),
+            )
+            for name, label in progress.REFLECTION_FIELDS.items()
         }
         submitted = st.form_submit_button("Save my reflection")
     if submitted:

@@ -10,6 +10,7 @@ from carelab import auth
 from carelab.content.loader import load_yaml_text
 from carelab.content.schema import Module
 from carelab.learning import progress
+from carelab.learning.errors import TextTooLong
 from carelab.learning.grading import InvalidAnswer
 from carelab.store import db as store_db
 from carelab.store import learning as store
@@ -92,14 +93,69 @@ def test_a_numeric_answer_that_is_not_a_number_is_refused_and_nothing_saved(db, 
     assert progress.answers(db, attempt) == {}
 
 
+SHORT_YAML = """\
+id: s
+title: Short
+summary: S
+learning_objectives: [Name it]
+estimated_minutes: 5
+version: "1"
+steps:
+  - id: quiz
+    kind: quiz
+    title: Quiz
+    questions:
+      - {id: word, kind: short_text, prompt: P, explanation: E, accepted: [handover]}
+"""
+
+
+def test_a_short_answer_longer_than_280_characters_is_refused_and_nothing_saved(db, learner):
+    mod = Module.model_validate(load_yaml_text(SHORT_YAML, "s").data)
+    attempt = progress.current_attempt(db, learner, mod)
+    question = mod.steps[0].questions[0]
+    with pytest.raises(TextTooLong) as refused:
+        progress.record_answer(db, attempt, "quiz", question, "handover " * 40)
+    assert str(refused.value) == (
+        "Your answer can be at most 280 characters; it has 360. "
+        "Shorten it and check it again: your text is still in the box."
+    )
+    assert (refused.value.limit, refused.value.fields) == (280, (("Your answer", 360),))
+    assert progress.answers(db, attempt) == {}
+    # At the limit exactly, the answer is marked and saved.
+    assert not progress.record_answer(db, attempt, "quiz", question, "x" * 280).correct
+    assert progress.answers(db, attempt)["word"]["last_response"] == '"' + "x" * 280 + '"'
+
+
+def test_a_numeric_answer_of_thousands_of_digits_is_refused_before_parsing(db, learner):
+    mod = module()
+    attempt = progress.current_attempt(db, learner, mod)
+    with pytest.raises(TextTooLong, match="at most 40 characters; it has 4,000"):
+        progress.record_answer(db, attempt, "quiz", mod.steps[1].questions[1], "9" * 4000)
+    assert progress.answers(db, attempt) == {}
+
+
 def test_reflections_are_bounded_and_kept(db, learner):
     mod = module()
     attempt = progress.current_attempt(db, learner, mod)
     step = mod.steps[2]
     with pytest.raises(progress.ProgressError, match="Write at least one part"):
         progress.save_reflection(db, attempt, step, {"what": "  "})
-    with pytest.raises(progress.ProgressError, match="at most 5,000 characters; shorten What"):
-        progress.save_reflection(db, attempt, step, {"what": "x" * 5001})
+    with pytest.raises(TextTooLong) as refused:
+        progress.save_reflection(db, attempt, step, {"what": "x" * 5001, "so_what": "Fine."})
+    assert str(refused.value) == (
+        "“What?” can be at most 5,000 characters; it has 5,001. "
+        "Shorten it and save again: your text is still in the box."
+    )
+    assert progress.reflections(db, attempt) == {}
+    with pytest.raises(TextTooLong) as refused:
+        progress.save_reflection(db, attempt, step, {"so_what": "y" * 6000, "now_what": "z" * 5002})
+    assert str(refused.value).startswith(
+        "“So what?” and “Now what?” can each be at most 5,000 characters; they have 6,000 and "
+        "5,002. Shorten them"
+    )
+    assert refused.value.fields == (("“So what?”", 6000), ("“Now what?”", 5002))
+    # The limit is on what is kept: spaces around the text do not count.
+    progress.save_reflection(db, attempt, step, {"what": " " * 10 + "x" * 5000 + "\n"})
     progress.save_reflection(db, attempt, step, {"what": "A", "so_what": "B", "now_what": "C"})
     saved = progress.reflections(db, attempt)["think"]
     assert (saved["what"], saved["so_what"], saved["now_what"]) == ("A", "B", "C")
