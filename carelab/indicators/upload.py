@@ -1,8 +1,8 @@
-"""Bring your own data: read a quality lead's CSV, check it, and shape it for funnels and charts.
+"""Bring your own data: check a quality lead's CSV and shape it for funnels and charts.
 
-Pure pandas. Every cell is read as text so that we, not a parser, decide what a bad number
-looks like, and every problem is reported at once with the row and column a spreadsheet shows:
-the header is row 1 and the first data row is row 2.
+Pure pandas. reading.py reads every cell as text so that we, not a parser, decide what a bad
+number looks like, and every problem is reported at once with the row and column a
+spreadsheet shows: the header is row 1 and the first data row is row 2.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,11 +19,29 @@ from typing import Literal
 import pandas as pd
 
 from carelab.csv_safety import safe_cell
-from carelab.errors import CareLabError
+from carelab.indicators.errors import MAX_PROBLEMS, UploadError
+from carelab.indicators.reading import CsvFormat, read_csv_bytes
+
+__all__ = [
+    "MAX_PROBLEMS",
+    "ColumnMapping",
+    "CsvFormat",
+    "CsvSummary",
+    "UploadError",
+    "aggregate",
+    "clean",
+    "clean_values",
+    "guess_mapping",
+    "prepare",
+    "read_and_clean",
+    "read_csv_bytes",
+    "to_csv_bytes",
+]
 
 Kind = Literal["proportion", "ratio"]
 KINDS: tuple[str, ...] = ("proportion", "ratio")
-MAX_PROBLEMS = 20
+# With a decimal comma, a full stop may only group thousands: 1.234,5 is 1234.5.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d*)?")
 # Period labels we can put in time order; UK day-first, as NHS spreadsheets write dates.
 PERIOD_FORMATS = ("%Y-%m-%d", "%Y-%m", "%b %Y", "%B %Y", "%d/%m/%Y", "%m/%Y")
 
@@ -38,18 +57,6 @@ DENOMINATOR_NAMES = {
 }
 PERIOD_NAMES = ("period", "month", "date", "quarter", "year", "week")
 GROUP_NAMES = ("group", "type", "category")
-
-
-class UploadError(CareLabError):
-    """An uploaded file cannot be used; `problems` lists why, one sentence each."""
-
-    def __init__(self, problems: Sequence[str], limit: int = MAX_PROBLEMS) -> None:
-        self.total = len(problems)
-        shown = list(problems[:limit])
-        if self.total > limit:
-            shown.append(f"and {self.total - limit} more")
-        self.problems = shown
-        super().__init__("\n".join(shown))
 
 
 @dataclass(frozen=True)
@@ -77,111 +84,35 @@ class ColumnMapping:
         }
 
 
-# --- Reading -------------------------------------------------------------------------------
+# --- Reading, as an upload worker does it -----------------------------------------------------
 
 
-def read_csv_bytes(data: bytes, name: str, max_bytes: int = 10_000_000) -> pd.DataFrame:
-    """Parse an uploaded CSV into text columns, indexed by spreadsheet row number."""
-    if len(data) > max_bytes:
-        raise UploadError([f"{name} is {_size(len(data))}; the limit is {_size(max_bytes)}"])
-    if data.startswith(b"PK\x03\x04"):
-        # An .xlsx is a zip file; saying so beats a confusing byte-level complaint.
-        raise UploadError([f"{name} is an Excel workbook, not CSV; save it as 'CSV UTF-8'"])
-    text = _decode(data, name)
-    if not text.strip():
-        raise UploadError([f"{name} is empty"])
-    return _frame(_records(text, name), name)
+@dataclass(frozen=True)
+class CsvSummary:
+    """What the page needs before the user maps columns: names, row count and format."""
+
+    columns: tuple[str, ...]
+    rows: int
+    format: CsvFormat
 
 
-def _size(size: int) -> str:
-    if size >= 1_000_000:
-        return f"{size / 1_000_000:.1f} MB"
-    return f"{size / 1_000:.1f} kB" if size >= 1_000 else f"{size} bytes"
-
-
-def _decode(data: bytes, name: str) -> str:
-    """UTF-8 with or without Excel's byte-order mark; otherwise say where it stops being UTF-8."""
+def prepare(
+    data: bytes, name: str, kind: Kind = "proportion"
+) -> tuple[CsvSummary, ColumnMapping, pd.DataFrame | UploadError]:
+    """Read a file once: its summary, the mapping its column names suggest, and the data
+    checked with that mapping, or why they cannot be (the page's first job for a new file)."""
+    raw = read_csv_bytes(data, name)
+    summary = CsvSummary(tuple(raw.columns), len(raw), raw.attrs["format"])
+    guess = guess_mapping(raw.columns, kind)
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        start_of_line = before[before.rfind(b"\n") + 1 :]
-        column = len(start_of_line.decode("utf-8-sig", errors="replace")) + 1
-        raise UploadError(
-            [
-                f"{name} is not UTF-8 text: line {line}, character {column} is byte "
-                f"0x{data[exc.start]:02x}; save the file as 'CSV UTF-8'"
-            ]
-        ) from None
+        return summary, guess, clean(raw, guess)
+    except UploadError as exc:
+        return summary, guess, exc
 
 
-def _records(text: str, name: str) -> list[list[str]]:
-    """Every record, blank lines included, so that positions match the spreadsheet's rows."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[list[str]] = []
-    try:
-        for record in reader:
-            records.append(record)
-    except csv.Error as exc:
-        if "unexpected end of data" in str(exc):
-            start = _line_after(records, text)
-            problem = f"{name}, line {start}: a quoted value starts here and is never closed"
-        else:
-            problem = f"{name}, line {reader.line_num}: not valid CSV ({exc})"
-        raise UploadError([problem]) from None
-    return records
-
-
-def _line_after(records: list[list[str]], text: str) -> int:
-    """The line on which the record after `records` starts (fields may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    for _ in records:
-        next(reader)
-    return reader.line_num + 1
-
-
-def _frame(records: list[list[str]], name: str) -> pd.DataFrame:
-    header = _header(records[0], name)
-    width = len(header)
-    problems = []
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    for position, record in enumerate(records[1:], start=2):
-        cells = [cell.strip() for cell in record]
-        if not any(cells):
-            continue  # Blank rows (often trailing ones from a spreadsheet) carry nothing.
-        if len(cells) < width or any(cells[width:]):
-            problems.append(
-                f"{name}, row {position}: {_plural(len(cells), 'value')} "
-                f"but the header has {_plural(width, 'column')}"
-            )
-            continue
-        rows.append(cells[:width])
-        numbers.append(position)
-    if problems:
-        raise UploadError(problems)
-    return pd.DataFrame(rows, columns=header, dtype=str, index=pd.Index(numbers, name="row"))
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def _header(cells: list[str], name: str) -> list[str]:
-    """Stripped column names; blank ones become 'column N'; duplicates are refused."""
-    names = [cell.strip() or f"column {i}" for i, cell in enumerate(cells, start=1)]
-    seen: dict[str, int] = {}
-    problems = []
-    for i, column in enumerate(names, start=1):
-        if column in seen:
-            problems.append(
-                f"{name}: the header names column '{column}' twice (columns {seen[column]} and {i})"
-            )
-        seen.setdefault(column, i)
-    if problems:
-        raise UploadError(problems)
-    return names
+def read_and_clean(data: bytes, name: str, mapping: ColumnMapping) -> pd.DataFrame:
+    """Read and check a file in one call, from its bytes: the job an upload worker runs."""
+    return clean(read_csv_bytes(data, name), mapping)
 
 
 # --- Mapping -------------------------------------------------------------------------------
@@ -296,22 +227,33 @@ def _counts(
 ) -> list[float]:
     """Parse a count column; a cell that is not a usable count becomes NaN and a problem."""
     position = df.columns.get_loc(column)
+    decimal = _decimal(df)
     values = []
     for row, text in zip(rows, _texts(df, column), strict=True):
-        value, problem = _number(text, whole=whole)
+        value, problem = _number(text, whole=whole, decimal=decimal)
         if problem:
             problems.append((row, position, f"row {row}, column '{column}'{problem}"))
         values.append(value)
     return values
 
 
-def _number(text: str, *, whole: bool, signed: bool = False) -> tuple[float, str]:
+def _decimal(df: pd.DataFrame) -> str:
+    """The decimal mark reading.py found for this file ('.' for a frame it did not read)."""
+    found = df.attrs.get("format")
+    return found.decimal if isinstance(found, CsvFormat) else "."
+
+
+def _number(
+    text: str, *, whole: bool, signed: bool = False, decimal: str = "."
+) -> tuple[float, str]:
     """One cell as a number, or NaN and what is wrong with it (worded to follow the column)."""
     if text == "":
         return math.nan, " is blank"
     try:
-        value = float(text)
+        value = float(_with_decimal_point(text) if decimal == "," else text)
     except ValueError:
+        if decimal == "," and "." in text:
+            return math.nan, f": '{text}' is not a number (this file writes decimals as 12,5)"
         return math.nan, f": '{text}' is not a number"
     if not math.isfinite(value):
         return math.nan, f": '{text}' is not a number"
@@ -320,6 +262,15 @@ def _number(text: str, *, whole: bool, signed: bool = False) -> tuple[float, str
     if whole and not value.is_integer():
         return math.nan, f": {text} is not a whole number"
     return value, ""
+
+
+def _with_decimal_point(text: str) -> str:
+    """'1.234,5' -> '1234.5'; a full stop that does not group thousands is not a number."""
+    if "." in text:
+        if not _GROUPED.fullmatch(text):
+            raise ValueError(text)
+        text = text.replace(".", "")
+    return text.replace(",", ".")
 
 
 def _check_positive(
@@ -419,10 +370,11 @@ def clean_values(df: pd.DataFrame, period: str = "period", value: str = "value")
 
 def _reals(df: pd.DataFrame, column: str, rows: list[int], problems: list[Problem]) -> list[float]:
     position = df.columns.get_loc(column)
+    decimal = _decimal(df)
     values = []
     for row, text in zip(rows, _texts(df, column), strict=True):
         # A measured value, unlike a count, may be below 0 or fractional.
-        value, problem = _number(text, whole=False, signed=True)
+        value, problem = _number(text, whole=False, signed=True, decimal=decimal)
         if problem:
             problems.append((row, position, f"row {row}, column '{column}'{problem}"))
         values.append(value)

@@ -40,10 +40,7 @@ def test_truth_table_reports_both_indicators(app):
     )
 
 
-def test_your_data_without_a_file_explains_what_is_needed(app):
-    at = app(page=YOUR_DATA)
-    assert not at.exception
-    assert at.info[0].value.startswith("Columns needed:")
+# --- Your data -------------------------------------------------------------------------------
 
 
 def upload(at, name: str, content: bytes):
@@ -51,8 +48,56 @@ def upload(at, name: str, content: bytes):
     return at
 
 
-def test_your_data_ae_type1_funnel_and_run_chart(app):
-    at = upload(app(page=YOUR_DATA), "ae.csv", AE_CSV.read_bytes())
+def problems(at) -> list[str]:
+    assert at.error[0].value.startswith("The data need fixing")
+    return at.code[0].value.splitlines()
+
+
+def test_your_data_asks_an_anonymous_visitor_to_sign_in_and_reads_nothing(app):
+    at = app(page=YOUR_DATA)
+    assert not at.exception
+    assert at.info[0].value.startswith("Sign in to draw funnel plots and run charts")
+    links = [link.proto.label for link in at.get("page_link")]
+    assert links == ["Sign in or create an account", "Open the Simulated lab"]
+    assert not at.get("file_uploader") and not at.button
+
+
+def test_your_data_without_a_file_explains_what_is_needed(app, learner):
+    at = app(user=learner, page=YOUR_DATA)
+    assert not at.exception
+    assert at.info[0].value.startswith("Columns needed:")
+    assert at.get("file_uploader")[0].proto.label == "CSV file (up to 10 MB and 300,000 rows)"
+
+
+def test_one_click_loads_the_nhs_england_example_with_its_source_and_licence(app, learner):
+    at = app(user=learner, page=YOUR_DATA)
+    at.button(key="byod.load_example").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("**Example data:** NHS England A&E attendances")
+    about = next(c.value for c in at.caption if c.value.startswith("Source: "))
+    assert "NHS England, A&E Attendances and Emergency Admissions" in about
+    assert "[Open Government Licence v3.0](https://www.nationalarchives.gov.uk/" in about
+    assert "Contains public sector information licensed under the Open Government Licence" in about
+    # The mapping is guessed, type 1 departments and the latest month are chosen: a funnel at once.
+    assert at.selectbox(key="byod.provider").value == "org_code"
+    assert at.multiselect(key="byod.groups").value == ["1"]
+    assert at.multiselect(key="byod.periods").value == ["2019-03-01"]
+    results = at.dataframe[0].value
+    assert len(results) == 134  # the type-1 departments reporting in March 2019
+    assert results["target"].iloc[0] == pytest.approx(1 - 0.795, abs=0.002)
+
+
+def test_an_upload_after_the_example_replaces_it(app, learner):
+    at = app(user=learner, page=YOUR_DATA)
+    at.button(key="byod.load_example").click().run()
+    upload(at, "mine.csv", b"provider,numerator,denominator\nA,5,10\nB,3,10\nC,4,10\n")
+    assert not at.exception and not at.success
+    assert at.caption[1].value.startswith("3 rows, read as UTF-8 text, comma-separated")
+    assert len(at.dataframe[0].value) == 3
+
+
+def test_your_data_ae_type1_funnel_and_run_chart(app, learner):
+    at = upload(app(user=learner, page=YOUR_DATA), "ae.csv", AE_CSV.read_bytes())
     assert not at.exception
     assert at.selectbox(key="byod.provider").value == "org_code"
     assert at.selectbox(key="byod.proportion.num").value == "breaches"
@@ -72,18 +117,48 @@ def test_your_data_ae_type1_funnel_and_run_chart(app):
     assert at.get("download_button")[0].proto.label == "Download results (CSV)"
 
 
-def test_your_data_bad_csv_lists_every_problem_with_row_and_column(app):
+def test_a_french_excel_file_loads_and_says_how_it_was_read(app, learner):
+    text = "Établissement;Décès;Attendus\nSaint-Éloi;12;10,5\nPasteur;3;4,25\nSète;9;8,0\n"
+    at = upload(app(user=learner, page=YOUR_DATA), "fr.csv", text.encode("cp1252"))
+    assert at.caption[1].value == (
+        "3 rows, read as Windows-1252 text, semicolon-separated, decimal comma; "
+        "columns: Établissement, Décès, Attendus"
+    )
+    at.radio(key="byod.kind").set_value("ratio").run()
+    at.selectbox(key="byod.provider").set_value("Établissement")
+    at.selectbox(key="byod.ratio.num").set_value("Décès")
+    at.selectbox(key="byod.ratio.den").set_value("Attendus").run()
+    assert not at.exception and not at.error
+    results = at.dataframe[0].value
+    assert dict(zip(results["provider"], results["n"], strict=True)) == {
+        "Pasteur": 4.25, "Saint-Éloi": 10.5, "Sète": 8.0,
+    }  # fmt: skip
+
+
+def test_your_data_bad_csv_lists_every_problem_with_row_and_column(app, learner):
     csv = b"provider,numerator,denominator\nA,5,10\nB,abc,10\nC,12,10\nD,1,0\n"
-    at = upload(app(page=YOUR_DATA), "bad.csv", csv)
+    at = upload(app(user=learner, page=YOUR_DATA), "bad.csv", csv)
     assert not at.exception
-    assert at.error[0].value.startswith("The data need fixing")
-    problems = at.code[0].value.splitlines()
-    assert "row 3, column 'numerator': 'abc' is not a number" in problems
-    assert any(p.startswith("row 4") for p in problems)
-    assert any(p.startswith("row 5") for p in problems)
+    found = problems(at)
+    assert "row 3, column 'numerator': 'abc' is not a number" in found
+    assert any(p.startswith("row 4") for p in found)
+    assert any(p.startswith("row 5") for p in found)
 
 
-def test_your_data_empty_file_is_a_message_not_a_traceback(app):
-    at = upload(app(page=YOUR_DATA), "empty.csv", b"")
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "empty.csv is empty"),
+        (b"x" * 10_000_001, "empty.csv is 10.0 MB; the limit is 10.0 MB"),
+        (
+            b"provider,numerator,denominator\n" + b"A,1,2\n" * 300_001,
+            "empty.csv has more than 300,000 rows, the most CareLab reads; add the rows up by "
+            "period or provider first, or leave out old periods",
+        ),
+    ],
+    ids=["empty", "too-big", "too-many-rows"],
+)
+def test_a_file_past_a_bound_is_a_message_not_a_traceback(app, learner, content, expected):
+    at = upload(app(user=learner, page=YOUR_DATA), "empty.csv", content)
     assert not at.exception
-    assert at.error
+    assert problems(at) == [expected]

@@ -1,12 +1,17 @@
-"""Widgets and views for the "your data" page: column mapping, filters, results, downloads."""
+"""Widgets and views for the "your data" page: the file, column mapping, filters, results."""
 
 from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
 
+from carelab.content.text import escape_markdown
 from carelab.errors import CareLabError
-from carelab.indicators import funnel, lab, upload
+from carelab.indicators import funnel, lab, reading, upload, worker
+from carelab.indicators.examples import AE_ATTENDANCES, Example
 from carelab.indicators.scenarios import Analysis
 from carelab.indicators.truth import verdict
 from carelab.ui.components import charts
@@ -17,6 +22,99 @@ KIND_LABELS = {
     "proportion": "Proportion: numerator out of denominator",
     "ratio": "Ratio: observed against expected",
 }
+EXAMPLE_KEY = "byod.example"
+CACHE_KEY = "byod.cache"
+# Choices that belong to one file: a new file starts from its own defaults.
+FILE_CHOICES = ("byod.groups", "byod.periods", "byod.run_provider", "byod.provider", "byod.period",
+                "byod.group", "byod.proportion.num", "byod.proportion.den", "byod.ratio.num",
+                "byod.ratio.den")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Source:
+    """The file the page works on: an upload, or a shipped example."""
+
+    name: str
+    data: bytes = field(repr=False)
+    example: Example | None = None
+
+    @property
+    def digest(self) -> str:
+        """Identify the file's content, so that results are kept per file."""
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def _use_example() -> None:
+    st.session_state[EXAMPLE_KEY] = True
+
+
+def _use_upload() -> None:
+    st.session_state[EXAMPLE_KEY] = False
+
+
+def choose_source() -> Source | None:
+    """The uploader and the example button; return the file the user chose last, if any."""
+    limit = f"up to {reading.MAX_BYTES // 1_000_000} MB and {reading.MAX_ROWS:,} rows"
+    uploaded = st.file_uploader(f"CSV file ({limit})", type=["csv", "tsv", "txt"],
+                                key="byod.file", on_change=_use_upload,
+                                max_upload_size=reading.MAX_BYTES // 1_000_000)  # fmt: skip
+    st.button("Load the NHS England A&E example", key="byod.load_example",
+              icon=":material/table_view:", on_click=_use_example)  # fmt: skip
+    if st.session_state.get(EXAMPLE_KEY):
+        return Source(AE_ATTENDANCES.name, AE_ATTENDANCES.read(), AE_ATTENDANCES)
+    if uploaded is not None:
+        return Source(uploaded.name, uploaded.getvalue())
+    return None
+
+
+def about_example(example: Example) -> None:
+    """Say what the example holds, where it comes from and under which licence."""
+    st.success(f"**Example data:** {example.title}.", icon=":material/table_view:")
+    st.caption(
+        f"Source: [{example.source}]({example.source_url}). Licence: "
+        f"[{example.licence}]({example.licence_url}). {example.attribution} {example.hint}"
+    )
+
+
+def _cache(source: Source) -> dict:
+    """This session's results for the current file; a new file replaces them (one file kept)."""
+    cache = st.session_state.get(CACHE_KEY)
+    if cache is None or cache["digest"] != source.digest:
+        for key in FILE_CHOICES:
+            st.session_state.pop(key, None)
+        kind = st.session_state.get("byod.kind", "proportion")
+        try:
+            summary, guess, checked = worker.run(upload.prepare, source.data, source.name, kind)
+        except CareLabError as exc:
+            cache = {"digest": source.digest, "error": exc}
+        else:
+            cache = {"digest": source.digest, "summary": summary, "checked": {guess: checked}}
+        if source.example is not None:
+            st.session_state["byod.groups"] = ["1"]
+        st.session_state[CACHE_KEY] = cache
+    if "error" in cache:
+        raise cache["error"]
+    return cache
+
+
+def summary(source: Source) -> upload.CsvSummary:
+    """Columns, rows and format of the file, read once per file in a worker process."""
+    return _cache(source)["summary"]
+
+
+def checked(source: Source, mapping: upload.ColumnMapping) -> pd.DataFrame:
+    """The file's data checked with `mapping`, in a worker; kept until the mapping changes."""
+    cache = _cache(source)
+    if mapping not in cache["checked"]:
+        try:
+            result = worker.run(upload.read_and_clean, source.data, source.name, mapping)
+        except CareLabError as exc:
+            result = exc
+        cache["checked"] = {mapping: result}
+    result = cache["checked"][mapping]
+    if isinstance(result, CareLabError):
+        raise result
+    return result
 
 
 def show_problems(exc: CareLabError) -> None:
@@ -32,13 +130,14 @@ def _pick(label: str, columns: list[str], guess: str | None, key: str, optional:
     return st.selectbox(label, options, index=index, key=key)
 
 
-def mapping_controls(raw: pd.DataFrame) -> upload.ColumnMapping:
+def mapping_controls(found: upload.CsvSummary) -> upload.ColumnMapping:
     """Choose what kind of indicator the file holds and which column plays which role."""
-    st.caption(f"{len(raw):,} rows; columns: {', '.join(raw.columns)}")
+    columns = escape_markdown(", ".join(found.columns))
+    st.caption(f"{found.rows:,} rows, read as {found.format.describe()}; columns: {columns}")
     kind = st.radio("Kind of indicator", list(KIND_LABELS), format_func=KIND_LABELS.get,
                     key="byod.kind", horizontal=True)  # fmt: skip
-    guess = upload.guess_mapping(raw.columns, kind)
-    columns = list(raw.columns)
+    guess = upload.guess_mapping(found.columns, kind)
+    columns = list(found.columns)
     names = ("Numerator", "Denominator") if kind == "proportion" else ("Observed", "Expected")
     cols = st.columns(5)
     with cols[0]:

@@ -1,4 +1,4 @@
-"""Funnel plots and run charts for your own data: upload, map columns, download results."""
+"""Funnel plots and run charts for your own data, or for NHS England's A&E data in one click."""
 
 from __future__ import annotations
 
@@ -7,26 +7,43 @@ import streamlit as st
 
 from carelab.errors import CareLabError
 from carelab.indicators import funnel, spc, upload
+from carelab.ui import state
 from carelab.ui.components import byod
 
 st.title("Your data: funnel plots and run charts")
+if state.current_user() is None:
+    # Files are read on this server, by a worker process each; that is for people with an
+    # account, not for every visitor. The simulated Lab needs no file and stays open.
+    st.info(
+        "Sign in to draw funnel plots and run charts from your own CSV, or from NHS England's "
+        "A&E data in one click. The Simulated lab is open to everyone.",
+        icon=":material/lock:",
+    )
+    st.page_link("carelab/ui/pages/sign_in.py", label="Sign in or create an account",
+                 icon=":material/login:")  # fmt: skip
+    st.page_link("carelab/ui/pages/indicator_lab.py", label="Open the Simulated lab",
+                 icon=":material/science:")  # fmt: skip
+    st.stop()
+
 st.caption(
-    "Upload a CSV with one row per provider (and period, if you have them). Counts stay in "
-    "this session; nothing is stored. Limits follow Spiegelhalter (2005) for funnel plots and "
-    "NHS England's Making Data Count for run charts."
+    "Upload a CSV with one row per provider (and period, if you have them), or load the "
+    "example. Comma, semicolon or tab separated, UTF-8 or a Windows code page; decimal commas "
+    "are read too. Counts stay in this session; nothing is stored. Limits follow "
+    "Spiegelhalter (2005) for funnel plots and NHS England's Making Data Count for run charts."
 )
-uploaded = st.file_uploader("CSV file", type=["csv"], key="byod.file")
-if uploaded is None:
+source = byod.choose_source()
+if source is None:
     st.info(
         "Columns needed: a provider, and a numerator with its denominator (for example breaches "
         "and attendances), or observed and expected counts. Optional: a period and a group."
     )
     st.stop()
+if source.example is not None:
+    byod.about_example(source.example)
 
 try:
-    raw = upload.read_csv_bytes(uploaded.getvalue(), uploaded.name)
-    mapping = byod.mapping_controls(raw)
-    data = upload.clean(raw, mapping)
+    mapping = byod.mapping_controls(byod.summary(source))
+    data = byod.checked(source, mapping)
 except CareLabError as exc:
     byod.show_problems(exc)
     st.stop()

@@ -142,8 +142,8 @@ FUNNEL_PROBLEMS = [
         "{path}, row 2: 2 values but the header has 3 columns\nerror: 1 problem in {path}\n",
     ),
     (
-        "provider,numerator,denominator\nSt Mary’s,1,2\n".encode("cp1252"),
-        "{path} is not UTF-8 text: line 2, character 8 is byte 0x92; "
+        "provider,numerator,denominator\nSt Mary’s,1,2\n".encode() + b"St Mary\x92s,1,2\n",
+        "{path} is UTF-8 text but for line 3, character 8, which is byte 0x92; "
         "save the file as 'CSV UTF-8'\n"
         "error: 1 problem in {path}\n",
     ),
@@ -156,6 +156,18 @@ def test_funnel_reports_every_problem_and_writes_nothing(capsys, tmp_path, text,
     code, out, err = run(capsys, "funnel", path, "--kind", "proportion")
     assert (code, out) == (1, "")
     assert err == expected.format(path=path)
+
+
+def test_funnel_reads_a_semicolon_separated_cp1252_file_with_decimal_commas(capsys, tmp_path):
+    text = "provider;observed;expected\nSt Mary’s;12;10,5\nSaint-Éloi;3;4,25\n"
+    path = write(tmp_path, text.encode("cp1252"))
+    code, out, _ = run(capsys, "funnel", path, "--kind", "ratio")
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out))
+    assert dict(zip(table["provider"], table["n"], strict=True)) == {
+        "St Mary’s": 10.5,
+        "Saint-Éloi": 4.25,
+    }
 
 
 def test_funnel_checks_observed_and_expected_for_ratios(capsys, tmp_path):

@@ -1,4 +1,5 @@
-"""Bring your own data: reading, checking, shaping and writing a quality lead's CSV."""
+"""Bring your own data: checking, shaping and writing a quality lead's CSV (reading is in
+test_reading.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from carelab.errors import CareLabError
 from carelab.indicators import upload
 from carelab.indicators.upload import ColumnMapping, UploadError
 from tests.conftest import AE_CSV
@@ -22,88 +22,10 @@ def read(text: str | bytes, name: str = "in.csv") -> pd.DataFrame:
     return upload.read_csv_bytes(data, name)
 
 
-def problems_reading(text: str | bytes, name: str = "in.csv", **kwargs) -> list[str]:
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    with pytest.raises(UploadError) as caught:
-        upload.read_csv_bytes(data, name, **kwargs)
-    return caught.value.problems
-
-
 def problems_cleaning(text: str, mapping: ColumnMapping = PROPORTION) -> list[str]:
     with pytest.raises(UploadError) as caught:
         upload.clean(read(text), mapping)
     return caught.value.problems
-
-
-# --- Reading -------------------------------------------------------------------------------
-
-
-def test_reading_keeps_every_cell_as_stripped_text_indexed_by_spreadsheet_row():
-    frame = read("provider , numerator,denominator\n A ,007, 10\n\nB,1e3,2000\n")
-    assert list(frame.columns) == ["provider", "numerator", "denominator"]
-    assert frame.to_dict("index") == {
-        2: {"provider": "A", "numerator": "007", "denominator": "10"},
-        4: {"provider": "B", "numerator": "1e3", "denominator": "2000"},
-    }
-    assert frame.index.name == "row"
-
-
-def test_reading_accepts_excels_byte_order_mark_crlf_and_trailing_empty_cells():
-    frame = read(b"\xef\xbb\xbfprovider,numerator\r\nA,1,,\r\n,,\r\n")
-    assert list(frame.columns) == ["provider", "numerator"]
-    assert frame.to_dict("records") == [{"provider": "A", "numerator": "1"}]
-
-
-@pytest.mark.parametrize(
-    ("data", "kwargs", "expected"),
-    [
-        (b"x" * 12_000_000, {}, "in.csv is 12.0 MB; the limit is 10.0 MB"),
-        (b"provider\nA\n", {"max_bytes": 5}, "in.csv is 11 bytes; the limit is 5 bytes"),
-        (b"", {}, "in.csv is empty"),
-        (b"\n  \r\n", {}, "in.csv is empty"),
-        (
-            "provider,numerator\nCafé,1\n".encode("latin-1"),
-            {},
-            "in.csv is not UTF-8 text: line 2, character 4 is byte 0xe9; "
-            "save the file as 'CSV UTF-8'",
-        ),
-        (
-            b"PK\x03\x04rest of a zip file",
-            {},
-            "in.csv is an Excel workbook, not CSV; save it as 'CSV UTF-8'",
-        ),
-        (
-            b'provider,numerator\nA,1\n"B,2\nC,3\n',
-            {},
-            "in.csv, line 3: a quoted value starts here and is never closed",
-        ),
-        (
-            b'provider,numerator\nA,"1"2\n',
-            {},
-            "in.csv, line 2: not valid CSV (',' expected after '\"')",
-        ),
-        (
-            b"provider,numerator,numerator\n",
-            {},
-            "in.csv: the header names column 'numerator' twice (columns 2 and 3)",
-        ),
-    ],
-)
-def test_reading_refuses_a_file_it_cannot_use_and_says_where(data, kwargs, expected):
-    assert problems_reading(data, **kwargs) == [expected]
-
-
-def test_reading_reports_every_row_with_the_wrong_number_of_values():
-    assert problems_reading("provider,numerator\nA,1,2\nB\nC,3\n") == [
-        "in.csv, row 2: 3 values but the header has 2 columns",
-        "in.csv, row 3: 1 value but the header has 2 columns",
-    ]
-
-
-def test_upload_error_is_a_carelab_error_carrying_its_problems():
-    error = UploadError(["first", "second"])
-    assert isinstance(error, CareLabError)
-    assert (error.problems, error.total, str(error)) == (["first", "second"], 2, "first\nsecond")
 
 
 # --- Mapping -------------------------------------------------------------------------------
