@@ -4,17 +4,29 @@ A bad file never takes the catalog down. Each file is loaded and validated on it
 an item with any problem is held back and its problems are listed, and every good item
 is served. References between files (a module's case step naming a case id, a lab step
 naming an Indicator Lab scenario) are checked once all files are read.
+
+An id used twice, links out of the content folder, and images and unsafe links in author
+Markdown are dealt with by carelab.content.safety.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from carelab.content.loader import YamlDocument, YamlLoadFailed, load_yaml_file
+from carelab.content.safety import (
+    ItemKey,
+    defused,
+    folder_problems,
+    modified_ns,
+    outside,
+    owners,
+    readable,
+)
 from carelab.content.schema import Case, Module
 from carelab.content.validate import validate_document
 from carelab.errors import ContentError, NotFound
@@ -128,7 +140,19 @@ def file_reports(catalog: Catalog) -> list[FileReport]:
     by_path: dict[str, list[ContentError]] = {}
     for error in catalog.errors:
         by_path.setdefault(error.path, []).append(error)
-    reports = []
+    # A content folder that links out of the root is listed as one entry with its error.
+    reports = [
+        FileReport(
+            path=folder,
+            kind=folder.rstrip("s"),
+            item_id=None,
+            served=False,
+            problems=tuple(by_path[folder]),
+            modified_ns=modified_ns(catalog.root / folder),
+        )
+        for folder in CONTENT_FOLDERS
+        if folder in by_path
+    ]
     for folder, path in content_files(catalog.root):
         shown = _display(path, catalog.root)
         key = served.get(shown)
@@ -157,11 +181,14 @@ def reading_minutes(case: Case) -> int:
 
 
 def content_files(root: Path) -> list[tuple[str, Path]]:
-    """Return (folder, path) for every YAML file in modules/ and cases/, sorted by path."""
+    """Return (folder, path) for every YAML file in modules/ and cases/, sorted by path.
+
+    A folder that is a link out of `root` is left out (folder_problems says why).
+    """
     found = []
     for folder in CONTENT_FOLDERS:
         directory = root / folder
-        if not directory.is_dir():
+        if not directory.is_dir() or outside(directory, root):
             continue
         for path in sorted(directory.iterdir()):
             if path.suffix in {".yaml", ".yml"} and not path.name.startswith("."):
@@ -188,41 +215,50 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def load_catalog(root: Path, scenario_ids: frozenset[str] | None = None) -> Catalog:
+def load_catalog(
+    root: Path,
+    scenario_ids: frozenset[str] | None = None,
+    live: Mapping[ItemKey, str] | None = None,
+) -> Catalog:
     """Load and validate every content file under `root`, keeping the good items.
 
     Lab steps are checked against `scenario_ids`, by default the Indicator Lab's scenarios.
+    `live` is the `paths` of the catalog being served, so that an id keeps its file.
     """
     if scenario_ids is None:
         from carelab.indicators.scenarios import SCENARIO_IDS
 
         scenario_ids = SCENARIO_IDS
     catalog = Catalog(root=root)
-    documents: dict[tuple[str, str], YamlDocument] = {}
-    held_back: set[tuple[str, str]] = set()
+    catalog.errors.extend(folder_problems(root, CONTENT_FOLDERS))
+    loaded: list[tuple[str, YamlDocument, int]] = []
     for folder, path in content_files(root):
-        kind = folder.rstrip("s")
         shown = _display(path, root)
         try:
-            doc = load_yaml_file(path, shown)
+            real = readable(path, root, shown)
+            doc = load_yaml_file(real, shown)
         except YamlLoadFailed as exc:
             catalog.errors.extend(exc.errors)
             continue
+        doc.data = defused(doc.data)
+        loaded.append((folder, doc, modified_ns(real)))
+    owner = owners(loaded, live or {})
+    documents: dict[ItemKey, YamlDocument] = {}
+    held_back: set[ItemKey] = set()
+    for folder, doc, _ in loaded:
         item, problems = validate_document(doc, CONTENT_FOLDERS[folder])
         catalog.errors.extend(problems)
         item_id = doc.data.get("id")
-        if item is None:
-            if isinstance(item_id, str):
-                held_back.add((kind, item_id))
+        key = (folder.rstrip("s"), item_id) if isinstance(item_id, str) else None
+        if key is not None and owner[key] != doc.path:
+            message = f"id '{item_id}' is already used by {owner[key]}; choose another id"
+            catalog.errors.append(doc.error(("id",), message, value=True))
             continue
-        key = (kind, item.id)
-        if key in catalog.paths:
-            other = catalog.paths[key]
-            catalog.errors.append(
-                doc.error(("id",), f"id '{item.id}' is already used by {other}", value=True)
-            )
+        if item is None or key is None:
+            if key is not None:
+                held_back.add(key)
             continue
-        catalog.paths[key] = shown
+        catalog.paths[key] = doc.path
         documents[key] = doc
         getattr(catalog, folder)[item.id] = item
     _check_references(catalog, documents, held_back, scenario_ids)

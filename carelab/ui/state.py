@@ -51,10 +51,17 @@ def current_user() -> auth.User | None:
     return st.session_state.get(USER_KEY)
 
 
+# The paths each content root served last, so that a reload never moves a live id to
+# another file (see carelab.content.safety).
+_served: dict[str, dict[tuple[str, str], str]] = {}
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _catalog(root: str, signature: Signature) -> Catalog:
     """Load the catalog once per content version; `signature` changes when a file does."""
-    return load_catalog(Path(root))
+    loaded = load_catalog(Path(root), live=_served.get(root))
+    _served[root] = dict(loaded.paths)
+    return loaded
 
 
 def catalog() -> Catalog:

@@ -1,12 +1,14 @@
-"""Markdown from authors, shown without ever rendering raw HTML."""
+"""Markdown from authors, shown without ever rendering raw HTML or loading an image."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from carelab.content.text import neutralise_html
+from carelab.content.text import neutralise_html, safe_links
 
 
 def markdown(text: str) -> None:
-    """Render author Markdown; any HTML in it is shown as text, never rendered."""
-    st.markdown(neutralise_html(text))
+    """Render author Markdown: HTML shows as text, images as links, unsafe links as text."""
+    # The catalog already ran safe_links over every content string; text from elsewhere
+    # (imported questions, scenario notes) gets the same treatment here.
+    st.markdown(neutralise_html(safe_links(text)))

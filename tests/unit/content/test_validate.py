@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from carelab.cli import main
 from carelab.content.loader import load_yaml_text
 from carelab.content.schema import Case, Module
 from carelab.content.validate import validate_document
@@ -150,3 +153,35 @@ def test_numbers_in_text_fields_are_taken_as_text():
 def test_unquoted_decimal_version_is_refused_because_yaml_reads_1_10_as_1_1():
     text = VALID_MODULE.format(id="m", case="c").replace('version: "1.0"', "version: 1.10")
     assert check(text) == ['m.yaml:6:10: version: write the version in quotes, e.g. version: "1.0"']
+
+
+# --- across files, through `carelab validate` ----------------------------------------------
+
+
+def test_validate_reports_an_id_used_twice_at_the_second_file(capsys, content_root):
+    older = content_root / "cases/kaiser.yaml"
+    older.write_text(VALID_CASE.format(id="kaiser"), encoding="utf-8")
+    then = older.stat().st_mtime - 3600
+    os.utime(older, (then, then))
+    (content_root / "cases/aaa.yaml").write_text(VALID_CASE.format(id="kaiser"), encoding="utf-8")
+    assert main(["validate", str(content_root)]) == 1
+    out, err = capsys.readouterr()
+    assert out == (
+        "cases/aaa.yaml:1:5: id 'kaiser' is already used by cases/kaiser.yaml; choose another id\n"
+    )
+    assert err == "1 problem in 2 files\n"
+    # Validating the newcomer alone says the same, with the path as typed.
+    assert main(["validate", str(content_root / "cases/aaa.yaml")]) == 1
+    assert capsys.readouterr().out.endswith(
+        "aaa.yaml:1:5: id 'kaiser' is already used by cases/kaiser.yaml; choose another id\n"
+    )
+
+
+def test_validate_reports_a_link_out_of_the_content_folder(capsys, content_root, tmp_path):
+    outside = tmp_path / "secret.yaml"
+    outside.write_text("password: hunter2\n", encoding="utf-8")
+    (content_root / "cases/c.yaml").symlink_to(outside)
+    assert main(["validate", str(content_root)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("cases/c.yaml:1:1: this file is a link to a file outside the content")
+    assert "hunter2" not in out and "password" not in out
