@@ -174,6 +174,11 @@ def consume_handoff(db: Database, code_hash: str, now: float) -> int | None:
 
 def setting(db: Database, key: str, make_default: Any) -> str:
     """Return a stored setting, storing `make_default()` first if it is not set yet."""
+    # Read first: every page run reads the cookie key, and a write on each would fail
+    # every page (not only saving) on a full or read-only disk.
+    found = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    if found is not None:
+        return str(found[0])
     db.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)", [key, make_default()])
     return str(db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()[0])
 
