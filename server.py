@@ -63,10 +63,14 @@ def send_small_replies_at_once() -> int:
 async def lifespan(_app: st.App) -> AsyncIterator[None]:
     """Bring the database schema up to date before the first request.
 
+    On a fresh install it also prints the one-time link that creates the administrator.
     While serving, Ctrl+C or SIGTERM ends the phones' open streams at once, so the server
     stops in about a second instead of waiting for them (they reconnect by themselves).
     """
     store_db.prepare()  # the only place a running server may make a new database file
+    from carelab.ui.first_run import announce_setup_link
+
+    announce_setup_link()  # only while there is no administrator: a one-time setup link
     send_small_replies_at_once()
     with stop_on_exit_signals(room_hub):
         yield

@@ -256,7 +256,7 @@ class Facilitator:
         with store_db.session(path) as db:
             store_db.migrate(db)
             email = f"bench-{secrets.token_hex(4)}@example.org"
-            user_id, _ = accounts.insert_user(db, email, "Bench", "x", time.time())
+            user_id = accounts.insert_user(db, email, "Bench", "x", time.time())
             accounts.grant_role(db, user_id, "facilitator", None, time.time())
             self.user = User(user_id, email, "Bench", frozenset({"learner", "facilitator"}))
             self.workshop = session.create_workshop(

@@ -1,12 +1,16 @@
-"""Accounts and roles: sign-up, sign-in with throttling, signed session cookies, role grants.
+"""Accounts and roles: sign-up, throttled sign-in, the first administrator, sessions, roles.
 
-Passwords are stored as salted scrypt hashes (stdlib `hashlib.scrypt`). A signed-in
-browser carries one HttpOnly cookie, `carelab_session`, whose value is
+Passwords are stored as salted scrypt hashes (carelab.credentials). A signed-in browser
+carries one HttpOnly cookie, `carelab_session`, whose value is
 `<random token>.<expiry>.<HMAC>`; the database keeps only a SHA-256 of the token, so a
 leaked database does not hold live sessions, and signing out deletes the row at once.
 The Streamlit page that checks a password cannot set a cookie itself, so it hands the
 browser a one-time code (60 s, single use) that a route of `server.py` exchanges for
 the cookie in a POST body: no password or session secret ever appears in a URL.
+
+Nothing a stranger sees depends on whether an email has an account: sign-in answers an
+unknown email exactly as a wrong password (same message, same hint, same throttling, same
+scrypt cost), and sign-up answers the same whether or not the email was taken.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import re
+import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -22,23 +26,52 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from carelab import config
+from carelab.credentials import (
+    MAX_PASSWORD,
+    MIN_PASSWORD,
+    check_new_password,
+    clean_display_name,
+    dummy_hash,
+    hash_password,
+    normalise_email,
+    verify_password,
+)
 from carelab.errors import AuthError, NotFound, PermissionDenied, Throttled
 from carelab.store import accounts
+from carelab.store.accounts import Limit
+
+__all__ = ["MAX_PASSWORD", "MIN_PASSWORD", "hash_password", "normalise_email", "verify_password"]
 
 ROLES = ("learner", "facilitator", "author", "admin")
 GRANTABLE_ROLES = ("facilitator", "author", "admin")
 COOKIE_NAME = "carelab_session"
 HANDOFF_SECONDS = 60
-MIN_PASSWORD = 10
-MAX_PASSWORD = 256
-FREE_FAILURES = 5
-MAX_LOCK_SECONDS = 15 * 60
+LOCAL_ADDRESS = "local"  # Streamlit gives no address for a browser on the server itself
 
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# Verified against when the email is unknown, so that a wrong email costs as long as a
-# wrong password and response times do not reveal which accounts exist.
-_DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$" + "A" * 43 + "="
+# Throttling. Every password check (sign-in, and the current password when changing it or
+# deleting the account) is first recorded, in the same write transaction that checks these
+# limits, so twenty tabs submitting at once get five checks, not twenty.
+# - Per email: 5 failures are free; then each try waits after the latest failure, 30 s
+#   doubling to at most 5 minutes. It only slows: whoever hammers an administrator's email,
+#   the administrator waits 5 minutes at most after the attacker's last failure.
+# - Per address and email: 10 failures in 24 hours block that address for that email for
+#   the rest of the 24 hours. One stranger therefore keeps an email waiting for about
+#   13 minutes a day (5 free failures, then 30+60+120+240+300 s), not indefinitely.
+# - Per address: 50 failures in an hour, over all emails, block the address for the rest
+#   of the hour (password spraying). A hospital behind one NAT address shares this; right
+#   passwords clear their email's failures, so colleagues' typos rarely add up to 50.
+# - Sign-up: 30 new accounts an hour from one address.
+FREE_FAILURES = 5
+FIRST_DELAY_SECONDS = 30
+MAX_DELAY_SECONDS = 5 * 60
+PAIR_LIMIT = Limit(10, 24 * 3600)
+ADDRESS_LIMIT = Limit(50, 3600)
+SIGN_UP_LIMIT = Limit(30, 3600)
+_REFUSED = {
+    "email": "Too many failed sign-ins with this email",
+    "pair": "Too many failed sign-ins with this email from your network",
+    "address": "Too many failed sign-ins from your network",
+}
 
 
 @dataclass(frozen=True)
@@ -55,39 +88,11 @@ class User:
         return role in self.roles or "admin" in self.roles
 
 
-def hash_password(password: str) -> str:
-    """Return a salted scrypt hash in the form scrypt$N$r$p$salt$hash."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(
-        password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32
-    )
-    salt_text, digest_text = (base64.b64encode(b).decode() for b in (salt, digest))
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt_text}${digest_text}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    """Return whether `password` matches a hash made by hash_password (constant time)."""
-    try:
-        _, n, r, p, salt, digest = stored.split("$")
-        expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(
-            password.encode(),
-            salt=base64.b64decode(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            dklen=len(expected),
-        )
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(actual, expected)
-
-
-def lock_seconds(failures: int) -> int:
-    """Seconds an account stays locked after `failures` failures in a row: 0, then doubling."""
+def retry_delay(failures: int) -> float:
+    """Seconds to wait after the latest of `failures` failures on one email: 0, then doubling."""
     if failures < FREE_FAILURES:
         return 0
-    return min(MAX_LOCK_SECONDS, 30 * 2 ** (failures - FREE_FAILURES))
+    return min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2 ** (failures - FREE_FAILURES))
 
 
 def _user(db: Database, row: dict) -> User:
@@ -95,62 +100,97 @@ def _user(db: Database, row: dict) -> User:
     return User(row["id"], row["email"], row["display_name"], roles)
 
 
-def normalise_email(email: str) -> str:
-    """Return the email trimmed, or raise AuthError if it does not look like one."""
-    email = email.strip()
-    if not _EMAIL.match(email) or len(email) > 254:
-        raise AuthError("Enter an email address such as name@example.org.")
-    return email
+def _email_key(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-def check_new_password(password: str) -> None:
-    """Raise AuthError if a new password is too short or too long."""
-    if len(password) < MIN_PASSWORD:
-        raise AuthError(f"Choose a password of at least {MIN_PASSWORD} characters.")
-    if len(password) > MAX_PASSWORD:
-        raise AuthError(f"Choose a password of at most {MAX_PASSWORD} characters.")
+def _password_matches(
+    db: Database, email: str, password: str, stored: str | None, address: str | None, now: float
+) -> tuple[bool, int]:
+    """Check a password under the throttle; return (matched, failures on this email so far).
+
+    `stored` is None for an unknown email: the check then costs the same and fails.
+    """
+    got = accounts.reserve_attempt(
+        db, "sign-in", _email_key(email), address or LOCAL_ADDRESS, now,
+        {"pair": PAIR_LIMIT, "address": ADDRESS_LIMIT}, retry_delay,
+    )  # fmt: skip
+    if got.wait > 0:
+        raise Throttled(math.ceil(got.wait), _REFUSED[got.blocked_by])
+    matched = verify_password(password, stored or dummy_hash()) and stored is not None
+    if matched:
+        accounts.clear_attempts(db, "sign-in", _email_key(email))
+    return matched, got.email_failures
+
+
+def clear_failed_sign_ins(db: Database, email: str) -> None:
+    """Forget an email's failed sign-ins (from the shell: `carelab user unlock`)."""
+    accounts.clear_attempts(db, "sign-in", _email_key(email))
 
 
 def create_account(db: Database, email: str, password: str, display_name: str) -> User:
-    """Create an account (the very first one becomes admin) and return it."""
+    """Create a learner account (from the shell or a test); say so if the email is taken."""
     email = normalise_email(email)
-    display_name = display_name.strip()
-    if not display_name or len(display_name) > 100:
-        raise AuthError("Enter your name as it should appear on certificates (1-100 characters).")
-    check_new_password(password)
-    if accounts.email_exists(db, email):
-        raise AuthError("An account with this email already exists. Sign in instead.")
-    user_id, _ = accounts.insert_user(db, email, display_name, hash_password(password), time.time())
+    display_name = clean_display_name(display_name)
+    check_new_password(password, email)
+    user_id = accounts.insert_user(db, email, display_name, hash_password(password), time.time())
+    if user_id is None:
+        raise AuthError("An account with this email already exists.")
     return get_user(db, user_id)
 
 
-def sign_up(db: Database, email: str, password: str, display_name: str) -> User:
-    """Create an account from the public sign-up form, if open sign-up is on."""
+def sign_up(
+    db: Database,
+    email: str,
+    password: str,
+    display_name: str,
+    *,
+    address: str | None = None,
+    now: float | None = None,
+) -> str:
+    """Create a learner account from the public form, if open sign-up is on; return the email.
+
+    The answer is the same whether or not the email already had an account (which is then
+    left as it was), and the new user signs in next like anyone else.
+    """
     if not config.get_bool("CARELAB_OPEN_SIGNUP"):
         raise AuthError("Sign-up is closed on this CareLab. Ask an administrator for an account.")
-    return create_account(db, email, password, display_name)
+    now = time.time() if now is None else now
+    email = normalise_email(email)
+    display_name = clean_display_name(display_name)
+    check_new_password(password, email)
+    got = accounts.reserve_attempt(
+        db, "sign-up", "", address or LOCAL_ADDRESS, now, {"address": SIGN_UP_LIMIT}
+    )
+    if got.wait > 0:
+        raise Throttled(math.ceil(got.wait), "Too many new accounts from your network")
+    # Hashing comes first whatever happens next, so a taken email answers just as slowly.
+    accounts.insert_user(db, email, display_name, hash_password(password), now)
+    return email
 
 
-def sign_in(db: Database, email: str, password: str, now: float | None = None) -> User:
-    """Check an email and password; throttle an account after repeated failures."""
+def sign_in(
+    db: Database,
+    email: str,
+    password: str,
+    *,
+    address: str | None = None,
+    now: float | None = None,
+) -> User:
+    """Check an email and password, throttled; an unknown email fails as a wrong password does."""
     now = time.time() if now is None else now
     row = accounts.user_by_email(db, email.strip())
-    if row is None:
-        verify_password(password, _DUMMY_HASH)
-        raise AuthError("The email or password is not right.")
-    if row["locked_until"] and row["locked_until"] > now:
-        raise Throttled(int(row["locked_until"] - now) + 1)
-    if not verify_password(password, row["password_hash"]):
-        failures = accounts.record_failed_sign_in(db, row["id"], lock_seconds, now)
-        if lock_seconds(failures):
-            raise Throttled(lock_seconds(failures))
-        left = FREE_FAILURES - failures
-        raise AuthError(
-            f"The email or password is not right. {left} more "
-            f"{'try' if left == 1 else 'tries'} before this account is paused."
-        )
-    accounts.clear_failed_sign_ins(db, row["id"])
-    return _user(db, row)
+    stored = row["password_hash"] if row else None
+    matched, failures = _password_matches(db, email, password, stored, address, now)
+    if matched and row is not None:
+        return _user(db, row)
+    if retry_delay(failures):
+        raise Throttled(math.ceil(retry_delay(failures)), _REFUSED["email"])
+    left = FREE_FAILURES - failures
+    raise AuthError(
+        f"The email or password is not right. {left} more "
+        f"{'try' if left == 1 else 'tries'} before sign-in with this email is paused."
+    )
 
 
 def get_user(db: Database, user_id: int) -> User:
@@ -161,28 +201,116 @@ def get_user(db: Database, user_id: int) -> User:
     return _user(db, row)
 
 
-def change_password(db: Database, user: User, current: str, new: str) -> None:
-    """Change a password after checking the current one; every session ends."""
+def _check_current(
+    db: Database, user: User, current: str, address: str | None, now: float | None
+) -> dict:
     row = accounts.user_by_id(db, user.id)
-    if row is None or not verify_password(current, row["password_hash"]):
+    if row is None:
+        raise NotFound("This account no longer exists.")
+    now = time.time() if now is None else now
+    matched, _ = _password_matches(db, row["email"], current, row["password_hash"], address, now)
+    if not matched:
         raise AuthError("The current password is not right.")
-    check_new_password(new)
+    return row
+
+
+def change_password(
+    db: Database,
+    user: User,
+    current: str,
+    new: str,
+    *,
+    address: str | None = None,
+    now: float | None = None,
+) -> None:
+    """Change a password after checking the current one; every session ends."""
+    check_new_password(new, user.email)
+    _check_current(db, user, current, address, now)
     accounts.set_password_hash(db, user.id, hash_password(new))
+
+
+def delete_account(
+    db: Database, user: User, current: str, *, address: str | None = None, now: float | None = None
+) -> None:
+    """Delete the user's own account after checking the current password.
+
+    The last administrator cannot go, even when two delete themselves at the same moment.
+    """
+    _check_current(db, user, current, address, now)
+    if not accounts.delete_user(db, user.id):
+        raise AuthError(
+            "You are the only administrator. Grant admin to someone else before deleting."
+        )
+
+
+# --- the first administrator ------------------------------------------------------------
+
+
+def needs_setup(db: Database) -> bool:
+    """Whether this CareLab has no administrator yet."""
+    return accounts.admin_count(db) == 0
+
+
+def new_setup_token(db: Database, now: float | None = None) -> str | None:
+    """With no administrator yet, replace the setup token and return the new one; else None.
+
+    Only the SHA-256 is stored, and the server prints the token once, on its console.
+    """
+    token = secrets.token_urlsafe(32)
+    now = time.time() if now is None else now
+    return token if accounts.replace_setup_token(db, _token_hash(token), now) else None
+
+
+_SETUP_REFUSED = {
+    "has-admin": "This CareLab already has an administrator: sign in instead.",
+    "unknown": (
+        "This setup link has been used or replaced. Use the link the server printed on its "
+        "console when it last started."
+    ),
+    "email-taken": "An account with this email already exists; choose another email.",
+}
+
+
+def check_setup_token(db: Database, token: str) -> None:
+    """Raise AuthError, saying why, unless `token` can create the first administrator."""
+    state = accounts.setup_token_state(db, _token_hash(token))
+    if state != "ready":
+        raise AuthError(_SETUP_REFUSED[state])
+
+
+def create_first_admin(
+    db: Database, token: str, email: str, password: str, display_name: str
+) -> User:
+    """Create the first administrator with the setup link's token, which is then used up."""
+    email = normalise_email(email)
+    display_name = clean_display_name(display_name)
+    check_new_password(password, email)
+    state, user_id = accounts.create_first_admin(
+        db, _token_hash(token), email, display_name, hash_password(password), time.time()
+    )
+    if user_id is None:
+        raise AuthError(_SETUP_REFUSED[state])
+    return get_user(db, user_id)
 
 
 # --- roles -----------------------------------------------------------------------------
 
 
-def set_role(db: Database, actor: User, user_id: int, role: str, granted: bool) -> None:
-    """Grant or revoke a role; only admins may, and the last admin cannot be removed."""
+def set_role(
+    db: Database, actor: User, user_id: int, role: str, granted: bool, now: float | None = None
+) -> None:
+    """Grant or revoke a role; only a current admin may, and the last admin cannot be removed."""
     if not actor.can("admin"):
         raise PermissionDenied("Only an administrator can change roles.")
     if role not in GRANTABLE_ROLES:
         raise AuthError(f"'{role}' is not a role that can be granted.")
-    get_user(db, user_id)
-    if granted:
-        accounts.grant_role(db, user_id, role, actor.id, time.time())
-    elif not accounts.revoke_role(db, user_id, role):
+    now = time.time() if now is None else now
+    outcome = accounts.change_role(db, actor.id, user_id, role, granted, now)
+    if outcome == "not-admin":
+        raise PermissionDenied("Only an administrator can change roles; you no longer are one.")
+    if outcome == "no-user":
+        raise NotFound(f"There is no account {user_id}.")
+    if outcome == "last-admin":
         raise AuthError(
             "CareLab needs at least one administrator; grant admin to someone else first."
         )

@@ -125,6 +125,12 @@ def cmd_db_migrate(_args: argparse.Namespace) -> int:
     applied = store_db.prepare()
     where = config.db_path()
     print(f"database {where}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
+    with store_db.session() as db:
+        if auth.needs_setup(db):
+            print(
+                "no administrator yet: the server prints a one-time setup link when it starts, "
+                "or run: carelab user add EMAIL --role admin"
+            )
     return 0
 
 
@@ -141,6 +147,14 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             auth.grant_role_as_operator(db, user.id, args.role)
         user = auth.get_user(db, user.id)
     print(f"created {user.email} with roles: {', '.join(sorted(user.roles))}")
+    return 0
+
+
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    """Forget an email's failed sign-ins, so it can sign in at once from anywhere."""
+    with store_db.session() as db:
+        auth.clear_failed_sign_ins(db, args.email)
+    print(f"failed sign-ins forgotten for {args.email.strip()}")
     return 0
 
 
@@ -239,6 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the password from the first line of standard input (default: ask for it)",
     )
     add.set_defaults(func=cmd_user_add)
+    unlock = user_commands.add_parser(
+        "unlock", help="forget an email's failed sign-ins (when a stranger keeps it waiting)"
+    )
+    unlock.add_argument("email")
+    unlock.set_defaults(func=cmd_user_unlock)
 
     _add_gift_commands(commands)
     indicator_commands.add_commands(commands)

@@ -27,15 +27,15 @@ class AuthError(CareLabError):
 
 
 class Throttled(AuthError):
-    """Too many failed sign-ins for one account."""
+    """Too many attempts (sign-ins with one email, or from one address); try again later."""
 
-    def __init__(self, retry_after_seconds: int) -> None:
+    def __init__(
+        self, retry_after_seconds: int, reason: str = "Too many failed sign-ins with this email"
+    ) -> None:
         self.retry_after_seconds = retry_after_seconds
         minutes = max(1, -(-retry_after_seconds // 60))
         unit = "minute" if minutes == 1 else "minutes"
-        super().__init__(
-            f"Too many failed sign-ins for this account. Try again in {minutes} {unit}."
-        )
+        super().__init__(f"{reason}. Try again in {minutes} {unit}.")
 
 
 class PermissionDenied(CareLabError):

@@ -24,7 +24,6 @@ from carelab.content import schema
 from carelab.errors import CareLabError
 from carelab.learning import grading, limits
 from carelab.learning.certificate import CertificateData, attested_minutes, new_code
-from carelab.store import accounts
 from carelab.store import learning as store
 
 # Each part's field name and the label the player shows it under.
@@ -245,14 +244,3 @@ def certificate_data(row: dict[str, Any], verify_base: str) -> CertificateData:
         verify_url=f"{verify_base.rstrip('/')}/?verify={row['code']}",
         score=row["score"],
     )
-
-
-def delete_account(db: Database, user: User, confirmation: str) -> None:
-    """Delete the user's account and learning record, after they type their email."""
-    if confirmation.strip().casefold() != user.email.casefold():
-        raise ProgressError("Type your email address exactly to confirm.")
-    if user.can("admin") and accounts.admin_count(db) <= 1:
-        raise ProgressError(
-            "You are the only administrator. Grant admin to someone else before deleting."
-        )
-    store.delete_user(db, user.id)

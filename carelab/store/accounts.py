@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
 from carelab.store.db import write_transaction
 
-_SELECT_USER = (
-    "SELECT id, email, display_name, password_hash, created_at, failed_signins, locked_until "
-    "FROM users "
-)
+_SELECT_USER = "SELECT id, email, display_name, password_hash, created_at FROM users "
 
 
 def _one(db: Database, sql: str, params: list[Any]) -> dict[str, Any] | None:
@@ -21,22 +20,14 @@ def _one(db: Database, sql: str, params: list[Any]) -> dict[str, Any] | None:
 
 def insert_user(
     db: Database, email: str, display_name: str, password_hash: str, now: float
-) -> tuple[int, bool]:
-    """Insert a user; the first user ever becomes admin. Return (id, became_admin)."""
-    with write_transaction(db):
-        first = db.execute("SELECT NOT EXISTS (SELECT 1 FROM users)").fetchone()[0] == 1
-        cursor = db.execute(
-            "INSERT INTO users (email, display_name, password_hash, created_at) "
-            "VALUES (?, ?, ?, ?)",
-            [email, display_name, password_hash, now],
-        )
-        user_id = int(cursor.lastrowid or 0)
-        if first:
-            db.execute(
-                "INSERT INTO user_roles (user_id, role, granted_at) VALUES (?, 'admin', ?)",
-                [user_id, now],
-            )
-    return user_id, first
+) -> int | None:
+    """Insert a learner; return the new id, or None if the email is taken (any case)."""
+    cursor = db.execute(
+        "INSERT INTO users (email, display_name, password_hash, created_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
+        [email, display_name, password_hash, now],
+    )
+    return int(cursor.lastrowid) if cursor.rowcount == 1 and cursor.lastrowid else None
 
 
 def email_exists(db: Database, email: str) -> bool:
@@ -73,7 +64,7 @@ def list_users(db: Database) -> list[dict[str, Any]]:
 
 
 def grant_role(db: Database, user_id: int, role: str, granted_by: int | None, now: float) -> None:
-    """Grant a role (idempotent)."""
+    """Grant a role (idempotent); for the shell and tests, where nobody's authority is checked."""
     db.execute(
         "INSERT OR IGNORE INTO user_roles (user_id, role, granted_at, granted_by) "
         "VALUES (?, ?, ?, ?)",
@@ -81,37 +72,187 @@ def grant_role(db: Database, user_id: int, role: str, granted_by: int | None, no
     )
 
 
-def revoke_role(db: Database, user_id: int, role: str) -> bool:
-    """Revoke a role; refuse (return False) to remove the last admin."""
+def _is_admin(db: Database, user_id: int) -> bool:
+    return (
+        db.execute(
+            "SELECT 1 FROM user_roles WHERE user_id = ? AND role = 'admin'", [user_id]
+        ).fetchone()
+        is not None
+    )
+
+
+def _last_admin(db: Database, user_id: int) -> bool:
+    others = db.execute(
+        "SELECT COUNT(*) FROM user_roles WHERE role = 'admin' AND user_id != ?", [user_id]
+    ).fetchone()[0]
+    return others == 0 and _is_admin(db, user_id)
+
+
+def change_role(
+    db: Database, actor_id: int, user_id: int, role: str, granted: bool, now: float
+) -> str:
+    """Grant or revoke a role as `actor_id`, all checked in one write transaction.
+
+    Return "done", or why not: "not-admin" (the actor is no longer an administrator),
+    "no-user", or "last-admin" (revoking it would leave no administrator). Two admins
+    revoking each other at once take turns on the write lock, so the second one sees the
+    first one's change and is refused.
+    """
     with write_transaction(db):
-        if role == "admin":
-            admins = db.execute(
-                "SELECT COUNT(*) FROM user_roles WHERE role = 'admin' AND user_id != ?",
-                [user_id],
-            ).fetchone()[0]
-            if admins == 0:
-                return False
+        if not _is_admin(db, actor_id):
+            return "not-admin"
+        if db.execute("SELECT 1 FROM users WHERE id = ?", [user_id]).fetchone() is None:
+            return "no-user"
+        if granted:
+            grant_role(db, user_id, role, actor_id, now)
+            return "done"
+        if role == "admin" and _last_admin(db, user_id):
+            return "last-admin"
         db.execute("DELETE FROM user_roles WHERE user_id = ? AND role = ?", [user_id, role])
+    return "done"
+
+
+def delete_user(db: Database, user_id: int) -> bool:
+    """Delete an account and everything it wrote, unless it is the last administrator.
+
+    The check and the delete share one write transaction, so two administrators deleting
+    their accounts at once cannot both go. Certificates already issued stay verifiable,
+    without the name. Return whether the account was deleted.
+    """
+    with write_transaction(db):
+        if _last_admin(db, user_id):
+            return False
+        db.execute(
+            "UPDATE certificates SET learner_name = NULL, user_id = NULL WHERE user_id = ?",
+            [user_id],
+        )
+        db.execute("DELETE FROM users WHERE id = ?", [user_id])
     return True
 
 
-def record_failed_sign_in(db: Database, user_id: int, lock_for: Any, now: float) -> int:
-    """Count a failed sign-in and set the lock `lock_for(failures)` gives; return the count."""
+# --- sign-in and sign-up attempts ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `count` attempts within `seconds` (for one key: an address, an email, both)."""
+
+    count: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """The answer to "may this attempt go ahead?": wait 0 means it was recorded."""
+
+    wait: float
+    blocked_by: str = ""
+    email_failures: int = 0
+
+
+_SCOPES = {
+    "address": ("address = ?", lambda email, address: [address]),
+    "pair": ("email_key = ? AND address = ?", lambda email, address: [email, address]),
+}
+
+
+def reserve_attempt(
+    db: Database,
+    kind: str,
+    email_key: str,
+    address: str,
+    now: float,
+    limits: dict[str, Limit],
+    email_delay: Callable[[int], float] | None = None,
+    forget_after: float = 86_400,
+) -> Reservation:
+    """Check the limits and record the attempt in one write transaction, or refuse it.
+
+    Recording before the password is checked is what makes the limits hold when many
+    requests arrive together: each one sees the ones before it. `email_delay(n)` is how
+    long after the latest of n recorded attempts on this email the next one must wait.
+    A refused attempt is not recorded, so hammering a limit does not extend it.
+    """
     with write_transaction(db):
-        failures = (
-            db.execute("SELECT failed_signins FROM users WHERE id = ?", [user_id]).fetchone()[0] + 1
-        )
-        seconds = lock_for(failures)
+        db.execute("DELETE FROM auth_attempts WHERE attempted_at < ?", [now - forget_after])
+        wait, blocked_by = 0.0, ""
+        for scope, limit in limits.items():
+            where, params = _SCOPES[scope]
+            row = db.execute(
+                f"SELECT attempted_at FROM auth_attempts WHERE kind = ? AND {where} "  # noqa: S608
+                "AND attempted_at > ? ORDER BY attempted_at DESC LIMIT 1 OFFSET ?",
+                [kind, *params(email_key, address), now - limit.seconds, limit.count - 1],
+            ).fetchone()
+            if row is not None and row[0] + limit.seconds - now > wait:
+                wait, blocked_by = row[0] + limit.seconds - now, scope
+        failures = 0
+        if email_delay is not None:
+            failures, latest = db.execute(
+                "SELECT COUNT(*), MAX(attempted_at) FROM auth_attempts "
+                "WHERE kind = ? AND email_key = ?",
+                [kind, email_key],
+            ).fetchone()
+            if failures and latest + email_delay(failures) - now > wait:
+                wait, blocked_by = latest + email_delay(failures) - now, "email"
+        if wait > 0:
+            return Reservation(wait, blocked_by, failures)
         db.execute(
-            "UPDATE users SET failed_signins = ?, locked_until = ? WHERE id = ?",
-            [failures, now + seconds if seconds else None, user_id],
+            "INSERT INTO auth_attempts (kind, email_key, address, attempted_at) "
+            "VALUES (?, ?, ?, ?)",
+            [kind, email_key, address, now],
         )
-    return int(failures)
+    return Reservation(0.0, "", failures + 1)
 
 
-def clear_failed_sign_ins(db: Database, user_id: int) -> None:
-    """Reset the failure count after a successful sign-in."""
-    db.execute("UPDATE users SET failed_signins = 0, locked_until = NULL WHERE id = ?", [user_id])
+def clear_attempts(db: Database, kind: str, email_key: str) -> None:
+    """Forget an email's recorded attempts (after its password was right)."""
+    db.execute("DELETE FROM auth_attempts WHERE kind = ? AND email_key = ?", [kind, email_key])
+
+
+# --- first run ------------------------------------------------------------------------
+
+
+def replace_setup_token(db: Database, token_hash: str, now: float) -> bool:
+    """Keep `token_hash` as the only setup token if there is no administrator yet.
+
+    Return False (and forget every setup token) when an administrator exists.
+    """
+    with write_transaction(db):
+        db.execute("DELETE FROM setup_tokens")
+        if db.execute("SELECT 1 FROM user_roles WHERE role = 'admin'").fetchone():
+            return False
+        db.execute(
+            "INSERT INTO setup_tokens (token_hash, created_at) VALUES (?, ?)", [token_hash, now]
+        )
+    return True
+
+
+def setup_token_state(db: Database, token_hash: str) -> str:
+    """Say what a setup link can do: "ready", "has-admin" or "unknown" (used or replaced)."""
+    if db.execute("SELECT 1 FROM user_roles WHERE role = 'admin'").fetchone():
+        return "has-admin"
+    found = db.execute("SELECT 1 FROM setup_tokens WHERE token_hash = ?", [token_hash])
+    return "ready" if found.fetchone() else "unknown"
+
+
+def create_first_admin(
+    db: Database, token_hash: str, email: str, display_name: str, password_hash: str, now: float
+) -> tuple[str, int | None]:
+    """Use up a setup token to create the first administrator, all in one write transaction.
+
+    Return ("done", id) or, with None, "has-admin", "unknown" (token used or replaced) or
+    "email-taken".
+    """
+    with write_transaction(db):
+        state = setup_token_state(db, token_hash)
+        if state != "ready":
+            return state, None
+        user_id = insert_user(db, email, display_name, password_hash, now)
+        if user_id is None:
+            return "email-taken", None  # the token stays: the link works with another email
+        grant_role(db, user_id, "admin", None, now)
+        db.execute("DELETE FROM setup_tokens")
+    return "done", user_id
 
 
 def set_password_hash(db: Database, user_id: int, password_hash: str) -> None:

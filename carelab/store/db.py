@@ -203,6 +203,33 @@ def _workshops(db: Database) -> None:
     )
 
 
+@migrations(name="0004_security")
+def _security(db: Database) -> None:
+    # Sign-in and sign-up attempts, each recorded before its password check and kept until
+    # it ages out (a successful sign-in deletes its email's rows). `email_key` is a SHA-256
+    # of the typed email, lower-cased: unknown emails are throttled exactly like real ones,
+    # and no typed text (sometimes a password typed in the wrong box) is kept. This replaces
+    # users.failed_signins and users.locked_until, which stay unused. A setup token (its
+    # SHA-256) exists only while the database has no administrator.
+    db.executescript(
+        """
+        CREATE TABLE auth_attempts (
+            kind TEXT NOT NULL CHECK (kind IN ('sign-in', 'sign-up')),
+            email_key TEXT NOT NULL,
+            address TEXT NOT NULL,
+            attempted_at REAL NOT NULL
+        );
+        CREATE INDEX auth_attempts_email ON auth_attempts(email_key, kind, attempted_at);
+        CREATE INDEX auth_attempts_address ON auth_attempts(address, kind, attempted_at);
+        CREATE INDEX auth_attempts_time ON auth_attempts(attempted_at);
+        CREATE TABLE setup_tokens (
+            token_hash TEXT PRIMARY KEY,
+            created_at REAL NOT NULL
+        );
+        """,
+    )
+
+
 def _synchronous() -> str:
     value = config.get("CARELAB_SQLITE_SYNCHRONOUS").upper()
     return value if value in {"FULL", "NORMAL", "EXTRA"} else "FULL"

@@ -200,13 +200,3 @@ def user_data(db: Database, user_id: int) -> dict[str, Any]:
         "reflections": user_reflections(db, user_id),
         "certificates": certificates_of(db, user_id),
     }
-
-
-def delete_user(db: Database, user_id: int) -> None:
-    """Delete an account and all it wrote; issued certificates stay valid without the name."""
-    with write_transaction(db):
-        db.execute(
-            "UPDATE certificates SET learner_name = NULL, user_id = NULL WHERE user_id = ?",
-            [user_id],
-        )
-        db.execute("DELETE FROM users WHERE id = ?", [user_id])

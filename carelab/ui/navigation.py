@@ -17,14 +17,25 @@ CASE_READER = PAGES / "case_reader.py"
 MODULE_PLAYER = PAGES / "module_player.py"
 
 
-def _page(name: str, title: str, icon: str, url: str, default: bool = False) -> st.Page:
-    return st.Page(PAGES / f"{name}.py", title=title, icon=icon, url_path=url, default=default)
+def _page(
+    name: str, title: str, icon: str, url: str, default: bool = False, hidden: bool = False
+) -> st.Page:
+    visibility = "hidden" if hidden else "visible"
+    return st.Page(
+        PAGES / f"{name}.py",
+        title=title,
+        icon=icon,
+        url_path=url,
+        default=default,
+        visibility=visibility,
+    )
 
 
 def pages_for(user: User | None, verifying: bool = False) -> dict[str, list[st.Page]]:
     """Return the navigation sections this user may see; pages re-check roles themselves.
 
-    With `verifying` (a `?verify=CODE` link), the verify page opens first.
+    With `verifying` (a `?verify=CODE` link), the verify page opens first. The setup page
+    is in no menu: only the first-run link the server prints (/setup?token=...) opens it.
     """
     sections: dict[str, list[st.Page]] = {
         "Learn": [
@@ -36,6 +47,7 @@ def pages_for(user: User | None, verifying: bool = False) -> dict[str, list[st.P
             _page(
                 "verify", "Verify a certificate", ":material/verified:", "verify", default=verifying
             ),
+            _page("setup", "Set up CareLab", ":material/key:", "setup", hidden=True),
         ],
         "Indicator Lab": [
             _page("indicator_lab", "Simulated lab", ":material/science:", "lab"),

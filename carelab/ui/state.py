@@ -51,6 +51,28 @@ def current_user() -> auth.User | None:
     return st.session_state.get(USER_KEY)
 
 
+def user_holding(role: str) -> auth.User | None:
+    """Re-read the signed-in user from the cookie and the database, for a fragment's run.
+
+    A fragment that refreshes itself runs without app.py, so the user app.py found may be
+    minutes old: a facilitator whose role was revoked, or who signed out in another tab,
+    must stop seeing the room at the next refresh. Return the user if they hold `role` now.
+    """
+    user = load_user()
+    st.session_state[USER_KEY] = user
+    return user if user is not None and user.can(role) else None
+
+
+def client_address() -> str | None:
+    """The address this browser connects from, for per-address sign-in limits.
+
+    None for a browser on the server itself. Behind a reverse proxy, Streamlit reports the
+    address the trusted proxy forwarded (see docs/deployment.md).
+    """
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None  # AppTest's mock gives no string
+
+
 # The paths each content root served last, so that a reload never moves a live id to
 # another file (see carelab.content.safety).
 _served: dict[str, dict[tuple[str, str], str]] = {}

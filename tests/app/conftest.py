@@ -37,7 +37,9 @@ def app(db_path, monkeypatch):
 
 @pytest.fixture
 def admin(db):
-    return auth.create_account(db, "admin@example.org", "correct horse battery", "Ada Admin")
+    made = auth.create_account(db, "admin@example.org", "correct horse battery", "Ada Admin")
+    auth.grant_role_as_operator(db, made.id, "admin")
+    return auth.get_user(db, made.id)
 
 
 @pytest.fixture

@@ -221,8 +221,8 @@ def by_label(widgets, label: str):
 
 
 def confirm_with(at: AppTest, typed: str) -> None:
-    """Type into "Delete my account" and press its button."""
-    by_label(at.text_input, "Type your email address to confirm").input(typed)
+    """Type a password into "Delete my account" (on My account) and press its button."""
+    by_label(at.text_input, "Your current password, to confirm").input(typed)
     by_label(at.button, "Delete my account for good").click().run()
 
 
@@ -605,12 +605,13 @@ def test_my_learning_lists_the_certificate_and_deleting_keeps_it_valid(
     ]
     assert any(c.startswith(f"Verification code {code}") for c in alerts(at, "caption"))
 
-    # Deleting needs the email typed exactly.
-    confirm_with(at, "someone@example.org")
-    assert "Type your email address exactly to confirm." in alerts(at, "error")
+    # Deleting (on My account) needs the current password.
+    at.switch_page("carelab/ui/pages/account.py").run()
+    confirm_with(at, "not my password")
+    assert "The current password is not right." in alerts(at, "error")
     assert auth.get_user(db, learner.id) is not None
 
-    confirm_with(at, " LEE@example.org ")  # case and spaces do not matter
+    confirm_with(at, "correct horse battery")
     assert not at.exception
     assert "Your account has been deleted." in alerts(at, "success")
     assert count(db, "SELECT COUNT(*) FROM users WHERE id = ?", learner.id) == 0

@@ -88,16 +88,34 @@ def test_case_reader_unknown_id_says_so(app, shipped_content):
     assert at.title  # the first case is shown instead
 
 
-def test_sign_up_first_account_becomes_admin_and_hands_off(app, db):
-    at = app(page=SIGN_IN)
+def sign_up(at, email: str, password: str = "correct horse battery"):
     at.text_input(key="sign_up.name").input("Åsa Öberg")
-    at.text_input(key="sign_up.email").input("asa@example.org")
-    at.text_input(key="sign_up.password").input("correct horse battery")
+    at.text_input(key="sign_up.email").input(email)
+    at.text_input(key="sign_up.password").input(password)
     at.main.button[1].click().run()
-    assert not at.exception
-    assert at.info[0].value == "This is the first account, so it is the administrator."
-    assert at.success[0].value == "Welcome, Åsa Öberg. Signing you in…"
-    assert db.execute("SELECT COUNT(*) FROM sign_in_handoffs").fetchone()[0] == 1
+    return at
+
+
+def test_sign_up_makes_a_learner_who_then_signs_in(app, db):
+    at = sign_up(app(page=SIGN_IN), "asa@example.org")
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith("Done. Now sign in on the **Sign in** tab")
+    assert at.text_input(key="sign_in.email").value == "asa@example.org"
+    assert db.execute("SELECT COUNT(*) FROM sign_in_handoffs").fetchone()[0] == 0
+    assert auth.sign_in(db, "asa@example.org", "correct horse battery").roles == {"learner"}
+
+
+def test_sign_up_with_a_taken_email_looks_the_same(app, admin, db):
+    fresh = sign_up(app(page=SIGN_IN), "asa@example.org", "some other password")
+    taken = sign_up(app(page=SIGN_IN), "admin@example.org", "some other password")
+    assert [s.value for s in taken.success] == [s.value for s in fresh.success]
+    assert not taken.error
+    assert auth.sign_in(db, "admin@example.org", "correct horse battery") == admin
+
+
+def test_sign_up_refuses_a_common_password_with_the_reason(app):
+    at = sign_up(app(page=SIGN_IN), "asa@example.org", "password1234")
+    assert at.error[0].value.startswith("That password is on a list of common passwords")
 
 
 def test_sign_in_wrong_password_is_a_clear_message(app, admin):
@@ -106,7 +124,7 @@ def test_sign_in_wrong_password_is_a_clear_message(app, admin):
     at.text_input(key="sign_in.password").input("not the password")
     at.main.button[0].click().run()
     assert at.error[0].value == (
-        "The email or password is not right. 4 more tries before this account is paused."
+        "The email or password is not right. 4 more tries before sign-in with this email is paused."
     )
 
 
@@ -138,6 +156,25 @@ def test_account_page_changes_password(app, learner, db):
     at.main.button[0].click().run()
     assert at.success[0].value.startswith("Password changed.")
     assert auth.sign_in(db, "lee@example.org", "a brand new password") == learner
+
+
+def test_account_page_deletes_the_account_only_with_the_current_password(app, learner, db):
+    at = app(user=learner, page=ACCOUNT)
+    at.text_input[2].input("not my password")
+    at.main.button[2].click().run()
+    assert at.error[0].value == "The current password is not right."
+    at.text_input[2].input("correct horse battery")
+    at.main.button[2].click().run()
+    assert at.success[0].value == "Your account has been deleted."
+    assert db.execute("SELECT COUNT(*) FROM users WHERE id = ?", [learner.id]).fetchone()[0] == 0
+
+
+def test_the_last_admin_cannot_delete_their_account_from_the_page(app, admin, db):
+    at = app(user=admin, page=ACCOUNT)
+    at.text_input[2].input("correct horse battery")
+    at.main.button[2].click().run()
+    assert at.error[0].value.startswith("You are the only administrator.")
+    assert auth.get_user(db, admin.id).can("admin")
 
 
 def test_sign_out_from_the_sidebar_ends_the_session(app, learner):

@@ -7,8 +7,11 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from carelab import auth
 from carelab.cli import main
+from carelab.errors import AuthError, Throttled
 from carelab.store import db as store_db
 from tests.conftest import REPO, VALID_CASE
 
@@ -76,7 +79,10 @@ def test_new_case_writes_a_valid_starter_and_refuses_to_overwrite(capsys, conten
 
 
 def test_db_migrate_and_user_add_create_an_admin_before_opening(capsys, db_path, monkeypatch):
-    assert run(capsys, "db", "migrate")[1].endswith("up to date\n")
+    assert run(capsys, "db", "migrate")[1].endswith(
+        "up to date\nno administrator yet: the server prints a one-time setup link when it "
+        "starts, or run: carelab user add EMAIL --role admin\n"
+    )
     monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
     code, out, _ = run(
         capsys, "user", "add", "boss@example.org", "--role", "admin", "--password-stdin"
@@ -89,12 +95,29 @@ def test_db_migrate_and_user_add_create_an_admin_before_opening(capsys, db_path,
     assert out == "created fac@example.org with roles: facilitator, learner\n"
     with store_db.session(db_path) as db:
         assert auth.sign_in(db, "fac@example.org", "a long enough password").can("facilitator")
+    assert run(capsys, "db", "migrate")[1].endswith("up to date\n")  # an admin exists now
+
+
+def test_user_unlock_lets_an_email_sign_in_at_once(capsys, db_path, monkeypatch):
+    with store_db.session(db_path) as db:
+        auth.create_account(db, "boss@example.org", "a long enough password", "Boss")
+        for _ in range(6):
+            with pytest.raises(AuthError):
+                auth.sign_in(db, "boss@example.org", "a stranger's guess")
+        with pytest.raises(Throttled):
+            auth.sign_in(db, "boss@example.org", "a long enough password")
+    assert run(capsys, "user", "unlock", "boss@example.org")[:2] == (
+        0,
+        "failed sign-ins forgotten for boss@example.org\n",
+    )
+    with store_db.session(db_path) as db:
+        assert auth.sign_in(db, "boss@example.org", "a long enough password")
 
 
 def test_user_add_errors_are_one_sentence(capsys, db_path, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
     code, _, err = run(capsys, "user", "add", "x@example.org", "--password-stdin")
-    assert (code, err) == (1, "error: Choose a password of at least 10 characters.\n")
+    assert (code, err) == (1, "error: Choose a password of at least 12 characters.\n")
 
 
 def test_python_dash_m_carelab_runs(tmp_path):

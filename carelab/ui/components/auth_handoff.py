@@ -12,6 +12,10 @@ import html
 
 import streamlit as st
 
+from carelab import auth
+from carelab.content.text import escape_markdown
+from carelab.ui import state
+
 _FORM = """
 <form id="{form_id}" method="post" action="{action}">
   {fields}
@@ -30,6 +34,16 @@ def _post(action: str, fields: dict[str, str], label: str, form_id: str) -> None
         _FORM.format(form_id=form_id, action=action, fields=hidden, label=html.escape(label)),
         unsafe_allow_javascript=True,
     )
+
+
+def finish_sign_in(user: auth.User) -> None:
+    """Welcome the user, hand the browser a one-time code for its cookie, and stop the run."""
+    with state.database() as db:
+        code = auth.issue_handoff(db, user)
+    name = escape_markdown(user.display_name)
+    st.success(f"Welcome, {name}. Signing you in…", icon=":material/check_circle:")
+    post_sign_in(code)
+    st.stop()
 
 
 def post_sign_in(code: str, next_path: str = "/") -> None:

@@ -1,4 +1,4 @@
-"""My account: who I am, my roles, and a password change."""
+"""My account: who I am, my roles, a password change, and deleting the account."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ with st.form("account.password", clear_on_submit=True):
 if changed:
     try:
         with state.database() as db:
-            auth.change_password(db, user, current, new)
+            auth.change_password(db, user, current, new, address=state.client_address())
     except AuthError as exc:
         st.error(str(exc), icon=":material/error:")
     else:
@@ -38,3 +38,24 @@ if changed:
 st.header("Sign out", anchor=False)
 if st.button("Sign out of CareLab", key="account.sign_out"):
     navigation.sign_out()
+
+st.header("Delete my account", anchor=False)
+st.markdown(
+    "This deletes your account, answers and reflections for good. Certificates you were "
+    "issued still verify, with your name removed. Download your data and reflective log on "
+    "*My learning* first if you want them."
+)
+with st.form("account.delete", clear_on_submit=True):
+    confirm = st.text_input(
+        "Your current password, to confirm", type="password", autocomplete="current-password"
+    )
+    delete = st.form_submit_button("Delete my account for good")
+if delete:
+    try:
+        with state.database() as db:
+            auth.delete_account(db, user, confirm, address=state.client_address())
+    except AuthError as exc:
+        st.error(str(exc), icon=":material/error:")
+    else:
+        st.success("Your account has been deleted.")
+        navigation.sign_out()

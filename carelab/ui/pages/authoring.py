@@ -31,7 +31,17 @@ def status(report: FileReport) -> str:
 
 @st.fragment(run_every="3s")
 def files_and_preview() -> None:
-    """Re-read the content folder every 3 s (authors only), so edits show without a reload."""
+    """Re-read the content folder every 3 s (authors only), so edits show without a reload.
+
+    Each run checks the user again (cookie and database), since a fragment's run does not
+    go through app.py: a revoked author stops seeing held-back files at the next refresh.
+    """
+    if state.user_holding("author") is None:
+        st.warning(
+            "This page is for authors: your author role was removed or you signed out.",
+            icon=":material/lock:",
+        )
+        return
     catalog = state.catalog()
     reports = file_reports(catalog)
     if not reports:

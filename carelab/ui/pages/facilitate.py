@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import streamlit as st
 from sqlite_utils import Database
 
-from carelab.errors import CareLabError
+from carelab.errors import CareLabError, PermissionDenied
 from carelab.ui import state
 from carelab.ui.components import workshop_views as views
 from carelab.ui.components.markdown import markdown
@@ -77,12 +77,28 @@ def controls(workshop: session.Workshop) -> None:
                 st.rerun()
 
 
+NO_LONGER = (
+    "You no longer run this workshop: your facilitator role was removed or you signed out. "
+    "Reload the page."
+)
+
+
 @st.fragment(run_every="2s")
 def live(workshop_id: int) -> None:
-    """Re-read the room every 2 seconds: current step, answers, moderation."""
-    with state.database() as db:
-        workshop, step = views.current(db, workshop_id)
-        results = aggregate.results(db, workshop.id, workshop.current_step)
+    """Re-read the room every 2 seconds: current step, answers, moderation.
+
+    Each run checks the user again (cookie and database), since a fragment's run does not
+    go through app.py: a revoked facilitator stops seeing answers at the next refresh.
+    """
+    user = state.user_holding("facilitator")
+    try:
+        with state.database() as db:
+            workshop = session.facilitated_workshop(db, user, workshop_id)
+            step = session.step_at(db, workshop.id, workshop.current_step)
+            results = aggregate.results(db, workshop.id, workshop.current_step)
+    except PermissionDenied:
+        st.warning(NO_LONGER, icon=":material/lock:")
+        return
     status = "ended" if workshop.ended else ("open" if workshop.answering_open else "locked")
     st.subheader(f"Step {workshop.current_step + 1} of {workshop.step_count}: {step.title}",
                  anchor=False)  # fmt: skip

@@ -10,9 +10,9 @@ import streamlit as st
 
 from carelab.learning import progress
 from carelab.store import learning as learning_store
-from carelab.ui import navigation, state
+from carelab.ui import state
 from carelab.ui.components.completion import certificate_downloads, log_downloads, verify_base
-from carelab.ui.errors import require_role, shown_as_message
+from carelab.ui.errors import require_role
 
 user = require_role(state.current_user(), "learner")
 catalog = state.catalog()
@@ -72,16 +72,8 @@ st.download_button(
     mime="application/json",
     on_click="ignore",
 )
-with st.expander("Delete my account"):
-    st.markdown(
-        "This deletes your account, answers and reflections. Certificates you were issued "
-        "still verify, with your name removed. Download your data and log first if you want them."
-    )
-    with st.form("my_learning.delete"):
-        typed = st.text_input("Type your email address to confirm")
-        confirmed = st.form_submit_button("Delete my account for good")
-    if confirmed:
-        with shown_as_message(), state.database() as db:
-            progress.delete_account(db, user, typed)
-            st.success("Your account has been deleted.")
-            navigation.sign_out()
+st.page_link(
+    "carelab/ui/pages/account.py",
+    label="Delete my account (on My account, with your password)",
+    icon=":material/delete:",
+)

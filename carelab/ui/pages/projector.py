@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from carelab.errors import CareLabError
+from carelab.errors import CareLabError, PermissionDenied
 from carelab.ui import state
 from carelab.ui.components import workshop_views as views
 from carelab.ui.components.markdown import markdown
@@ -27,10 +27,23 @@ views.join_details(workshop, large=True)
 
 @st.fragment(run_every="2s")
 def screen(workshop_id: int) -> None:
-    """What the room sees, refreshed every 2 seconds."""
-    with state.database() as db:
-        current, step = views.current(db, workshop_id)
-        results = aggregate.results(db, current.id, current.current_step)
+    """What the room sees, refreshed every 2 seconds, while the user may still run it.
+
+    Each run checks the user again (cookie and database), since a fragment's run does not
+    go through app.py: a revoked facilitator's projector goes blank at the next refresh.
+    """
+    user_now = state.user_holding("facilitator")
+    try:
+        with state.database() as db:
+            current = session.facilitated_workshop(db, user_now, workshop_id)
+            step = session.step_at(db, current.id, current.current_step)
+            results = aggregate.results(db, current.id, current.current_step)
+    except PermissionDenied:
+        st.warning(
+            "This screen is for the workshop's facilitator; sign in again to show it.",
+            icon=":material/lock:",
+        )
+        return
     if current.ended:
         st.header("This workshop has ended. Thank you.", anchor=False)
         return

@@ -1,24 +1,21 @@
-"""Sign in, or create an account (the first account becomes the administrator)."""
+"""Sign in, or create a learner account (then sign in with it)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from carelab import auth, config
-from carelab.content.text import escape_markdown
 from carelab.errors import AuthError
 from carelab.ui import state
 from carelab.ui.components import auth_handoff
 
-
-def finish_sign_in(user: auth.User) -> None:
-    """Hand the browser a one-time code that the cookie route swaps for a sign-in cookie."""
-    with state.database() as db:
-        code = auth.issue_handoff(db, user)
-    name = escape_markdown(user.display_name)
-    st.success(f"Welcome, {name}. Signing you in…", icon=":material/check_circle:")
-    auth_handoff.post_sign_in(code)
-    st.stop()
+FLASH = "sign_in.flash"
+# The same words whether or not the email already had an account, so that sign-up cannot
+# be used to find out who has one (the form sends no email to prove ownership).
+SIGNED_UP = (
+    "Done. Now sign in on the **Sign in** tab with this email and password. If this email "
+    "already had an account, that account is unchanged: sign in with its own password."
+)
 
 
 def sign_in_form() -> None:
@@ -32,15 +29,15 @@ def sign_in_form() -> None:
     if submitted:
         try:
             with state.database() as db:
-                user = auth.sign_in(db, email, password)
+                user = auth.sign_in(db, email, password, address=state.client_address())
         except AuthError as exc:
             st.error(str(exc), icon=":material/error:")
             return
-        finish_sign_in(user)
+        auth_handoff.finish_sign_in(user)
 
 
 def sign_up_form() -> None:
-    """The create-account form."""
+    """The create-account form: it makes learners; an administrator grants other roles."""
     with st.form("sign_up.form"):
         name = st.text_input(
             "Your name, as it should appear on certificates", key="sign_up.name", max_chars=100
@@ -52,22 +49,25 @@ def sign_up_form() -> None:
             key="sign_up.password",
             autocomplete="new-password",
         )
+        st.caption("A few unrelated words make a strong password that is easy to remember.")
         submitted = st.form_submit_button("Create account", type="primary")
     if submitted:
         try:
             with state.database() as db:
-                user = auth.sign_up(db, email, password, name)
+                email = auth.sign_up(db, email, password, name, address=state.client_address())
         except AuthError as exc:
             st.error(str(exc), icon=":material/error:")
             return
-        if user.can("admin"):
-            st.info("This is the first account, so it is the administrator.")
-        finish_sign_in(user)
+        st.session_state[FLASH] = (SIGNED_UP, email)
+        st.rerun()
 
 
 st.title("Sign in")
 if st.query_params.get("expired"):
     st.warning("That sign-in took too long to complete. Please sign in again.")
+if flash := st.session_state.pop(FLASH, None):
+    message, st.session_state["sign_in.email"] = flash  # the email, ready on the Sign in tab
+    st.success(message, icon=":material/check_circle:")
 if config.get_bool("CARELAB_OPEN_SIGNUP"):
     sign_in_tab, sign_up_tab = st.tabs(["Sign in", "Create an account"])
     with sign_in_tab:

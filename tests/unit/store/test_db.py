@@ -7,7 +7,6 @@ import threading
 
 import pytest
 
-from carelab import auth
 from carelab.store import accounts
 from carelab.store import db as store_db
 
@@ -53,16 +52,17 @@ def test_many_threads_writing_at_once_lose_nothing(db_path):
     """40 threads, each on its own connection, each reading then writing 10 times."""
     errors: list[BaseException] = []
     start = threading.Barrier(40)
+    roomy = accounts.Limit(10_000, 60)
 
     def worker(n: int) -> None:
         try:
             with store_db.session(db_path) as db:
                 start.wait()
                 for i in range(10):
-                    # insert_user reads (is this the first user?) then writes, in one
-                    # BEGIN IMMEDIATE transaction: the pattern that fails with a plain BEGIN.
                     accounts.insert_user(db, f"u{n}-{i}@example.org", "U", "x", float(i))
-                    accounts.record_failed_sign_in(db, 1, auth.lock_seconds, 0.0)
+                    # reserve_attempt reads (the counts so far) then writes, in one BEGIN
+                    # IMMEDIATE transaction: the pattern that fails with a plain BEGIN.
+                    accounts.reserve_attempt(db, "sign-in", "k", "a", 0.0, {"address": roomy})
         except BaseException as exc:
             errors.append(exc)
 
@@ -74,10 +74,8 @@ def test_many_threads_writing_at_once_lose_nothing(db_path):
     assert errors == []
     with store_db.session(db_path) as db:
         assert db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 400
-        # Exactly one first user, so exactly one admin, however the threads raced.
-        assert db.execute("SELECT COUNT(*) FROM user_roles WHERE role='admin'").fetchone()[0] == 1
-        # Every read-then-write increment landed: none was lost to a race.
-        assert db.execute("SELECT failed_signins FROM users WHERE id = 1").fetchone()[0] == 400
+        # Every read-then-write landed: none was lost to a race or refused as locked.
+        assert db.execute("SELECT COUNT(*) FROM auth_attempts").fetchone()[0] == 400
 
 
 def test_a_thread_keeps_its_connection_and_threads_never_share_one(tmp_path):

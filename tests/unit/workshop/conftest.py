@@ -16,7 +16,7 @@ T0 = 1_000_000.0
 
 def make_user(db, email: str, *roles: str) -> User:
     """A stored account (without the cost of scrypt) and its User value."""
-    user_id, _ = accounts.insert_user(db, email, email.split("@")[0], "x", T0)
+    user_id = accounts.insert_user(db, email, email.split("@")[0], "x", T0)
     for role in roles:
         accounts.grant_role(db, user_id, role, None, T0)
     return User(user_id, email, email.split("@")[0], frozenset({"learner", *roles}))

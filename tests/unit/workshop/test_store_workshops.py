@@ -29,7 +29,7 @@ def wid(db) -> int:
 
 
 def test_the_migration_is_recorded_and_makes_the_tables(db):
-    assert store_db.applied_migrations(db)[-1] == "0003_workshops"
+    assert "0003_workshops" in store_db.applied_migrations(db)
     assert {
         "workshops",
         "workshop_steps",

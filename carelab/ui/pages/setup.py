@@ -1,0 +1,50 @@
+"""First run: the one-time link printed on the server's console creates the administrator."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from carelab import auth
+from carelab.errors import AuthError
+from carelab.ui import state
+from carelab.ui.components import auth_handoff
+
+st.title("Set up CareLab")
+token = st.query_params.get("token", "")
+try:
+    with state.database() as db:
+        auth.check_setup_token(db, token)
+except AuthError as exc:
+    st.warning(str(exc), icon=":material/lock:")
+    st.page_link("carelab/ui/pages/catalogue.py", label="Go to the catalogue")
+    st.stop()
+
+st.markdown(
+    "This link came from the server's console, so you are the person running this CareLab. "
+    "Create the **administrator** account: it grants the facilitator, author and admin roles "
+    "to others. The link works once."
+)
+with st.form("setup.form"):
+    name = st.text_input("Your name", key="setup.name", max_chars=100, autocomplete="name")
+    email = st.text_input("Email", key="setup.email", autocomplete="email")
+    password = st.text_input(
+        f"Password (at least {auth.MIN_PASSWORD} characters)",
+        type="password",
+        key="setup.password",
+        autocomplete="new-password",
+    )
+    again = st.text_input(
+        "The same password again", type="password", key="setup.again", autocomplete="new-password"
+    )
+    submitted = st.form_submit_button("Create the administrator", type="primary")
+if submitted:
+    if password != again:
+        st.error("The two passwords differ; type the same one twice.", icon=":material/error:")
+        st.stop()
+    try:
+        with state.database() as db:
+            admin = auth.create_first_admin(db, token, email, password, name)
+    except AuthError as exc:
+        st.error(str(exc), icon=":material/error:")
+        st.stop()
+    auth_handoff.finish_sign_in(admin)
