@@ -5,6 +5,7 @@ Run with `streamlit run server.py` (what `make run` does).
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -16,8 +17,19 @@ import streamlit as st
 from carelab.room.hub import Hub, stop_on_exit_signals
 from carelab.room.routes import routes as room_routes
 from carelab.store import db as store_db
+from carelab.web import connections
 from carelab.web.auth_routes import routes as auth_routes
 from carelab.workshop import events
+
+# Streamlit makes uvicorn's Config before it imports this file, with no option for proxies
+# or slow clients: set both on the Config that is importing it (carelab/web/connections.py).
+_uvicorn_config = connections.loading_config()
+if _uvicorn_config is not None:
+    connections.adopt(_uvicorn_config)
+else:
+    logging.getLogger(__name__).warning(
+        "not imported by uvicorn: CARELAB_TRUSTED_PROXIES and the slow-client limits are off"
+    )
 
 # The room's shared pollers; told to end the phones' streams when the server stops, and
 # nudged when a facilitator acts on this server, so phones follow at once.

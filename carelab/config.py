@@ -49,6 +49,17 @@ SETTINGS: tuple[Setting, ...] = (
         "auto",
         "Mark the sign-in cookie Secure: true, false, or auto (when the request came over HTTPS).",
     ),
+    Setting(
+        "CARELAB_TRUSTED_PROXIES",
+        "127.0.0.1,::1",
+        "Addresses or networks (comma-separated, e.g. 10.0.0.0/8) of the reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto headers are believed; none: no one, *: anyone.",
+    ),
+    Setting(
+        "CARELAB_MAX_PARTICIPANTS",
+        "2000",
+        "How many phones may join one live workshop; the next one is told the workshop is full.",
+    ),
 )
 
 _BY_ENV = {s.env: s for s in SETTINGS}
@@ -83,3 +94,11 @@ def session_days() -> int:
         return max(1, int(get("CARELAB_SESSION_DAYS")))
     except ValueError:
         return int(_BY_ENV["CARELAB_SESSION_DAYS"].default)
+
+
+def max_participants() -> int:
+    """Return how many phones may join one workshop (at least 1)."""
+    try:
+        return max(1, int(get("CARELAB_MAX_PARTICIPANTS")))
+    except ValueError:
+        return int(_BY_ENV["CARELAB_MAX_PARTICIPANTS"].default)

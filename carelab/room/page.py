@@ -81,7 +81,8 @@ async function call(method, path, body, signal) {
 }
 
 function deviceId() {
-  // A random id this phone keeps, so that its typos are counted for it alone.
+  // A random id this phone keeps. The server ignores it (a phone can change it at will):
+  // wrong codes count against the network address, and a right code always joins.
   try {
     let id = localStorage.getItem("carelab-device");
     if (!id) {

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import ipaddress
 import json
 import logging
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from sqlite_utils import Database
 from starlette.requests import ClientDisconnect, Request
@@ -38,6 +38,7 @@ from carelab.workshop.errors import (
     UnknownCode,
     UnknownParticipant,
     WorkshopEnded,
+    WorkshopFull,
 )
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,9 @@ LONG_POLL_SECONDS = 25.0
 # SIGTERM, stop_on_exit_signals ends them all at once; this cap is the fallback.)
 STREAM_SECONDS = 25.0
 MAX_BODY_BYTES = 16 * 1024
+# Integers longer than this are read as floats, as a browser's JSON.parse would: Python
+# would build a 4,000-digit int, and float() of it raises OverflowError deep in checking.
+MAX_INT_DIGITS = 18
 SSE_RETRY_MS = 2000
 STOPPING = "The server is restarting. This page reconnects by itself."
 
@@ -61,6 +65,7 @@ STATUSES: tuple[tuple[type[CareLabError], int], ...] = (
     (InvalidNickname, 422),
     (InvalidAnswer, 422),
     (WorkshopEnded, 410),
+    (WorkshopFull, 409),
     (UnknownCode, 404),
     (UnknownParticipant, 404),
     (NotFound, 404),
@@ -96,9 +101,6 @@ def error_response(exc: CareLabError) -> JSONResponse:
     return JSONResponse(body, status, headers)
 
 
-DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
-
-
 def api(handler: Handler) -> Handler:
     """Render every error of `handler` as JSON in one place and keep replies out of caches."""
 
@@ -119,6 +121,25 @@ def api(handler: Handler) -> Handler:
     return wrapped
 
 
+def _int_or_float(digits: str) -> int | float:
+    return int(digits) if len(digits.lstrip("-")) <= MAX_INT_DIGITS else float(digits)
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity: JSON.stringify never sends them
+
+
+def parse_json_object(data: bytes) -> dict[str, Any]:
+    """`data` as a JSON object, or Refused(400): bad JSON, NaN, too deeply nested, not an object."""
+    try:
+        parsed = json.loads(data, parse_int=_int_or_float, parse_constant=_no_constant)
+    except (ValueError, RecursionError):  # RecursionError: thousands of nested brackets
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise Refused(400, "Send the request as a JSON object.")
+    return parsed
+
+
 async def json_body(request: Request) -> dict[str, Any]:
     """The request's JSON object; refuses cross-site posts, other types and large bodies."""
     if not same_origin(request):
@@ -127,18 +148,34 @@ async def json_body(request: Request) -> dict[str, Any]:
     if kind != "application/json":
         # Only JSON: a plain HTML form on another site cannot send it without CORS.
         raise Refused(415, "Send the request as JSON.")
+    too_large = Refused(413, "That request is too large.")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and (len(declared) > 9 or int(declared) > MAX_BODY_BYTES):
+        raise too_large  # at once: uvicorn drops the rest of the body as it comes
     data = b""
     async for chunk in request.stream():
         data += chunk
         if len(data) > MAX_BODY_BYTES:
-            raise Refused(413, "That request is too large.")
+            raise too_large
+    return parse_json_object(data)
+
+
+def client_key(request: Request) -> str:
+    """Who a wrong code counts against: the client's address after trusted proxy headers.
+
+    An IPv6 client counts by its /64, the block one home or phone gets, which it could
+    otherwise walk through to dodge the limit.
+    """
+    host = request.client.host if request.client else ""
     try:
-        parsed = json.loads(data)
+        address = ipaddress.ip_address(host)
     except ValueError:
-        parsed = None
-    if not isinstance(parsed, dict):
-        raise Refused(400, "Send the request as a JSON object.")
-    return parsed
+        return f"ip:{host or 'unknown'}"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is None:
+            return f"ip:{ipaddress.ip_network((address, 64), strict=False)}"
+        address = address.ipv4_mapped
+    return f"ip:{address}"
 
 
 async def _disconnected(request: Request) -> None:
@@ -201,17 +238,10 @@ class Room:
     async def join(self, request: Request) -> Response:
         """POST /room/api/join {code, nickname}: 201 {code, token}."""
         body = await json_body(request)
-        address = f"ip:{request.client.host if request.client else 'unknown'}"
-        # Throttle typos per phone (the page sends a random id it keeps in localStorage) and
-        # only loosely per address: a whole ward may share one public address and must not
-        # be locked out by one phone's five typos. Without an id, the address is the phone.
-        device = body.get("device")
-        if isinstance(device, str) and DEVICE_ID.fullmatch(device):
-            keys = (f"device:{device}", address)
-        else:
-            keys = (address, None)
+        # Wrong codes count against the address, never a right one. The page also sends a
+        # random `device` id, which is ignored: a phone can change it at will.
         joined = await in_db(
-            participants.join, body.get("code"), body.get("nickname"), keys[0], None, keys[1]
+            participants.join, body.get("code"), body.get("nickname"), client_key(request)
         )
         code = session.normalise_code(body["code"])  # it joined, so the code is valid
         return JSONResponse({"code": code, "token": joined.token}, 201)

@@ -135,19 +135,33 @@ def state_version(db: Database, workshop_id: int) -> int | None:
 
 
 def insert_participant(
-    db: Database, workshop_id: int, token_hash: str, nickname: str, now: float
-) -> dict[str, Any]:
-    """Add a participant with the workshop's next number, in one statement."""
-    db.execute(
+    db: Database,
+    workshop_id: int,
+    token_hash: str,
+    nickname: str,
+    now: float,
+    limit: int | None = None,
+) -> dict[str, Any] | None:
+    """Add a participant with the workshop's next number; None if it already has `limit`."""
+    # One statement, so two phones joining at once cannot both take the last place.
+    cursor = db.execute(
         "INSERT INTO workshop_participants "
         "(workshop_id, token_hash, number, nickname, joined_at, last_seen) "
-        "SELECT :workshop_id, :token_hash, COALESCE(MAX(number), 0) + 1, :nickname, :now, :now "
-        "FROM workshop_participants WHERE workshop_id = :workshop_id",
-        {"workshop_id": workshop_id, "token_hash": token_hash, "nickname": nickname, "now": now},
+        "SELECT :workshop_id, :token_hash, next_number, :nickname, :now, :now FROM ("
+        "SELECT COALESCE(MAX(number), 0) + 1 AS next_number, COUNT(*) AS joined "
+        "FROM workshop_participants WHERE workshop_id = :workshop_id) "
+        "WHERE :limit IS NULL OR joined < :limit",
+        {
+            "workshop_id": workshop_id,
+            "token_hash": token_hash,
+            "nickname": nickname,
+            "now": now,
+            "limit": limit,
+        },
     )
-    found = participant(db, workshop_id, token_hash)
-    assert found is not None
-    return found
+    if cursor.rowcount != 1:
+        return None
+    return participant(db, workshop_id, token_hash)
 
 
 def participant(db: Database, workshop_id: int, token_hash: str) -> dict[str, Any] | None:
@@ -200,14 +214,21 @@ def recent_failed_joins(db: Database, client_key: str, since: float) -> list[flo
     return [row["attempted_at"] for row in rows]
 
 
-def record_failed_join(db: Database, client_key: str, now: float, forget_before: float) -> None:
-    """Remember a wrong code from this client, and forget attempts too old to matter."""
+def record_failed_join(
+    db: Database, client_key: str, now: float, forget_before: float, limit: int | None = None
+) -> bool:
+    """Remember a wrong code unless the client has `limit` since `forget_before`; say which."""
     with write_transaction(db):
         db.execute("DELETE FROM workshop_join_attempts WHERE attempted_at < ?", [forget_before])
-        db.execute(
-            "INSERT INTO workshop_join_attempts (client_key, attempted_at) VALUES (?, ?)",
-            [client_key, now],
+        # Counted and recorded under one write lock, so a burst cannot slip past the limit.
+        cursor = db.execute(
+            "INSERT INTO workshop_join_attempts (client_key, attempted_at) "
+            "SELECT :key, :now WHERE :limit IS NULL OR (SELECT COUNT(*) "
+            "FROM workshop_join_attempts WHERE client_key = :key AND attempted_at >= :since) "
+            "< :limit",
+            {"key": client_key, "now": now, "since": forget_before, "limit": limit},
         )
+    return cursor.rowcount == 1
 
 
 # --- responses -------------------------------------------------------------------------

@@ -38,15 +38,26 @@ class WorkshopEnded(WorkshopError):
 
 
 class JoinThrottled(WorkshopError):
-    """Too many wrong codes from one client in a short time."""
+    """Too many wrong codes from one network address in a short time (a right code still joins)."""
 
     def __init__(self, retry_after_seconds: int) -> None:
         self.retry_after_seconds = retry_after_seconds
         minutes = max(1, -(-retry_after_seconds // 60))
         unit = "minute" if minutes == 1 else "minutes"
+        # Many phones may share the address (a hospital network), so blame none of them.
         super().__init__(
-            f"Too many wrong codes from this device. Wait {minutes} {unit}, then type the "
-            "code shown on the screen."
+            "Too many wrong codes have come from your network. Type the code exactly as "
+            f"it is on the screen (it still works), or wait {minutes} {unit} to try others."
+        )
+
+
+class WorkshopFull(WorkshopError):
+    """The workshop has as many participants as the server allows."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(
+            f"This workshop is full: it has room for {limit:,} phones. Tell the facilitator."
         )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from carelab import config
 from carelab.store import workshops as store
 from carelab.workshop.errors import (
     AnsweringClosed,
@@ -26,6 +27,8 @@ from carelab.workshop.errors import (
     UnknownCode,
     UnknownParticipant,
     WorkshopEnded,
+    WorkshopError,
+    WorkshopFull,
 )
 from carelab.workshop.session import (
     TIMER_GRACE_SECONDS,
@@ -39,10 +42,10 @@ from carelab.workshop.steps import clean_text, is_correct, validate_answer
 MAX_NICKNAME = 30
 MAX_TOKEN = 100
 MAX_CLIENT_KEY = 200
-MAX_WRONG_CODES = 5
-# A whole ward can share one public address, so the address gets a looser limit than a
-# phone: 100 wrong codes in 10 minutes still leaves a 6-character code unguessable.
-MAX_WRONG_CODES_PER_NETWORK = 100
+# Wrong codes from one address in the window before its wrong codes get 429 instead of 404.
+# A right code always joins, so a hospital NAT where many phones mistype is never locked
+# out; the limit tells a guesser to stop and bounds the rows one address can add.
+MAX_WRONG_CODES = 100
 WRONG_CODE_WINDOW_SECONDS = 600
 TOUCH_EVERY_SECONDS = 30.0
 
@@ -82,7 +85,9 @@ def _participant(row: dict[str, Any], token: str) -> Participant:
 
 def clean_nickname(nickname: str | None) -> str:
     """A nickname without control characters or runs of spaces; InvalidNickname if too long."""
-    text = clean_text(nickname) if isinstance(nickname, str) else ""
+    if nickname is not None and not isinstance(nickname, str):
+        raise InvalidNickname("Write your nickname as text, or leave it empty.")
+    text = clean_text(nickname or "")
     if len(text) > MAX_NICKNAME:
         raise InvalidNickname(
             f"Choose a nickname of at most {MAX_NICKNAME} characters (this one has {len(text)})."
@@ -90,42 +95,34 @@ def clean_nickname(nickname: str | None) -> str:
     return text
 
 
-def _check_throttle(
-    db: Database, client_key: str, now: float, limit: int = MAX_WRONG_CODES
-) -> None:
-    failures = store.recent_failed_joins(db, client_key, now - WRONG_CODE_WINDOW_SECONDS)
-    if len(failures) >= limit:
-        # The client may try again once enough failures have left the window.
-        frees_at = failures[len(failures) - limit] + WRONG_CODE_WINDOW_SECONDS
-        raise JoinThrottled(int(frees_at - now) + 1)
+def _counted(db: Database, client_key: str, wrong: UnknownCode, now: float) -> WorkshopError:
+    """`wrong`, once recorded against the client; JoinThrottled when it has had too many."""
+    since = now - WRONG_CODE_WINDOW_SECONDS
+    if store.record_failed_join(db, client_key, now, since, MAX_WRONG_CODES):
+        return wrong
+    # Not recorded once over the limit, so one address keeps at most the limit's rows.
+    oldest = min(store.recent_failed_joins(db, client_key, since), default=now)
+    return JoinThrottled(int(oldest + WRONG_CODE_WINDOW_SECONDS - now) + 1)
 
 
 def join(
-    db: Database,
-    code: str,
-    nickname: str | None,
-    client_key: str,
-    now: float | None = None,
-    network_key: str | None = None,
+    db: Database, code: str, nickname: str | None, client_key: str, now: float | None = None
 ) -> Participant:
-    """Join a workshop by its code; wrong codes are throttled per device and per network."""
+    """Join a workshop by its code; wrong codes, never right ones, are limited per client."""
     now = time.time() if now is None else now
-    client_key = str(client_key)[:MAX_CLIENT_KEY]
-    network_key = str(network_key)[:MAX_CLIENT_KEY] if network_key else None
-    _check_throttle(db, client_key, now)
-    if network_key and network_key != client_key:
-        _check_throttle(db, network_key, now, MAX_WRONG_CODES_PER_NETWORK)
     try:
+        # The code is looked up first, so a right code joins whatever came before it.
         workshop = workshop_for_code(db, code)
-    except UnknownCode:
-        for key in {client_key, network_key} - {None}:
-            store.record_failed_join(db, key, now, now - WRONG_CODE_WINDOW_SECONDS)
-        raise
+    except UnknownCode as wrong:
+        raise _counted(db, str(client_key)[:MAX_CLIENT_KEY], wrong, now) from None
     if workshop.ended:
         raise WorkshopEnded()
     nickname = clean_nickname(nickname)
     token = secrets.token_urlsafe(18)
-    row = store.insert_participant(db, workshop.id, _token_hash(token), nickname, now)
+    limit = config.max_participants()
+    row = store.insert_participant(db, workshop.id, _token_hash(token), nickname, now, limit)
+    if row is None:
+        raise WorkshopFull(limit)
     return _participant(row, token)
 
 

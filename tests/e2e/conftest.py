@@ -9,12 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +16,9 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import REPO
+from tests.serving import ServerProcess, server_env
+
+__all__ = ["ServerProcess", "server_env", "shot", "wait_for_app"]
 
 CHROMIUM = os.environ.get("CARELAB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
@@ -68,34 +65,6 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"server did not become healthy:\n{log.read_text()}")
-
-
-_ENVIRONMENTS: dict[str, dict[str, str]] = {}
-
-
-def server_env(url: str) -> dict[str, str]:
-    """The environment the server at `url` runs with, for running `carelab` against it."""
-    return _ENVIRONMENTS[url]
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A CareLab server shared by the browser tests; yield its base URL."""
@@ -110,53 +79,12 @@ def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start `streamlit run server.py` with a fresh database; yield its base URL."""
-    server = ServerProcess(tmp_path_factory.mktemp("server"))
+    server = ServerProcess(tmp_path_factory.mktemp("server"), {"script-test.yaml": SCRIPT_CASE})
     server.start()
     try:
         yield server.url
     finally:
         server.stop()
-
-
-class ServerProcess:
-    """`streamlit run server.py` on a fixed port and database, to stop and start again."""
-
-    def __init__(self, workdir: Path) -> None:
-        content = workdir / "content"
-        for folder in ("modules", "cases"):
-            shutil.copytree(REPO / folder, content / folder)
-        (content / "cases" / "script-test.yaml").write_text(SCRIPT_CASE, encoding="utf-8")
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "CARELAB_DB": str(workdir / "carelab.db"),
-            "CARELAB_CONTENT_DIR": str(content),
-        }
-        self.log = workdir / "server.log"
-        self.process: subprocess.Popen | None = None
-        _ENVIRONMENTS[self.url] = self.env
-
-    def start(self) -> None:
-        """Start the server (again: same port, same database) and wait until it is healthy."""
-        command = [
-            sys.executable, "-m", "streamlit", "run", "server.py",
-            "--server.headless=true", f"--server.port={self.port}",
-            "--server.address=127.0.0.1", "--server.fileWatcherType=none",
-            "--browser.gatherUsageStats=false",
-        ]  # fmt: skip
-        with self.log.open("a") as out:
-            self.process = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=out, stderr=out)
-        _wait_healthy(self.url, self.process, self.log)
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> float:
-        """Send `sig` (SIGKILL: a crash) and wait until the process has gone; return seconds."""
-        assert self.process is not None
-        started = time.monotonic()
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        self.process.wait(timeout=timeout)
-        return time.monotonic() - started
 
 
 def wait_for_app(page) -> None:

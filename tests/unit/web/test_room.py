@@ -10,13 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from carelab.room import hub as hub_module
 from carelab.room import page
 from carelab.room import routes as room
 from carelab.store import workshops as store
-from carelab.workshop import events, session
+from carelab.workshop import events, participants, session
 from tests.unit.workshop.conftest import content_steps, make_user
 
 # Steps of content_steps(): 0 text, 1 single (Red, Green, Blue), 2 multiple, 3 scale,
@@ -102,15 +103,28 @@ def test_a_wrong_code_is_404_with_a_message(client, code, message):
     assert response.json() == {"error": message}
 
 
-def test_repeated_wrong_codes_are_throttled(client, workshop):
-    for _ in range(5):
+def test_repeated_wrong_codes_are_throttled_but_the_right_code_still_joins(client, workshop):
+    for _ in range(participants.MAX_WRONG_CODES):
         assert client.post("/room/api/join", json={"code": "ZZZZZZ"}).status_code == 404
-    response = client.post("/room/api/join", json={"code": workshop.code})
+    response = client.post("/room/api/join", json={"code": "ZZZZZZ"})
     assert response.status_code == 429
     body = response.json()
     assert 590 <= body["retry_after"] <= 601
     assert response.headers["retry-after"] == str(body["retry_after"])
-    assert body["error"].startswith("Too many wrong codes from this device. Wait 10 minutes")
+    assert body["error"].startswith("Too many wrong codes have come from your network.")
+    assert "device" not in body["error"]
+    assert client.post("/room/api/join", json={"code": workshop.code}).status_code == 201
+
+
+def test_a_full_workshop_is_409_with_a_message(client, workshop, monkeypatch):
+    monkeypatch.setenv("CARELAB_MAX_PARTICIPANTS", "1")
+    token = joined(client, workshop)
+    full = client.post("/room/api/join", json={"code": workshop.code})
+    assert full.status_code == 409
+    assert full.json() == {
+        "error": "This workshop is full: it has room for 1 phones. Tell the facilitator."
+    }
+    assert state(client, workshop, token).status_code == 200
 
 
 def test_an_ended_workshop_refuses_joining_and_answers_but_still_shows_its_state(
@@ -231,10 +245,41 @@ def test_bad_requests_are_refused_as_json(client, workshop):
     assert not_an_object.status_code == 400
     huge = client.post("/room/api/join", content=b" " * 20_000, headers=JSON_TYPE)
     assert huge.status_code == 413
+    said_huge = {**JSON_TYPE, "content-length": "2000000"}
+    assert client.post("/room/api/join", content=b"{}", headers=said_huge).status_code == 413
     same_site = client.post(
         "/room/api/join", json={"code": workshop.code}, headers={"origin": "http://testserver"}
     )
     assert same_site.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[" * 8000, b"{" * 8000, b"not json", b'{"code": NaN}', b'{"code": Infinity}', b"\xff"],
+)
+def test_bodies_that_are_not_a_json_object_are_400_with_a_message(client, raw):
+    response = client.post("/room/api/join", content=raw, headers=JSON_TYPE)
+    assert response.status_code == 400
+    assert response.json() == {"error": "Send the request as a JSON object."}
+
+
+@pytest.mark.parametrize(
+    ("digits", "message"),
+    [
+        ("9" * 19, "Enter a number between -1,000,000,000,000 and 1,000,000,000,000."),
+        ("9" * 4000, "Enter a number, such as 12 or 12.5."),
+        ("-" + "9" * 4000, "Enter a number, such as 12 or 12.5."),
+    ],
+)
+def test_a_number_with_thousands_of_digits_is_422_not_a_crash(
+    client, db, facilitator, workshop, digits, message
+):
+    token = joined(client, workshop)
+    go(db, facilitator, workshop, NUMERIC)
+    ids = f'"code": "{workshop.code}", "p": "{token}", "step_index": {NUMERIC}'
+    raw = f'{{{ids}, "value": {digits}}}'
+    response = client.post("/room/api/answer", content=raw, headers=JSON_TYPE)
+    assert (response.status_code, response.json()) == (422, {"error": message})
 
 
 # --- no facilitator actions ------------------------------------------------------------
@@ -428,20 +473,30 @@ def test_a_stream_ends_with_renew_so_the_server_can_restart(db_path, workshop, h
         assert [line for line in lines if line] == []
 
 
-def test_a_phone_that_sends_its_device_id_is_throttled_alone(client, workshop):
-    for _ in range(5):
-        body = {"code": "ZZZZZZ", "device": "a" * 32}
+def test_the_device_id_a_phone_chooses_does_not_dodge_the_limit(client, workshop):
+    for i in range(participants.MAX_WRONG_CODES):
+        body = {"code": "ZZZZZZ", "device": f"{i:032d}"}
         assert client.post("/room/api/join", json=body).status_code == 404
-    blocked = client.post("/room/api/join", json={"code": workshop.code, "device": "a" * 32})
-    assert blocked.status_code == 429
-    other = client.post("/room/api/join", json={"code": workshop.code, "device": "b" * 32})
-    assert other.status_code == 201
+    fresh = {"code": "ZZZZZZ", "device": "f" * 32}
+    assert client.post("/room/api/join", json=fresh).status_code == 429
+    # The page still sends its id; a right code joins with it.
+    right = client.post("/room/api/join", json={"code": workshop.code, "device": "f" * 32})
+    assert right.status_code == 201
 
 
-def test_the_page_sends_a_device_id_when_joining():
-    from carelab.room import page
-
-    assert "device: deviceId()" in page.render("", False)
+@pytest.mark.parametrize(
+    ("host", "key"),
+    [
+        ("203.0.113.7", "ip:203.0.113.7"),
+        ("2001:db8:1:2:aaaa::1", "ip:2001:db8:1:2::/64"),
+        ("2001:db8:1:2:bbbb::9", "ip:2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "ip:203.0.113.7"),
+        ("testclient", "ip:testclient"),
+    ],
+)
+def test_wrong_codes_count_per_address_and_per_ipv6_block(host, key):
+    request = Request({"type": "http", "client": (host, 5000), "headers": []})
+    assert room.client_key(request) == key
 
 
 def test_a_facilitator_in_this_process_wakes_the_poller_at_once(db_path, db, facilitator, workshop):

@@ -20,6 +20,7 @@ from carelab.workshop.errors import (
     UnknownCode,
     UnknownParticipant,
     WorkshopEnded,
+    WorkshopFull,
 )
 from tests.unit.workshop.conftest import T0, open_step
 
@@ -70,19 +71,45 @@ def test_an_unknown_code_and_an_ended_workshop_have_distinct_messages(db, people
     assert str(ended.value) == "This workshop has ended, so it takes no more answers. Thank you!"
 
 
-def test_wrong_codes_are_throttled_per_client(db, room):
-    for i in range(5):
+LIMIT = participants.MAX_WRONG_CODES
+THROTTLED = (
+    "Too many wrong codes have come from your network. Type the code exactly as it is on the "
+    "screen (it still works), or wait {} minutes to try others."
+)
+
+
+def test_wrong_codes_are_limited_per_client_but_a_right_code_always_joins(db, room):
+    for i in range(LIMIT):
         with pytest.raises(UnknownCode):
-            participants.join(db, "ZZZZZZ" if i % 2 else "nope", "", "1.2.3.4", now=T0 + i)
+            participants.join(db, "ZZZZZZ" if i % 2 else "nope", "", "ip:ward", now=T0 + i)
     with pytest.raises(JoinThrottled) as caught:
-        participants.join(db, room.code, "", "1.2.3.4", now=T0 + 10)
-    assert caught.value.retry_after_seconds == 591
-    assert str(caught.value) == (
-        "Too many wrong codes from this device. Wait 10 minutes, then type the code shown on "
-        "the screen."
-    )
-    assert participants.join(db, room.code, "", "5.6.7.8", now=T0 + 10).number == 1
-    assert participants.join(db, room.code, "", "1.2.3.4", now=T0 + 601).number == 2
+        participants.join(db, "ZZZZZZ", "", "ip:ward", now=T0 + LIMIT)
+    # The oldest wrong code leaves the window at T0 + 600.
+    assert caught.value.retry_after_seconds == 600 - LIMIT + 1
+    assert str(caught.value) == THROTTLED.format(9)
+    assert participants.join(db, room.code, "", "ip:ward", now=T0 + LIMIT).number == 1
+    with pytest.raises(UnknownCode):
+        participants.join(db, "ZZZZZZ", "", "ip:elsewhere", now=T0 + LIMIT)
+    with pytest.raises(UnknownCode):  # the oldest has left the window: one more may be tried
+        participants.join(db, "ZZZZZZ", "", "ip:ward", now=T0 + 601)
+
+
+def test_a_throttled_client_adds_no_more_rows(db, room):
+    outcomes = []
+    for i in range(LIMIT + 30):
+        try:
+            participants.join(db, "ZZZZZZ", "", "ip:guesser", now=T0 + i / 100)
+        except (UnknownCode, JoinThrottled) as exc:
+            outcomes.append(type(exc))
+    assert outcomes == [UnknownCode] * LIMIT + [JoinThrottled] * 30
+    assert len(store.recent_failed_joins(db, "ip:guesser", 0)) == LIMIT
+
+
+def test_a_wrong_code_of_the_wrong_type_counts_as_a_wrong_code(db, room):
+    for code in (None, ["K7M3QX"], {"code": 1}, 123456, "x" * 10_000):
+        with pytest.raises(InvalidCode):
+            participants.join(db, code, "", "ip:odd", now=T0)
+    assert len(store.recent_failed_joins(db, "ip:odd", 0)) == 5
 
 
 def test_old_wrong_codes_are_forgotten(db, room):
@@ -385,19 +412,46 @@ def test_every_acknowledged_answer_survives_a_lock_in_the_middle(db_path, db, pe
     assert stored == {n: values[-1] for n, values in receipts.items() if values}
 
 
-def test_one_phones_typos_do_not_lock_out_a_ward_sharing_its_address(db, room):
-    for i in range(5):
-        with pytest.raises(UnknownCode):
-            participants.join(db, "ZZZZZZ", "", "device:a", now=T0 + i, network_key="ip:ward")
-    with pytest.raises(JoinThrottled):
-        participants.join(db, room.code, "", "device:a", now=T0 + 10, network_key="ip:ward")
-    # Another phone on the same ward network joins at once.
-    assert participants.join(db, room.code, "", "device:b", T0 + 10, "ip:ward").number == 1
+def test_a_full_workshop_refuses_new_phones_but_keeps_the_ones_in_it(db, room, monkeypatch):
+    monkeypatch.setenv("CARELAB_MAX_PARTICIPANTS", "2")
+    first, _ = (participants.join(db, room.code, "", "ip") for _ in range(2))
+    with pytest.raises(WorkshopFull) as caught:
+        participants.join(db, room.code, "", "ip")
+    assert str(caught.value) == (
+        "This workshop is full: it has room for 2 phones. Tell the facilitator."
+    )
+    # A phone already in rejoins by its token (a reload), which is not a new place.
+    assert participants.rejoin(db, room.code, first.token) == first
+    assert participants.state_for_participant(db, room.code, first.token)["participant"]
+    assert store.participant_count(db, room.id) == 2
 
 
-def test_the_shared_address_is_throttled_too_but_later(db, room):
-    for i in range(participants.MAX_WRONG_CODES_PER_NETWORK):
-        with pytest.raises(UnknownCode):
-            participants.join(db, "ZZZZZZ", "", f"device:{i}", now=T0, network_key="ip:x")
-    with pytest.raises(JoinThrottled):
-        participants.join(db, room.code, "", "device:fresh", now=T0 + 1, network_key="ip:x")
+def test_phones_joining_at_once_never_pass_the_cap(db_path, db, room, monkeypatch):
+    monkeypatch.setenv("CARELAB_MAX_PARTICIPANTS", "5")
+    count = 30
+    start = threading.Barrier(count, timeout=60)
+    outcomes: list[str] = []
+
+    def phone() -> None:
+        with store_db.session(db_path) as conn:
+            start.wait()
+            try:
+                participants.join(conn, room.code, "", "ip")
+                outcomes.append("joined")
+            except WorkshopFull:
+                outcomes.append("full")
+
+    threads = [threading.Thread(target=phone) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["full"] * (count - 5) + ["joined"] * 5
+    assert store.participant_count(db, room.id) == 5
+
+
+@pytest.mark.parametrize("nickname", [["Ann"], 12, {"name": "Ann"}, True])
+def test_a_nickname_that_is_not_text_is_refused_with_a_message(db, room, nickname):
+    with pytest.raises(InvalidNickname) as caught:
+        participants.join(db, room.code, nickname, "ip")
+    assert str(caught.value) == "Write your nickname as text, or leave it empty."
