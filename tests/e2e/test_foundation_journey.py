@@ -1,36 +1,78 @@
-"""A new user in a real browser: sign up as admin, browse, read a case, reload, sign out."""
+"""First run in a real browser: the setup link from the server's console makes the
+administrator, who browses, reads a case, reloads, signs out and signs in again.
+"""
 
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import VALID_CASE
-from tests.e2e.conftest import server_env, shot, wait_for_app
+from tests.e2e.conftest import ServerProcess, server_env, shot, wait_for_app
 
 pytestmark = pytest.mark.browser
+PASSWORD = "tidal quince morning forty-seven"
 
 
-def test_sign_up_browse_read_reload_sign_out(page: Page, empty_server: str):
-    server = empty_server
+@pytest.fixture
+def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server on an empty database, as `make run` starts on a fresh install."""
+    server = ServerProcess(tmp_path_factory.mktemp("fresh"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def setup_link(server: ServerProcess) -> str:
+    """The one-time link the server printed on its console (its log here)."""
+    found = re.findall(r"http://\S+/setup\?token=[\w-]+", server.log.read_text())
+    assert len(found) == 1, f"expected one setup link in the log, found {found}"
+    return found[0]
+
+
+def test_first_run_link_makes_the_admin_who_browses_reloads_and_signs_in_again(
+    page: Page, fresh_server: ServerProcess
+):
+    server = fresh_server.url
     page.set_default_timeout(20_000)
-    page.goto(server)
-    wait_for_app(page)
-    expect(page.get_by_role("heading", name="Catalogue", level=1)).to_be_visible()
+    link = setup_link(fresh_server)
+    assert link.startswith(f"{server}/setup?token=")
 
-    # Sign up: the first account becomes the administrator.
-    page.get_by_role("link", name="Sign in").click()
+    # Signing up on a fresh install gives a learner, not the administrator.
+    page.goto(f"{server}/sign-in")
+    wait_for_app(page)
     page.get_by_role("tab", name="Create an account").click()
-    page.get_by_label("Your name, as it should appear on certificates").fill("Åsa Öberg")
-    page.get_by_role("tabpanel").get_by_label("Email").fill("asa@example.org")
-    page.get_by_label("Password (at least 10 characters)").fill("correct horse battery")
+    page.get_by_label("Your name, as it should appear on certificates").fill("Eve Early")
+    page.get_by_role("tabpanel").get_by_label("Email").fill("eve@example.org")
+    page.get_by_label("Password (at least 12 characters)").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
+    expect(page.get_by_text("Done. Now sign in on the")).to_be_visible()
+    expect(page.get_by_text("Signed in as")).to_have_count(0)
+
+    # The console's link, on a phone-sized screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(link)
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Set up CareLab", level=1)).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the setup page scrolls sideways on a phone ({width}px)"
+    shot(page, "setup-phone")
+    page.get_by_label("Your name").fill("Åsa Öberg")
+    page.get_by_label("Email").fill("asa@example.org")
+    page.get_by_label("Password (at least 12 characters)").fill(PASSWORD)
+    page.get_by_label("The same password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create the administrator").click()
+    expect(page.get_by_text("Signed in as")).to_be_attached()
+    assert "token" not in page.url
+    page.set_viewport_size({"width": 1280, "height": 900})
     expect(page.get_by_text("Åsa Öberg")).to_be_visible()
     expect(page.get_by_role("link", name="Users and content")).to_be_visible()
     cookie = next(c for c in page.context.cookies() if c["name"] == "carelab_session")
@@ -67,6 +109,18 @@ def test_sign_up_browse_read_reload_sign_out(page: Page, empty_server: str):
     wait_for_app(page)
     expect(page.get_by_text("Not signed in.")).to_be_visible()
     expect(page.get_by_role("link", name="Users and content")).to_have_count(0)
+
+    # The link is spent; the administrator signs in with the password.
+    page.goto(link)
+    wait_for_app(page)
+    expect(page.get_by_text("This CareLab already has an administrator")).to_be_visible()
+    expect(page.get_by_label("The same password again")).to_have_count(0)
+    page.goto(f"{server}/sign-in")
+    wait_for_app(page)
+    page.get_by_role("tabpanel").get_by_label("Email").fill("asa@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name="Users and content")).to_be_visible()
 
 
 def test_wrong_password_gets_a_clear_message(page: Page, server: str):
