@@ -7,8 +7,15 @@ import pytest
 from tests.server.conftest import NUMERIC, client
 
 SOURCE = "127.0.0.14"  # wrong codes sent here count against this address only
+PHONE = "127.0.0.18"  # only right codes come from here
 JSON_TYPE = {"content-type": "application/json"}
 NOT_AN_OBJECT = "Send the request as a JSON object."
+
+
+def token_for(room) -> str:
+    """A phone joined to `room` (from an address that never sent a wrong code)."""
+    with client(room.server, PHONE) as http:
+        return http.post("/room/api/join", json={"code": room.code}).json()["token"]
 
 
 def answer_body(room, token: str, value: str) -> bytes:
@@ -28,8 +35,8 @@ def answer_body(room, token: str, value: str) -> bytes:
     ],
 )
 def test_huge_and_odd_numbers_are_refused_with_a_message(room, body, status, message):
+    token = token_for(room)
     with client(room.server, SOURCE) as http:
-        token = http.post("/room/api/join", json={"code": room.code}).json()["token"]
         raw = answer_body(room, token, body)
         sent = http.post("/room/api/answer", content=raw, headers=JSON_TYPE)
     assert (sent.status_code, sent.json()) == (status, {"error": message})
@@ -77,6 +84,7 @@ TOO_LONG = "Choose a nickname of at most 30 characters (this one has 15000)."
 def test_join_with_wrong_types_gets_a_message(room, fields, status, message):
     with client(room.server, SOURCE) as http:
         sent = http.post("/room/api/join", json={"code": room.code, **fields})
+    with client(room.server, PHONE) as http:
         # The device id the page sends is ignored, however odd.
         odd_device = http.post("/room/api/join", json={"code": room.code, "device": HUGE})
     assert (sent.status_code, sent.json()) == (status, {"error": message})
@@ -103,8 +111,8 @@ def test_join_with_wrong_types_gets_a_message(room, fields, status, message):
     ],
 )
 def test_answer_with_wrong_types_gets_a_message(room, fields):
+    token = token_for(room)
     with client(room.server, SOURCE) as http:
-        token = http.post("/room/api/join", json={"code": room.code}).json()["token"]
         body = {"code": room.code, "p": token, "step_index": NUMERIC, "value": 12, **fields}
         sent = http.post("/room/api/answer", json=body)
     assert 400 <= sent.status_code < 500, sent.text
