@@ -34,14 +34,11 @@ def files_and_preview() -> None:
     """Re-read the content folder every 3 s (authors only), so edits show without a reload.
 
     Each run checks the user again (cookie and database), since a fragment's run does not
-    go through app.py: a revoked author stops seeing held-back files at the next refresh.
+    go through app.py: if the author's role was revoked or they signed out, the whole app
+    runs again at once, which drops this page and everything it showed.
     """
     if state.user_holding("author") is None:
-        st.warning(
-            "This page is for authors: your author role was removed or you signed out.",
-            icon=":material/lock:",
-        )
-        return
+        st.rerun()
     catalog = state.catalog()
     reports = file_reports(catalog)
     if not reports:

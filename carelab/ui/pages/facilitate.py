@@ -77,18 +77,13 @@ def controls(workshop: session.Workshop) -> None:
                 st.rerun()
 
 
-NO_LONGER = (
-    "You no longer run this workshop: your facilitator role was removed or you signed out. "
-    "Reload the page."
-)
-
-
 @st.fragment(run_every="2s")
 def live(workshop_id: int) -> None:
     """Re-read the room every 2 seconds: current step, answers, moderation.
 
     Each run checks the user again (cookie and database), since a fragment's run does not
-    go through app.py: a revoked facilitator stops seeing answers at the next refresh.
+    go through app.py: if the facilitator's role was revoked or they signed out, the whole
+    app runs again at once, which drops this page and everything it showed.
     """
     user = state.user_holding("facilitator")
     try:
@@ -97,8 +92,7 @@ def live(workshop_id: int) -> None:
             step = session.step_at(db, workshop.id, workshop.current_step)
             results = aggregate.results(db, workshop.id, workshop.current_step)
     except PermissionDenied:
-        st.warning(NO_LONGER, icon=":material/lock:")
-        return
+        st.rerun()
     status = "ended" if workshop.ended else ("open" if workshop.answering_open else "locked")
     st.subheader(f"Step {workshop.current_step + 1} of {workshop.step_count}: {step.title}",
                  anchor=False)  # fmt: skip

@@ -30,7 +30,8 @@ def screen(workshop_id: int) -> None:
     """What the room sees, refreshed every 2 seconds, while the user may still run it.
 
     Each run checks the user again (cookie and database), since a fragment's run does not
-    go through app.py: a revoked facilitator's projector goes blank at the next refresh.
+    go through app.py: if the facilitator's role was revoked or they signed out, the whole
+    app runs again at once, which drops this page and everything it showed.
     """
     user_now = state.user_holding("facilitator")
     try:
@@ -39,11 +40,7 @@ def screen(workshop_id: int) -> None:
             step = session.step_at(db, current.id, current.current_step)
             results = aggregate.results(db, current.id, current.current_step)
     except PermissionDenied:
-        st.warning(
-            "This screen is for the workshop's facilitator; sign in again to show it.",
-            icon=":material/lock:",
-        )
-        return
+        st.rerun()
     if current.ended:
         st.header("This workshop has ended. Thank you.", anchor=False)
         return
