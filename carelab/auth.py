@@ -25,10 +25,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from carelab import config
+from carelab import config, credentials
 from carelab.credentials import (
-    MAX_PASSWORD,
-    MIN_PASSWORD,
     check_new_password,
     clean_display_name,
     dummy_hash,
@@ -40,8 +38,8 @@ from carelab.errors import AuthError, NotFound, PermissionDenied, Throttled
 from carelab.store import accounts
 from carelab.store.accounts import Limit
 
-__all__ = ["MAX_PASSWORD", "MIN_PASSWORD", "hash_password", "normalise_email", "verify_password"]
-
+# The pages read the password limits as auth.MIN_PASSWORD and auth.MAX_PASSWORD.
+MIN_PASSWORD, MAX_PASSWORD = credentials.MIN_PASSWORD, credentials.MAX_PASSWORD
 ROLES = ("learner", "facilitator", "author", "admin")
 GRANTABLE_ROLES = ("facilitator", "author", "admin")
 COOKIE_NAME = "carelab_session"

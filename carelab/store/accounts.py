@@ -192,8 +192,11 @@ def reserve_attempt(
                 "WHERE kind = ? AND email_key = ?",
                 [kind, email_key],
             ).fetchone()
-            if failures and latest + email_delay(failures) - now > wait:
-                wait, blocked_by = latest + email_delay(failures) - now, "email"
+            # Only a real delay counts: with none due, an attempt recorded a moment "later"
+            # by a request that took the lock first must not refuse this one.
+            delay = email_delay(failures) if failures else 0
+            if delay > 0 and latest + delay - now > wait:
+                wait, blocked_by = latest + delay - now, "email"
         if wait > 0:
             return Reservation(wait, blocked_by, failures)
         db.execute(
