@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import VALID_CASE
 from tests.e2e.conftest import ServerProcess, server_env, shot, wait_for_app
+from tests.e2e.waits import patient
 
 pytestmark = pytest.mark.browser
 PASSWORD = "tidal quince morning forty-seven"
@@ -42,7 +43,7 @@ def test_first_run_link_makes_the_admin_who_browses_reloads_and_signs_in_again(
     page: Page, fresh_server: ServerProcess
 ):
     server = fresh_server.url
-    page.set_default_timeout(20_000)
+    patient(page)
     link = setup_link(fresh_server)
     assert link.startswith(f"{server}/setup?token=")
 
@@ -124,7 +125,7 @@ def test_first_run_link_makes_the_admin_who_browses_reloads_and_signs_in_again(
 
 
 def test_wrong_password_gets_a_clear_message(page: Page, server: str):
-    page.set_default_timeout(20_000)
+    patient(page)
     page.goto(f"{server}/sign-in")
     wait_for_app(page)
     page.get_by_role("tabpanel").get_by_label("Email").fill("nobody@example.org")
@@ -134,7 +135,7 @@ def test_wrong_password_gets_a_clear_message(page: Page, server: str):
 
 
 def test_html_in_a_case_is_shown_as_text_not_run(page: Page, server: str):
-    page.set_default_timeout(20_000)
+    patient(page)
     page.goto(f"{server}/case?id=script-test")
     wait_for_app(page)
     body = page.get_by_text("Before <script>")
@@ -144,7 +145,7 @@ def test_html_in_a_case_is_shown_as_text_not_run(page: Page, server: str):
 
 
 def test_catalogue_on_a_phone_sized_screen(page: Page, server: str):
-    page.set_default_timeout(20_000)
+    patient(page)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(server)
     wait_for_app(page)
@@ -162,7 +163,7 @@ def test_sign_in_with_the_keyboard_only(page: Page, server: str):
          "--password-stdin"],
         input="keyboard only password\n", text=True, check=True, env=server_env(server),
     )  # fmt: skip
-    page.set_default_timeout(20_000)
+    patient(page)
     page.goto(f"{server}/sign-in")
     wait_for_app(page)
     page.get_by_role("tabpanel").get_by_label("Email").focus()
@@ -176,7 +177,7 @@ def test_sign_in_with_the_keyboard_only(page: Page, server: str):
 
 def test_a_new_content_file_appears_without_a_restart(page: Page, server: str):
     content = Path(server_env(server)["CARELAB_CONTENT_DIR"])
-    page.set_default_timeout(20_000)
+    patient(page)
     page.goto(server)
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Fresh from an author")).to_have_count(0)

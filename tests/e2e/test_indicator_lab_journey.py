@@ -1,8 +1,9 @@
 """A learner in a real browser: pull a lever in the Indicator Lab, then bring their own data.
 
 The Lab compares crude with risk-adjusted mortality and changes scenario by keyboard; the
-"your data" page takes NHS England's A&E CSV, draws a funnel plot for type 1 departments in
-March 2019, downloads the results and draws one trust's run chart; the Lab fits a phone.
+"your data" page asks a visitor to sign in, then loads NHS England's A&E data in one click,
+draws a funnel plot for type 1 departments in March 2019, downloads the results and draws one
+trust's run chart, on a laptop and a phone; an uploaded file is read too; the Lab fits a phone.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import AE_CSV
-from tests.e2e.conftest import shot, wait_for_app
+from tests.e2e.conftest import server_env, shot, wait_for_app
+from tests.e2e.waits import patient
+from tests.e2e.workshop_room import add_account, sign_in
 
 RESULTS_HEADER = "provider,value,n,target,lower95,upper95,lower998,upper998,flag"
 CHART = "[data-testid=stVegaLiteChart]"
@@ -30,7 +33,7 @@ def no_errors(page: Page) -> None:
 
 
 def open_page(page: Page, url: str, heading: str) -> None:
-    page.set_default_timeout(20_000)
+    patient(page)
     page.goto(url)
     wait_for_app(page)
     expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
@@ -77,7 +80,7 @@ def test_scenario_can_be_chosen_with_the_keyboard(page: Page, server: str):
             "Teaching scenario"
         ):
             break
-    expect(scenario).to_be_focused(timeout=1_000)
+    expect(scenario).to_be_focused()
     page.keyboard.type("Gaming")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"[?&]scenario=four-hour-gaming(&|$)"))
@@ -88,26 +91,45 @@ def test_scenario_can_be_chosen_with_the_keyboard(page: Page, server: str):
     shot(page, "lab-four-hour-gaming-by-keyboard")
 
 
-def test_upload_ae_data_funnel_download_and_run_chart(page: Page, server: str, tmp_path: Path):
+def test_your_data_asks_a_visitor_to_sign_in(page: Page, server: str):
     open_page(page, f"{server}/your-data", "Your data: funnel plots and run charts")
-    page.set_input_files("[data-testid=stFileUploader] input[type=file]", str(AE_CSV))
+    expect(page.get_by_text(re.compile(r"^Sign in to draw funnel plots"))).to_be_visible()
+    expect(page.get_by_role("link", name="Sign in or create an account")).to_be_visible()
+    expect(page.locator("[data-testid=stFileUploader]")).to_have_count(0)
+    expect(page.get_by_role("button", name="Load the NHS England A&E example")).to_have_count(0)
+
+
+def signed_in(page: Page, server: str) -> None:
+    patient(page)
+    sign_in(page, server, add_account(server_env(server)))
+
+
+def fits(page: Page, width: int) -> None:
+    scrolled = page.evaluate("document.documentElement.scrollWidth")
+    assert scrolled <= width, f"the page scrolls sideways at {width}px ({scrolled}px)"
+
+
+def test_one_click_example_funnel_download_and_run_chart(page: Page, server: str, tmp_path: Path):
+    signed_in(page, server)
+    open_page(page, f"{server}/your-data", "Your data: funnel plots and run charts")
+    page.get_by_role("button", name="Load the NHS England A&E example").click()
+    example = page.get_by_text(re.compile(r"^Example data: NHS England A&E attendances"))
+    expect(example).to_be_visible()
+    licence = page.get_by_role("link", name="Open Government Licence v3.0")
+    expect(licence).to_have_attribute("href", re.compile(r"nationalarchives\.gov\.uk"))
     provider = page.get_by_role("combobox", name="Provider", exact=True).first
-    expect(provider).to_be_visible()
+    expect(provider).to_have_value("org_code")
     wait_for_app(page)
     no_errors(page)
-    expect(provider).to_have_value("org_code")
     expect(page.get_by_role("combobox", name="Numerator", exact=True)).to_have_value("breaches")
     expect(page.get_by_role("combobox", name="Denominator", exact=True)).to_have_value(
         "attendances"
     )
 
-    # Keep type 1 departments only; the period stays at its default, the last month.
-    for group in ("2", "other"):
-        remove = page.get_by_role("button", name=f"Remove {group}", exact=True)
-        remove.click()
-        expect(remove).to_have_count(0)
-        wait_for_app(page)
-    expect(page.get_by_role("button", name="Remove 1", exact=True)).to_be_visible()
+    # The example starts at type 1 departments and the last month: a funnel at once.
+    groups = page.get_by_role("group", name="Selected values").nth(0)
+    expect(groups.get_by_role("button", name=re.compile(r"^Remove "))).to_have_count(1)
+    expect(groups.get_by_role("button", name="Remove 1", exact=True)).to_be_visible()
     periods = page.get_by_role("group", name="Selected values").nth(1)
     expect(periods.get_by_role("button", name=re.compile(r"^Remove "))).to_have_count(1)
     expect(periods.get_by_role("button", name="Remove 2019-03-01", exact=True)).to_be_visible()
@@ -116,7 +138,8 @@ def test_upload_ae_data_funnel_download_and_run_chart(page: Page, server: str, t
     expect(funnel_tab.get_by_text(re.compile(r"^134 providers; target "))).to_be_visible()
     expect(funnel_tab.locator(DRAWN).first).to_be_visible()
     no_errors(page)
-    shot(page, "your-data-funnel-type1-march-2019")
+    fits(page, page.viewport_size["width"])
+    shot(page, "your-data-example-1280")
 
     with page.expect_download() as info:
         funnel_tab.get_by_role("button", name="Download results (CSV)").click()
@@ -145,6 +168,33 @@ def test_upload_ae_data_funnel_download_and_run_chart(page: Page, server: str, t
     expect(summary).to_have_text(re.compile(r"^36 periods; "))
     expect(run_tab.locator(DRAWN).first).to_be_visible()
     shot(page, "your-data-run-chart-rqm")
+
+    # The same page on a phone: nothing scrolls sideways, and the chart is still drawn.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("tab", name="Funnel plot").click()
+    expect(funnel_tab.locator(DRAWN).first).to_be_visible()
+    fits(page, 390)
+    shot(page, "your-data-example-390")
+
+
+def test_an_uploaded_file_is_read_and_plotted(page: Page, server: str):
+    signed_in(page, server)
+    open_page(page, f"{server}/your-data", "Your data: funnel plots and run charts")
+    page.set_input_files("[data-testid=stFileUploader] input[type=file]", str(AE_CSV))
+    read_as = "12,765 rows, read as UTF-8 text, comma-separated; columns: period, org_code"
+    expect(page.get_by_text(re.compile(f"^{read_as}"))).to_be_visible()
+    wait_for_app(page)
+    no_errors(page)
+    expect(page.get_by_role("combobox", name="Provider", exact=True).first).to_have_value(
+        "org_code"
+    )
+    # An upload keeps every department type: its own defaults, not the example's.
+    groups = page.get_by_role("group", name="Selected values").nth(0)
+    expect(groups.get_by_role("button", name=re.compile(r"^Remove "))).to_have_count(3)
+    funnel_tab = page.get_by_role("tabpanel", name="Funnel plot")
+    expect(funnel_tab.get_by_text(re.compile(r"^\d+ providers; target "))).to_be_visible()
+    expect(funnel_tab.locator(DRAWN).first).to_be_visible()
+    no_errors(page)
 
 
 def test_lab_fits_a_phone_screen(page: Page, server: str):

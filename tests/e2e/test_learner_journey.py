@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from carelab.content import schema
 from carelab.content.loader import load_yaml_file
 from tests.e2e.conftest import server_env, shot, wait_for_app
+from tests.e2e.waits import patient
 
 pytestmark = pytest.mark.browser
 
@@ -185,7 +186,7 @@ def words(text: str) -> str:
 def test_a_new_learner_takes_teamwork_to_a_verified_certificate(
     page: Page, server: str, tmp_path: Path
 ):
-    page.set_default_timeout(20_000)
+    patient(page)
     module = load_module(server)
     quizzes = [s for s in module.steps if isinstance(s, schema.QuizStep)]
     reflections = [s for s in module.steps if isinstance(s, schema.ReflectionStep)]
@@ -318,7 +319,7 @@ def test_a_new_learner_takes_teamwork_to_a_verified_certificate(
 
 
 def test_the_player_on_a_phone(page: Page, server: str):
-    page.set_default_timeout(20_000)
+    patient(page)
     module = load_module(server)
     quiz = next(s for s in module.steps if isinstance(s, schema.QuizStep))
     page.set_viewport_size({"width": 390, "height": 844})

@@ -7,12 +7,13 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import wait_for_app
 from tests.e2e.test_learner_journey import load_module, question_box, sign_up
+from tests.e2e.waits import patient
 
 pytestmark = pytest.mark.browser
 
 
 def test_answer_a_question_with_the_keyboard_only(page: Page, server: str):
-    page.set_default_timeout(20_000)
+    patient(page)
     sign_up(page, server)
     module = load_module(server)
     quiz = next(s for s in module.steps if s.kind == "quiz")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -25,6 +26,7 @@ from playwright.sync_api import Browser, Request, expect
 from bench.workshop_load import Phone, Room
 from carelab.workshop import session
 from tests.e2e.test_room_phone import Facilitator
+from tests.e2e.waits import WAIT_SECONDS, patient
 from tests.e2e.workshop_room import ACK, PHONE
 
 
@@ -81,7 +83,7 @@ def test_the_phone_page_uses_the_room_api_as_the_bench_does(browser: Browser, se
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     try:
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        patient(page)
         api: list[Request] = []
         page.on("request", lambda r: api.append(r) if "/room/api/" in r.url else None)
 
@@ -167,7 +169,9 @@ def test_the_bench_phone_makes_the_page_requests_in_the_page_order(server: str):
         async with httpx.AsyncClient(base_url=server, event_hooks=hooks) as client:
             phone = Phone(Room(host.workshop.code, ScriptedDice(), think=0.3), client)
             assert await phone.join()
-            for _ in range(200):  # it answers, reloads and listens again by itself
+            # It answers, reloads and listens again by itself: wait until it has.
+            deadline = time.monotonic() + WAIT_SECONDS
+            while time.monotonic() < deadline:
                 streams = [r for r in sent if r.url.path.endswith("/stream")]
                 if 0 in phone.done and len(streams) == 2:
                     break
@@ -179,7 +183,7 @@ def test_the_bench_phone_makes_the_page_requests_in_the_page_order(server: str):
 
     # Playwright's sync API keeps an event loop running in this thread: use another one.
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, one_phone()).result(timeout=60)
+        pool.submit(asyncio.run, one_phone()).result(timeout=2 * WAIT_SECONDS)
     names = {call: name for name, call in ROOM_API.items()}
     seen = [bench_shape(r) for r in sent]
     unknown = [call for call in seen if call not in names]

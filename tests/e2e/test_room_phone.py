@@ -8,7 +8,6 @@ revealed answer, and the end.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +20,9 @@ from carelab.content import schema
 from carelab.store import db as store_db
 from carelab.workshop import session
 from tests.e2e.conftest import server_env, shot
+from tests.e2e.waits import patient
 
 pytestmark = pytest.mark.browser
-
-FOLLOW_MS = 2_000
 
 
 def steps() -> list:
@@ -83,7 +81,7 @@ def phone(browser: Browser) -> Iterator[Page]:
     """A 390x844 touch screen; closed after the test, so no stream holds the server open."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    patient(page)
     yield page
     context.close()
 
@@ -118,34 +116,29 @@ def test_a_phone_joins_answers_reloads_and_follows_the_facilitator(phone: Page, 
     expect(page.get_by_text("Answer received ✓")).to_be_visible()
     assert_fits(page)
 
-    # The facilitator moves on: the phone follows without a reload.
-    moved = time.monotonic()
+    # The facilitator moves on: the phone follows without a reload (how fast is measured by
+    # bench/room_nudge.py, not asserted here, where a busy machine would make it flaky).
     host.do(session.next_step, open_answering=True)
-    expect(page.get_by_text("Step 2 of 2", exact=True)).to_be_visible(timeout=FOLLOW_MS)
-    expect(page.get_by_text("Which comes first in suspected sepsis?")).to_be_visible(
-        timeout=FOLLOW_MS
-    )
-    assert time.monotonic() - moved < FOLLOW_MS / 1000 + 0.5
+    expect(page.get_by_text("Step 2 of 2", exact=True)).to_be_visible()
+    expect(page.get_by_text("Which comes first in suspected sepsis?")).to_be_visible()
     page.get_by_label("Give antibiotics within one hour").check()
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text("Answer received ✓")).to_be_visible()
 
     # Lock: the phone says so and offers no Send.
     host.do(session.lock_answering)
-    expect(page.get_by_text("Answering is closed for this step.")).to_be_visible(timeout=FOLLOW_MS)
+    expect(page.get_by_text("Answering is closed for this step.")).to_be_visible()
     expect(page.get_by_role("button", name="Send change")).to_be_disabled()
 
     # Reveal: right or wrong in words and a sign, not colour alone.
     host.do(session.reveal_answer)
-    expect(page.get_by_text("✓ Right: your answer is correct.")).to_be_visible(timeout=FOLLOW_MS)
+    expect(page.get_by_text("✓ Right: your answer is correct.")).to_be_visible()
     expect(page.get_by_text("The answer: Give antibiotics within one hour")).to_be_visible()
     shot(page, "room-phone")
 
     # End: the phone says the workshop has ended and offers nothing to send.
     host.do(session.end_workshop)
-    expect(page.get_by_role("heading", name="This workshop has ended")).to_be_visible(
-        timeout=FOLLOW_MS
-    )
+    expect(page.get_by_role("heading", name="This workshop has ended")).to_be_visible()
     expect(page.get_by_role("button")).to_have_count(0)
     assert all(url.startswith(server) for url in requested), "a third-party request was made"
 
@@ -164,7 +157,7 @@ def test_by_keyboard_on_a_small_phone_with_only_the_long_poll(browser: Browser, 
     context.add_init_script("delete window.EventSource")
     try:
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        patient(page)
         page.goto(f"{server}/room/{host.workshop.code}")
         expect(page.get_by_label("Workshop code")).to_have_value(host.workshop.code)
         page.get_by_label("Workshop code").focus()
@@ -186,10 +179,8 @@ def test_by_keyboard_on_a_small_phone_with_only_the_long_poll(browser: Browser, 
         assert_fits(page, 360)
 
         host.do(session.next_step, open_answering=True)
-        expect(page.get_by_text("Step 2 of 2", exact=True)).to_be_visible(timeout=FOLLOW_MS)
+        expect(page.get_by_text("Step 2 of 2", exact=True)).to_be_visible()
         host.do(session.end_workshop)
-        expect(page.get_by_role("heading", name="This workshop has ended")).to_be_visible(
-            timeout=FOLLOW_MS
-        )
+        expect(page.get_by_role("heading", name="This workshop has ended")).to_be_visible()
     finally:
         context.close()

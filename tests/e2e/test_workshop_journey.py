@@ -23,12 +23,12 @@ from playwright.sync_api import Browser, Page, Route, expect
 from pypdf import PdfReader
 
 from tests.e2e.conftest import shot, wait_for_app
+from tests.e2e.waits import WAIT_SECONDS, patient
 from tests.e2e.workshop_room import (
     ACK,
     CHOICE_STEP,
     CHOICE_TITLE,
     CLOSED,
-    FOLLOW_MS,
     PHONE,
     TALK_STEP,
     TALK_TITLE,
@@ -52,8 +52,11 @@ def assert_fits(page: Page, screen: int = PHONE["width"]) -> None:
     assert width <= screen, f"the page scrolls sideways on a phone ({width}px)"
 
 
-def wait_until(page: Page, condition, seconds: float = 10) -> None:
-    """Let Playwright deliver events (route handlers run meanwhile) until `condition()`."""
+def wait_until(page: Page, condition, seconds: float = WAIT_SECONDS) -> None:
+    """Let Playwright deliver events (route handlers run meanwhile) until `condition()`.
+
+    A route handler's effect has no locator to expect() on, so this polls the condition.
+    """
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
@@ -62,7 +65,7 @@ def wait_until(page: Page, condition, seconds: float = 10) -> None:
 
 def projector_shows(screen: Page, text: str) -> None:
     """The projector re-reads the room every 2 s: wait for `text` to come up."""
-    expect(screen.get_by_text(text, exact=True)).to_be_visible(timeout=FOLLOW_MS)
+    expect(screen.get_by_text(text, exact=True)).to_be_visible()
 
 
 def test_a_facilitator_runs_a_workshop_for_five_phones(
@@ -97,13 +100,11 @@ def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path:
     host.go_to(CHOICE_STEP, CHOICE_TITLE)
     for phone in phones:
         phone.expect_step(CHOICE_STEP, CHOICE_TITLE)
-        expect(phone.page.get_by_text("Answering has not opened yet.", exact=False)).to_be_visible(
-            timeout=FOLLOW_MS
-        )
+        expect(phone.page.get_by_text("Answering has not opened yet.", exact=False)).to_be_visible()
     host.click("Open answering")
     host.expect_status("open", "hidden")
     for phone in phones:
-        expect(phone.page.get_by_role("button", name="Send")).to_be_enabled(timeout=FOLLOW_MS)
+        expect(phone.page.get_by_role("button", name="Send")).to_be_enabled()
 
     # --- The first phone's acknowledgement waits for the server. ---------------------------
     first = phones[0]
@@ -141,9 +142,7 @@ def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path:
         screen.get_by_text("Results are hidden until the facilitator reveals them.")
     ).to_have_count(0)
     for phone in phones:
-        expect(phone.page.get_by_text("The results are on the screen.")).to_be_visible(
-            timeout=FOLLOW_MS
-        )
+        expect(phone.page.get_by_text("The results are on the screen.")).to_be_visible()
 
     # --- A reload mid-step keeps the answer. ------------------------------------------------
     reloader = phones[RELOADER]
@@ -176,7 +175,7 @@ def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path:
     try:
         for name, path in (("facilitate", "facilitate"), ("projector", "projector")):
             look = small.new_page()
-            look.set_default_timeout(20_000)
+            patient(look)
             look.goto(f"{server}/{path}?w={wid}")
             wait_for_app(look)
             expect(look.get_by_text(counts_text(Counter(final)), exact=True)).to_be_visible()
@@ -196,7 +195,7 @@ def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path:
     host.click("Lock answering")
     host.expect_status("locked", "shown")
     for phone in phones[:LATE]:
-        expect(phone.page.get_by_text(CLOSED, exact=True)).to_be_visible(timeout=FOLLOW_MS)
+        expect(phone.page.get_by_text(CLOSED, exact=True)).to_be_visible()
         expect(phone.page.get_by_role("button", name="Send change")).to_be_disabled()
     assert final[LATE] != "About 80%"
     late.choose("About 80%")
@@ -225,11 +224,9 @@ def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path:
         phone.expect_step(TALK_STEP, TALK_TITLE)
         expect(
             phone.page.get_by_text("Look at the screen: the facilitator leads this step.")
-        ).to_be_visible(timeout=FOLLOW_MS)
+        ).to_be_visible()
         assert phone.was_not_reloaded()
-    expect(screen.get_by_role("heading", name=f"{TALK_STEP + 1}. {TALK_TITLE}")).to_be_visible(
-        timeout=FOLLOW_MS
-    )
+    expect(screen.get_by_role("heading", name=f"{TALK_STEP + 1}. {TALK_TITLE}")).to_be_visible()
 
     # --- The CSV export: one row per answer, with the final values and no nicknames. --------
     with host.page.expect_download() as info:
@@ -270,13 +267,11 @@ def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path:
     # --- The end: phones and projector say so, and a late answer is refused. ---------------
     host.end()
     for phone in phones:
-        expect(phone.page.get_by_role("heading", name="This workshop has ended")).to_be_visible(
-            timeout=FOLLOW_MS
-        )
+        expect(phone.page.get_by_role("heading", name="This workshop has ended")).to_be_visible()
         expect(phone.page.get_by_role("button")).to_have_count(0)
-    expect(screen.get_by_role("heading", name="This workshop has ended. Thank you.")).to_be_visible(
-        timeout=FOLLOW_MS
-    )
+    expect(
+        screen.get_by_role("heading", name="This workshop has ended. Thank you.")
+    ).to_be_visible()
     shot(phones[0].page, "workshop-phone-ended")
     refused = phones[0].page.evaluate(
         """async ([code, p, step]) => {

@@ -7,8 +7,9 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
+import tests.e2e.waits  # noqa: F401 - sets the generous limit for every expect()
 from tests.e2e.conftest import shot
-from tests.e2e.workshop_room import FOLLOW_MS, Host, Phone, counts, no_errors
+from tests.e2e.workshop_room import Host, Phone, counts, no_errors
 
 pytestmark = pytest.mark.browser
 
@@ -30,35 +31,33 @@ def test_the_room_votes_on_the_worst_hospital_then_sees_the_funnel_and_the_truth
 
         # Five simulated hospitals, each with its numbers, on every phone and the projector.
         options = phones[0].page.get_by_role("radio")
-        expect(options).to_have_count(5, timeout=FOLLOW_MS)
+        expect(options).to_have_count(5)
         labels = [re.sub(r"\s+", " ", t).strip() for t in options.evaluate_all(
             "els => els.map(e => e.closest('label').textContent)")]  # fmt: skip
         assert all(re.match(r"^H\d{3}: observed/expected \d\.\d\d \(", t) for t in labels)
         expect(phones[0].page.get_by_text(re.compile(r"^Simulated data: 5 of 200"))).to_be_visible()
-        expect(screen.get_by_text(labels[0], exact=True)).to_be_visible(timeout=FOLLOW_MS)
+        expect(screen.get_by_text(labels[0], exact=True)).to_be_visible()
 
         # The room votes; the projector counts but shows neither votes nor the funnel.
         phones[0].answer(labels[0])
         phones[1].answer(labels[3])
         assert sum(counts(server, host.workshop_id, LAB_STEP).values()) == 2
-        expect(screen.get_by_text("2 of 2 answered", exact=True)).to_be_visible(timeout=FOLLOW_MS)
+        expect(screen.get_by_text("2 of 2 answered", exact=True)).to_be_visible()
         expect(screen.locator("[data-testid=stVegaLiteChart]")).to_have_count(0)
         shot(screen, "workshop-lab-vote-projector")
 
         # The votes, then the truth: the funnel plot with the five named, and each true rank.
         host.click("Reveal results")
-        expect(screen.locator("[data-testid=stVegaLiteChart]")).to_have_count(1, timeout=FOLLOW_MS)
+        expect(screen.locator("[data-testid=stVegaLiteChart]")).to_have_count(1)
         host.click("Reveal the right answer")
-        expect(screen.locator("[data-testid=stVegaLiteChart]")).to_have_count(2, timeout=FOLLOW_MS)
+        expect(screen.locator("[data-testid=stVegaLiteChart]")).to_have_count(2)
         expect(screen.get_by_text(re.compile(r"^Simulated truth: H\d{3} gives the worst care"))
                ).to_be_visible()  # fmt: skip
         expect(screen.get_by_text("True quality rank (1 = worst)")).to_be_visible()
         no_errors(screen)
         shot(screen, "workshop-lab-vote-truth")
         for phone in phones:
-            expect(phone.page.get_by_text(re.compile(r"^The answer: H\d{3}: "))).to_be_visible(
-                timeout=FOLLOW_MS
-            )
+            expect(phone.page.get_by_text(re.compile(r"^The answer: H\d{3}: "))).to_be_visible()
             expect(phone.page.get_by_text(re.compile(r"^(✓ Right|✗ Not right)"))).to_be_visible()
         shot(phones[0].page, "workshop-lab-vote-phone")
     finally:

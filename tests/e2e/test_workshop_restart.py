@@ -21,12 +21,12 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, expect
 
+import tests.e2e.waits  # noqa: F401 - sets the generous limit for every expect()
 from tests.e2e.conftest import ServerProcess, shot, wait_for_app
 from tests.e2e.workshop_room import (
     ACK,
     CHOICE_STEP,
     CHOICE_TITLE,
-    FOLLOW_MS,
     SCALE_STEP,
     TALK_STEP,
     TALK_TITLE,
@@ -123,11 +123,11 @@ def restart(
         pytest.fail(f"{how.name}: the server took over {STOP_LIMIT_SECONDS} s to stop")
     print(f"{how.name} with {len(phones)} phones and a facilitator: stopped in {seconds:.2f} s")
     for phone in phones:
-        expect(phone.page.get_by_text(RECONNECTING)).to_be_visible(timeout=FOLLOW_MS)
+        expect(phone.page.get_by_text(RECONNECTING)).to_be_visible()
     shot(phones[0].page, f"restart-phone-down-{how.name}")
     server.start()
     for phone in phones:
-        expect(phone.page.get_by_text(RECONNECTING)).to_have_count(0, timeout=FOLLOW_MS)
+        expect(phone.page.get_by_text(RECONNECTING)).to_have_count(0)
         phone.expect_step(step, title)
         assert phone.was_not_reloaded()
     wait_for_app(host.page)

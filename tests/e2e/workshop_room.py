@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from carelab.store import db as store_db
 from carelab.workshop import aggregate, session
 from tests.e2e.conftest import server_env, wait_for_app
+from tests.e2e.waits import patient
 
 PASSWORD = "correct horse battery"
 LAPTOP = {"width": 1280, "height": 900}
@@ -31,20 +32,22 @@ CASE_TITLE = (
 SCALE_STEP, CHOICE_STEP, TALK_STEP = 1, 2, 3
 CHOICE_TITLE, TALK_TITLE = "Which figure?", "Where the money goes"
 OPTIONS = ["About 50%", "69%", "About 80%", "Over 90%"]
-# How long to wait for news to cross from one browser to another: phones follow within
-# about 2 s, and the projector and Facilitate pages re-read the room every 2 s.
-FOLLOW_MS = 10_000
 
 
-def add_facilitator(env: dict[str, str]) -> str:
-    """An account with the facilitator role, made as an operator would; return its email."""
-    email = f"fac-{uuid.uuid4().hex[:10]}@example.org"
+def add_account(env: dict[str, str], role: str = "learner", name: str = "Lee Learner") -> str:
+    """An account with `role`, made as an operator would (`carelab user add`); its email."""
+    email = f"{role}-{uuid.uuid4().hex[:10]}@example.org"
     subprocess.run(
-        [sys.executable, "-m", "carelab", "user", "add", email, "--name", "Fay Facilitator",
-         "--role", "facilitator", "--password-stdin"],
+        [sys.executable, "-m", "carelab", "user", "add", email, "--name", name,
+         "--role", role, "--password-stdin"],
         input=f"{PASSWORD}\n", text=True, check=True, env=env, capture_output=True,
     )  # fmt: skip
     return email
+
+
+def add_facilitator(env: dict[str, str]) -> str:
+    """An account with the facilitator role; return its email."""
+    return add_account(env, "facilitator", "Fay Facilitator")
 
 
 def sign_in(page: Page, server: str, email: str) -> None:
@@ -68,7 +71,7 @@ class Host:
         self.server = server
         self.context = browser.new_context(viewport=LAPTOP)
         self.page = self.context.new_page()
-        self.page.set_default_timeout(20_000)
+        patient(self.page)
         self.email = add_facilitator(server_env(server))
         sign_in(self.page, server, self.email)
         self.code = ""
@@ -127,7 +130,7 @@ class Host:
         href = self.page.get_by_role("link", name="Open the projector view").get_attribute("href")
         assert href and f"w={self.workshop_id}" in href
         screen = self.context.new_page()
-        screen.set_default_timeout(20_000)
+        patient(screen)
         screen.goto(urljoin(self.page.url, href))
         wait_for_app(screen)
         no_errors(screen)
@@ -150,7 +153,7 @@ class Phone:
             viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
         )
         self.page = self.context.new_page()
-        self.page.set_default_timeout(10_000)
+        patient(self.page)
 
     def join(self, code: str, by_link: bool = False) -> None:
         """Join by typing the code on /room, or through the join link /room/CODE."""
@@ -174,9 +177,9 @@ class Phone:
         return self.page.get_by_role("status")
 
     def expect_step(self, index: int, title: str) -> None:
-        expect(self.page.locator("#step-title")).to_have_text(title, timeout=FOLLOW_MS)
+        expect(self.page.locator("#step-title")).to_have_text(title)
         progress = self.page.get_by_text(re.compile(rf"^Step {index + 1} of \d+$"))
-        expect(progress).to_be_visible(timeout=FOLLOW_MS)
+        expect(progress).to_be_visible()
 
     def choose(self, option: str) -> None:
         self.page.get_by_label(option, exact=True).tap()
