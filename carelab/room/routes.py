@@ -23,6 +23,7 @@ from starlette.routing import Route
 from carelab.errors import CareLabError, NotFound
 from carelab.room import page
 from carelab.room.hub import Hub, State, in_db
+from carelab.room.pacing import JoinPacer, TooManyWaiting
 from carelab.store.errors import DatabaseBusy, DatabaseUnavailable
 
 # The same Origin rule as the sign-in routes, so both refuse cross-site posts alike.
@@ -58,6 +59,7 @@ MAX_BODY_BYTES = 16 * 1024
 MAX_INT_DIGITS = 18
 SSE_RETRY_MS = 2000
 STOPPING = "The server is restarting. This page reconnects by itself."
+BUSY_NETWORK = "Many people are joining from your network at once. Try again in a few seconds."
 
 # First match wins: InvalidCode is an UnknownCode, and every workshop error a CareLabError.
 STATUSES: tuple[tuple[type[CareLabError], int], ...] = (
@@ -223,6 +225,7 @@ class Room:
     def __init__(self, hub: Hub | None = None, stream_seconds: float = STREAM_SECONDS) -> None:
         self.hub = hub or Hub()
         self.stream_seconds = stream_seconds
+        self.pacer = JoinPacer()
 
     async def page(self, request: Request) -> Response:
         """GET /room[/{code}]: the join form, or with ?p=<token> the participant page."""
@@ -240,9 +243,17 @@ class Room:
         body = await json_body(request)
         # Wrong codes count against the address, never a right one. The page also sends a
         # random `device` id, which is ignored: a phone can change it at will.
-        joined = await in_db(
-            participants.join, body.get("code"), body.get("nickname"), client_key(request)
-        )
+        address = client_key(request)
+        try:
+            async with self.pacer.turn(address):
+                joined = await in_db(
+                    participants.join, body.get("code"), body.get("nickname"), address
+                )
+        except JoinThrottled as over:
+            self.pacer.over_limit(address, over.retry_after_seconds)
+            raise
+        except TooManyWaiting:
+            raise Refused(429, BUSY_NETWORK) from None
         code = session.normalise_code(body["code"])  # it joined, so the code is valid
         return JSONResponse({"code": code, "token": joined.token}, 201)
 

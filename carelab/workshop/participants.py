@@ -127,7 +127,13 @@ def join(
 
 
 def _find(db: Database, code: str, token: str) -> tuple[Workshop, dict[str, Any]]:
-    workshop = workshop_for_code(db, code)
+    try:
+        workshop = workshop_for_code(db, code)
+    except UnknownCode:
+        # Without a phone's token, a live code and a made-up one must look the same:
+        # otherwise state, answer and the stream would tell a guesser which codes are live,
+        # with no limit at all.
+        raise UnknownParticipant() from None
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN:
         raise UnknownParticipant()
     row = store.participant(db, workshop.id, _token_hash(token))
