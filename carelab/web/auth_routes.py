@@ -34,8 +34,9 @@ def _secure(request: Request) -> bool:
     setting = config.get("CARELAB_COOKIE_SECURE").lower()
     if setting in {"true", "false"}:
         return setting == "true"
-    proto = request.headers.get("x-forwarded-proto", request.url.scheme)
-    return proto == "https"
+    # Not the X-Forwarded-Proto header itself: uvicorn has already made it the scheme when,
+    # and only when, it came from a trusted proxy (CARELAB_TRUSTED_PROXIES).
+    return request.url.scheme == "https"
 
 
 def _safe_next(value: object) -> str:

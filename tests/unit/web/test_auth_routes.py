@@ -70,7 +70,18 @@ def test_next_must_stay_on_this_site(client, db):
         assert response.headers["location"] == expected
 
 
-def test_secure_flag_behind_an_https_proxy(client, db):
+def test_secure_flag_over_https(db_path, db):
+    # Behind a trusted proxy, uvicorn turns its X-Forwarded-Proto into the request's scheme
+    # (CARELAB_TRUSTED_PROXIES; tested against a real server in tests/server).
+    https = TestClient(Starlette(routes=routes()), base_url="https://testserver")
+    code = auth.issue_handoff(db, signed_up(db))
+    response = https.post("/auth/session", data={"code": code}, follow_redirects=False)
+    assert "Secure" in response.headers["set-cookie"]
+
+
+def test_an_untrusted_clients_forwarded_proto_is_ignored(client, db):
+    # 0.4 believed the header from anyone, so a plain-HTTP client could ask for a Secure
+    # cookie its own browser would then never send back.
     code = auth.issue_handoff(db, signed_up(db))
     response = client.post(
         "/auth/session",
@@ -78,7 +89,7 @@ def test_secure_flag_behind_an_https_proxy(client, db):
         headers={"x-forwarded-proto": "https"},
         follow_redirects=False,
     )
-    assert "Secure" in response.headers["set-cookie"]
+    assert "Secure" not in response.headers["set-cookie"]
 
 
 def test_sign_out_ends_the_session_and_clears_the_cookie(client, db):
