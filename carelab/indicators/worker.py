@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from carelab.errors import CareLabError
 from carelab.indicators.errors import TooBusy, TooSlow, UploadError
 
-# A 10 MB file takes about 3.4 s on an idle core and about 8 s with three at once on two busy
+# A 10 MB file takes about 3.4 s on an idle core and about 7 s with three at once on two busy
 # cores (docs/performance.md); a minute leaves room for a slow machine, not for a runaway.
 SECONDS = 60
 # Parses one server process runs at once; more wait for a free worker, up to WAIT_SECONDS.
