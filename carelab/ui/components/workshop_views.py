@@ -11,7 +11,9 @@ import pandas as pd
 import segno
 import streamlit as st
 
+from carelab.auth import User
 from carelab.content.text import escape_markdown
+from carelab.errors import PermissionDenied
 from carelab.indicators.scenarios import BY_ID
 from carelab.ui import state
 from carelab.ui.components import charts, lab_views
@@ -21,6 +23,25 @@ from carelab.workshop.session import Workshop
 from carelab.workshop.steps import WorkshopStep
 
 LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def live_snapshot(workshop_id: int) -> tuple[User, Workshop, WorkshopStep, aggregate.StepResults]:
+    """The facilitator now, their workshop, its current step and results, read afresh.
+
+    For the live fragments of Facilitate and Projector: a fragment's run does not go through
+    app.py, so the user is checked again here (cookie and database). If the role was revoked
+    or they signed out, the whole app runs again at once, which drops the page and all it
+    showed.
+    """
+    user = state.user_holding("facilitator")
+    try:
+        with state.database() as db:
+            workshop = session.facilitated_workshop(db, user, workshop_id)
+            step = session.step_at(db, workshop.id, workshop.current_step)
+            results = aggregate.results(db, workshop.id, workshop.current_step)
+    except PermissionDenied:
+        st.rerun()
+    return user, workshop, step, results
 
 
 def join_url(code: str) -> str:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import streamlit as st
 from sqlite_utils import Database
 
-from carelab.errors import CareLabError, PermissionDenied
+from carelab.errors import CareLabError
 from carelab.ui import state
 from carelab.ui.components import workshop_views as views
 from carelab.ui.components.markdown import markdown
@@ -79,20 +79,8 @@ def controls(workshop: session.Workshop) -> None:
 
 @st.fragment(run_every="2s")
 def live(workshop_id: int) -> None:
-    """Re-read the room every 2 seconds: current step, answers, moderation.
-
-    Each run checks the user again (cookie and database), since a fragment's run does not
-    go through app.py: if the facilitator's role was revoked or they signed out, the whole
-    app runs again at once, which drops this page and everything it showed.
-    """
-    user = state.user_holding("facilitator")
-    try:
-        with state.database() as db:
-            workshop = session.facilitated_workshop(db, user, workshop_id)
-            step = session.step_at(db, workshop.id, workshop.current_step)
-            results = aggregate.results(db, workshop.id, workshop.current_step)
-    except PermissionDenied:
-        st.rerun()
+    """Re-read the room every 2 seconds, as the user holds the role now: step, answers."""
+    user, workshop, step, results = views.live_snapshot(workshop_id)
     status = "ended" if workshop.ended else ("open" if workshop.answering_open else "locked")
     st.subheader(f"Step {workshop.current_step + 1} of {workshop.step_count}: {step.title}",
                  anchor=False)  # fmt: skip

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from carelab.errors import CareLabError, PermissionDenied
+from carelab.errors import CareLabError
 from carelab.ui import state
 from carelab.ui.components import workshop_views as views
 from carelab.ui.components.markdown import markdown
 from carelab.ui.errors import require_role
-from carelab.workshop import aggregate, session
+from carelab.workshop import session
 
 user = require_role(state.current_user(), "facilitator")
 requested = st.query_params.get("w", "")
@@ -27,20 +27,8 @@ views.join_details(workshop, large=True)
 
 @st.fragment(run_every="2s")
 def screen(workshop_id: int) -> None:
-    """What the room sees, refreshed every 2 seconds, while the user may still run it.
-
-    Each run checks the user again (cookie and database), since a fragment's run does not
-    go through app.py: if the facilitator's role was revoked or they signed out, the whole
-    app runs again at once, which drops this page and everything it showed.
-    """
-    user_now = state.user_holding("facilitator")
-    try:
-        with state.database() as db:
-            current = session.facilitated_workshop(db, user_now, workshop_id)
-            step = session.step_at(db, current.id, current.current_step)
-            results = aggregate.results(db, current.id, current.current_step)
-    except PermissionDenied:
-        st.rerun()
+    """What the room sees, refreshed every 2 seconds, while the user may still run it."""
+    _, current, step, results = views.live_snapshot(workshop_id)
     if current.ended:
         st.header("This workshop has ended. Thank you.", anchor=False)
         return
