@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,3 +92,14 @@ def shipped_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copytree(REPO / folder, root / folder)
     monkeypatch.setenv("CARELAB_CONTENT_DIR", str(root))
     return root
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine to the end on an event loop of its own thread.
+
+    Once a browser test has run, Playwright's sync API keeps an event loop running on the
+    main thread, and asyncio.run() there fails with "cannot be called from a running event
+    loop"; a test that needs its own loop therefore runs it on a fresh thread.
+    """
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx2 as httpx
 import pytest
 
+from tests.conftest import run_coroutine
 from tests.server.conftest import WRONG_CODE, client, open_room, start_server, typo
 from tests.serving import ServerProcess
 
@@ -37,7 +38,7 @@ async def _ward(url: str, code: str, phones: int) -> tuple[list[int], list[int]]
 
 
 def test_200_phones_behind_one_address_all_get_in_though_40_mistype_twice(room):
-    joined, typos = asyncio.run(_ward(room.server.url, room.code, 200))
+    joined, typos = run_coroutine(_ward(room.server.url, room.code, 200))
     assert joined == [201] * 200
     assert room.participants() == 200
     assert typos == [404] * 80  # 80 wrong codes: under the limit, so each hears "no such code"
@@ -105,5 +106,5 @@ async def _rush(url: str, code: str, phones: int) -> list[int]:
 
 def test_phones_rushing_a_nearly_full_workshop_never_pass_the_cap(small_server):
     room = open_room(small_server)
-    assert asyncio.run(_rush(small_server.url, room.code, 30)) == [201] * 3 + [409] * 27
+    assert run_coroutine(_rush(small_server.url, room.code, 30)) == [201] * 3 + [409] * 27
     assert room.participants() == 3

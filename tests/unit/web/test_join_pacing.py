@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from carelab.room.pacing import MAX_WAITING, JoinPacer, TooManyWaiting
+from tests.conftest import run_coroutine
 
 
 class Clock:
@@ -41,7 +42,7 @@ def _many(pacer: JoinPacer, address: str, count: int) -> tuple[int, int]:
     async def run() -> None:
         await asyncio.gather(*(one() for _ in range(count)))
 
-    asyncio.run(run())
+    run_coroutine(run())
     return most, done
 
 
@@ -97,4 +98,4 @@ def test_a_flood_from_one_address_is_told_to_wait_rather_than_queued_forever():
         gate.set()
         await asyncio.gather(*waiting)
 
-    asyncio.run(run())
+    run_coroutine(run())
