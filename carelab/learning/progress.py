@@ -5,6 +5,12 @@ answers stay with the old attempt and are never shown against the new questions:
 learner's next visit starts a new attempt. Completion needs every required step done
 and the quiz score at or above the module's pass mark; the score counts each question's
 first answer, and later tries are for learning.
+
+A case step shows its case's quiz, and those answers belong to the module attempt, so the
+module's score counts them. They are stored as `<case step id>.<question id>`: a case's
+question may share an id with one of the module's own (the co-production module and the
+Jönköping case both ask `always-coproduced`). A case's quiz on the case page is the
+learner's own case attempt (carelab.learning.case_progress), kept apart from modules.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -65,14 +72,28 @@ class Status:
         return self.questions == 0 or self.score >= self.pass_mark - 1e-9
 
 
-def questions_of(module: schema.Module) -> list[tuple[str, Any]]:
-    """Every quiz question in the module, with its step id, in order."""
-    return [
-        (step.id, q)
-        for step in module.steps
-        if isinstance(step, schema.QuizStep)
-        for q in step.questions
-    ]
+def case_answer_id(step_id: str, question_id: str) -> str:
+    """The id a case step's question is saved under in a module attempt."""
+    # Slugs have no dots, so this never meets a module question's own id.
+    return f"{step_id}.{question_id}"
+
+
+def scored_questions(
+    module: schema.Module, cases: Mapping[str, schema.Case] | None = None
+) -> list[tuple[str, str, Any]]:
+    """Every question the module's score counts, as (step id, answer id, question), in order.
+
+    With the catalog's `cases`, a case step's quiz counts too; a case missing from them
+    (held back while its authors fix it) counts no questions until it returns.
+    """
+    found: list[tuple[str, str, Any]] = []
+    for step in module.steps:
+        if isinstance(step, schema.QuizStep):
+            found.extend((step.id, q.id, q) for q in step.questions)
+        elif isinstance(step, schema.CaseStep) and cases and step.case in cases:
+            quiz = cases[step.case].quiz
+            found.extend((step.id, case_answer_id(step.id, q.id), q) for q in quiz)
+    return found
 
 
 def current_attempt(db: Database, user: User, module: schema.Module) -> dict[str, Any]:
@@ -104,16 +125,37 @@ def new_attempt(db: Database, user: User, module: schema.Module) -> dict[str, An
 
 
 def record_answer(
-    db: Database, attempt: dict[str, Any], step_id: str, question: Any, response: Any
+    db: Database,
+    attempt: dict[str, Any],
+    step_id: str,
+    question: Any,
+    response: Any,
+    answer_id: str | None = None,
 ) -> grading.Grade:
-    """Mark an answer and save it at once; the first answer to a question is the scored one."""
+    """Mark an answer and save it at once; the first answer to a question is the scored one.
+
+    `answer_id` is what it is saved under when that is not the question's id (a case step's
+    question: see case_answer_id).
+    """
     _check_open(db, attempt)
+    return grade_and_save(db, attempt, step_id, answer_id or question.id, question, response)
+
+
+def grade_and_save(
+    db: Database,
+    attempt: dict[str, Any],
+    step_id: str,
+    answer_id: str,
+    question: Any,
+    response: Any,
+) -> grading.Grade:
+    """Check the answer's size and form, grade it and save it at once (no open check)."""
     limits.check_answer(question, response)
     if isinstance(question, schema.Numeric):
         response = grading.parse_number(response)
     result = grading.grade(question, response)
     store.save_answer(
-        db, attempt["id"], step_id, question.id, grading.encode(response),
+        db, attempt["id"], step_id, answer_id, grading.encode(response),
         result.score, result.correct, time.time(),
     )  # fmt: skip
     return result
@@ -174,19 +216,27 @@ def move_to(db: Database, attempt: dict[str, Any], step_id: str) -> None:
     store.set_current_step(db, attempt["id"], step_id)
 
 
-def status(db: Database, attempt: dict[str, Any], module: schema.Module) -> Status:
-    """Where the attempt stands: steps done, quiz score, and whether it is complete."""
+def status(
+    db: Database,
+    attempt: dict[str, Any],
+    module: schema.Module,
+    cases: Mapping[str, schema.Case] | None = None,
+) -> Status:
+    """Where the attempt stands: steps done, quiz score, and whether it is complete.
+
+    Pass the catalog's `cases` so that the questions of the module's case steps count.
+    """
     answers = store.answers_of(db, attempt["id"])
-    questions = questions_of(module)
+    questions = scored_questions(module, cases)
     done = set(store.done_steps(db, attempt["id"]))
-    for step in module.steps:
-        if isinstance(step, schema.QuizStep) and all(q.id in answers for q in step.questions):
-            done.add(step.id)
-    score = sum(answers[q.id]["score"] for _, q in questions if q.id in answers)
+    # A quiz step, or a case step with a quiz, is done once each of its questions is answered.
+    unanswered = {step_id for step_id, key, _ in questions if key not in answers}
+    done |= {step_id for step_id, _, _ in questions if step_id not in unanswered}
+    score = sum(answers[key]["score"] for _, key, _ in questions if key in answers)
     return Status(
         done=frozenset(done),
         required=tuple(s.id for s in module.steps if s.required),
-        answered=sum(1 for _, q in questions if q.id in answers),
+        answered=sum(1 for _, key, _ in questions if key in answers),
         questions=len(questions),
         score=score / len(questions) if questions else 1.0,
         pass_mark=module.pass_mark,
@@ -201,12 +251,13 @@ def complete(
     module: schema.Module,
     claimed_minutes: int | None,
     verify_base: str,
+    cases: Mapping[str, schema.Case] | None = None,
 ) -> CertificateData:
     """Complete the attempt and issue its certificate (once; asking again returns it)."""
     existing = store.certificate_for_attempt(db, attempt["id"])
     if existing:
         return certificate_data(existing, verify_base)
-    state = status(db, attempt, module)
+    state = status(db, attempt, module, cases)
     if not state.required_done:
         missing = len([s for s in state.required if s not in state.done])
         raise ProgressError(f"Finish the {missing} remaining required steps first.")

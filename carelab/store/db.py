@@ -230,6 +230,21 @@ def _security(db: Database) -> None:
     )
 
 
+@migrations(name="0005_case_progress")
+def _case_progress(db: Database) -> None:
+    # A learner's own answers to a case's quiz (on the case page) are an attempt like a
+    # module's, so they reuse the answers table, its first-answer scoring and its idempotent
+    # upsert. For a case attempt, module_id holds the case id and module_version the case's
+    # version. The old UNIQUE (user_id, module_id, number) stays (SQLite cannot drop it
+    # without rebuilding a table that four others reference), so numbers are counted per
+    # id across both kinds: a case and a module that share an id never share a number.
+    db.execute(
+        "ALTER TABLE attempts ADD COLUMN kind TEXT NOT NULL DEFAULT 'module' "
+        "CHECK (kind IN ('module', 'case'))"
+    )
+    db.execute("CREATE INDEX attempts_kind ON attempts(user_id, kind, module_id)")
+
+
 def _synchronous() -> str:
     value = config.get("CARELAB_SQLITE_SYNCHRONOUS").upper()
     return value if value in {"FULL", "NORMAL", "EXTRA"} else "FULL"

@@ -1,5 +1,8 @@
 """The SQL behind self-paced learning: attempts, answers, step progress, reflections, certificates.
 
+An attempt is at a module or, with kind 'case', at a case's quiz on the case page (then
+module_id holds the case id and module_version the case's version).
+
 Every answer and reflection is one idempotent statement, so a double click or a resend
 stores it once, and each is committed before the page says "saved".
 """
@@ -22,12 +25,15 @@ def _one(db: Database, sql: str, params: list[Any]) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def latest_attempt(db: Database, user_id: int, module_id: str) -> dict[str, Any] | None:
-    """The user's most recent attempt at a module, or None."""
+def latest_attempt(
+    db: Database, user_id: int, module_id: str, kind: str = "module"
+) -> dict[str, Any] | None:
+    """The user's most recent attempt at a module (or, with kind 'case', a case), or None."""
     return _one(
         db,
-        "SELECT * FROM attempts WHERE user_id = ? AND module_id = ? ORDER BY number DESC LIMIT 1",
-        [user_id, module_id],
+        "SELECT * FROM attempts WHERE user_id = ? AND module_id = ? AND kind = ? "
+        "ORDER BY number DESC LIMIT 1",
+        [user_id, module_id, kind],
     )
 
 
@@ -37,28 +43,50 @@ def attempt(db: Database, attempt_id: int) -> dict[str, Any] | None:
 
 
 def create_attempt(
-    db: Database, user_id: int, module_id: str, version: str, seed: int, now: float
+    db: Database,
+    user_id: int,
+    module_id: str,
+    version: str,
+    seed: int,
+    now: float,
+    kind: str = "module",
 ) -> dict[str, Any]:
     """Start the next numbered attempt (read then write, so BEGIN IMMEDIATE)."""
     with write_transaction(db):
+        # Counted across kinds: UNIQUE (user_id, module_id, number) spans a module and a
+        # case that share an id (see migration 0005_case_progress).
         number = db.execute(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM attempts WHERE user_id = ? AND module_id = ?",
             [user_id, module_id],
         ).fetchone()[0]
         cursor = db.execute(
-            "INSERT INTO attempts (user_id, module_id, module_version, number, seed, started_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [user_id, module_id, version, number, seed, now],
+            "INSERT INTO attempts (user_id, module_id, module_version, number, seed, started_at, "
+            "kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [user_id, module_id, version, number, seed, now, kind],
         )
     found = attempt(db, int(cursor.lastrowid or 0))
     assert found is not None
     return found
 
 
-def attempts_of(db: Database, user_id: int) -> list[dict[str, Any]]:
-    """Every attempt of a user, newest first."""
+def attempts_of(db: Database, user_id: int, kind: str | None = "module") -> list[dict[str, Any]]:
+    """A user's attempts at modules (or of `kind`; None: every kind), newest first."""
     return _rows(
-        db, "SELECT * FROM attempts WHERE user_id = ? ORDER BY started_at DESC, id DESC", [user_id]
+        db,
+        "SELECT * FROM attempts WHERE user_id = ? AND (? IS NULL OR kind = ?) "
+        "ORDER BY started_at DESC, id DESC",
+        [user_id, kind, kind],
+    )
+
+
+def answered_case_attempts(db: Database, user_id: int) -> list[dict[str, Any]]:
+    """A user's case attempts with at least one answer, each with `answered`, newest first."""
+    return _rows(
+        db,
+        "SELECT a.*, COUNT(*) AS answered FROM attempts a "
+        "JOIN answers s ON s.attempt_id = a.id WHERE a.user_id = ? AND a.kind = 'case' "
+        "GROUP BY a.id ORDER BY a.started_at DESC, a.id DESC",
+        [user_id],
     )
 
 
@@ -184,7 +212,7 @@ def certificates_of(db: Database, user_id: int) -> list[dict[str, Any]]:
 
 def user_data(db: Database, user_id: int) -> dict[str, Any]:
     """Everything stored about a user, for "Download my data" (no password hash)."""
-    attempts = attempts_of(db, user_id)
+    attempts = attempts_of(db, user_id, kind=None)
     ids = [a["id"] for a in attempts] or [-1]
     marks = ",".join("?" * len(ids))
     return {

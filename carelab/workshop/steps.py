@@ -4,7 +4,8 @@ A workshop copies its steps when it is created, so editing a case or module late
 changes a room that is running or the record of one that ran. Quiz questions become one
 step each, so the room can vote on them; options keep their authored order (everyone in
 the room must see the same letters), and the right answer travels with the step but is
-shown to phones only once the facilitator reveals it.
+shown to phones only once the facilitator reveals it. A case's own quiz can follow its
+plan, one step per question, when the facilitator asks for it.
 """
 
 from __future__ import annotations
@@ -98,11 +99,17 @@ class WorkshopStep:
 # --- from content ----------------------------------------------------------------------
 
 
-def _question_step(quiz: schema.QuizStep, number: int, question: Any) -> WorkshopStep:
+# The id prefix and title of a case's quiz run as workshop steps. (A step's id only labels
+# it in the CSV export; answers are kept by the step's position.)
+CASE_QUIZ_ID = "case-quiz"
+CASE_QUIZ_TITLE = "Case quiz"
+
+
+def _question_step(prefix: str, title: str, number: int, total: int, question: Any) -> WorkshopStep:
     base = {
-        "id": f"{quiz.id}.{question.id}",
+        "id": f"{prefix}.{question.id}",
         "kind": "question",
-        "title": f"{quiz.title}: question {number} of {len(quiz.questions)}",
+        "title": f"{title}: question {number} of {total}",
         "prompt": question.prompt,
         "explanation": question.explanation,
     }
@@ -163,7 +170,11 @@ def _content_steps(step: Any) -> list[WorkshopStep]:
         intro = (
             [WorkshopStep(**{**common, "kind": "text"}, prompt=step.intro)] if step.intro else []
         )
-        return intro + [_question_step(step, n, q) for n, q in enumerate(step.questions, 1)]
+        total = len(step.questions)
+        return intro + [
+            _question_step(step.id, step.title, n, total, q)
+            for n, q in enumerate(step.questions, 1)
+        ]
     if isinstance(step, schema.DiscussionStep):
         return [WorkshopStep(**common, prompt=step.prompt, minutes=step.minutes)]
     if isinstance(step, schema.TextStep):
@@ -185,11 +196,18 @@ def workshop_steps(steps: Sequence[WorkshopStep | BaseModel]) -> list[WorkshopSt
     return converted
 
 
-def steps_from_case(case: schema.Case) -> list[WorkshopStep]:
-    """The workshop steps of a case's workshop plan."""
+def steps_from_case(case: schema.Case, with_quiz: bool = False) -> list[WorkshopStep]:
+    """The workshop steps of a case's workshop plan, then (`with_quiz`) its quiz questions."""
     if not case.workshop_plan:
         raise WorkshopError(f"The case '{case.title}' has no workshop plan to run.")
-    return workshop_steps(case.workshop_plan)
+    steps = workshop_steps(case.workshop_plan)
+    if with_quiz:
+        total = len(case.quiz)
+        steps += [
+            _question_step(CASE_QUIZ_ID, CASE_QUIZ_TITLE, n, total, q)
+            for n, q in enumerate(case.quiz, 1)
+        ]
+    return steps
 
 
 def steps_from_module(module: schema.Module) -> list[WorkshopStep]:
