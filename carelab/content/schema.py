@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -82,6 +83,10 @@ class Option(Strict):
     feedback: LongText | None = Field(None, description="Shown when this option is chosen.")
 
 
+LEVELS = ("recall", "understand", "apply", "analyse")
+Level = Literal["recall", "understand", "apply", "analyse"]
+
+
 class QuestionBase(Strict):
     """Fields every question has."""
 
@@ -89,6 +94,16 @@ class QuestionBase(Strict):
     prompt: Markdown
     explanation: Markdown = Field(description="Why the answer is right; shown after answering.")
     source: SourceRef | None = Field(None, description="The source behind the explanation.")
+    level: Level | None = Field(
+        None,
+        description="What the question asks of the learner: `recall` a fact, `understand` "
+        "an idea, `apply` it to a new situation, or `analyse` (read a chart, table or claim).",
+    )
+    objective: Slug | None = Field(
+        None,
+        description="The `id` of the learning objective (in this file's "
+        "`learning_objectives`) that the question assesses.",
+    )
 
 
 class SingleChoice(QuestionBase):
@@ -131,6 +146,21 @@ class TrueFalse(QuestionBase):
     feedback_false: LongText | None = Field(None, description="Shown to someone who answers false.")
 
 
+class NumericWrongAnswer(Strict):
+    """A likely wrong number and what to say to someone who gives it."""
+
+    answer: float = Field(description="The wrong number, e.g. 3 where 3.5 is right.")
+    tolerance: float = Field(0, ge=0, description="Distance from it that still counts as it.")
+    feedback: LongText = Field(description="Why someone might give it, and what they missed.")
+
+
+class TextWrongAnswer(Strict):
+    """A likely wrong word or phrase and what to say to someone who gives it."""
+
+    answer: ShortText = Field(description="The wrong answer; `*` matches any characters.")
+    feedback: LongText = Field(description="Why someone might give it, and what they missed.")
+
+
 class Numeric(QuestionBase):
     """A number, right when within `tolerance` of `answer`."""
 
@@ -138,6 +168,22 @@ class Numeric(QuestionBase):
     answer: float
     tolerance: float = Field(0, ge=0, description="Accepted distance from the answer.")
     unit: ShortText | None = Field(None, description="Shown beside the input, e.g. `%`.")
+    wrong_answers: tuple[NumericWrongAnswer, ...] = Field(
+        (),
+        max_length=20,
+        description="Likely wrong numbers, each with its own feedback; the first that "
+        "matches is shown.",
+    )
+
+    @model_validator(mode="after")
+    def _wrong_is_not_right(self) -> Numeric:
+        for wrong in self.wrong_answers:
+            if abs(wrong.answer - self.answer) <= self.tolerance + wrong.tolerance:
+                raise ValueError(
+                    f"wrong answer {wrong.answer:g} is within the tolerance of the right "
+                    f"answer {self.answer:g}"
+                )
+        return self
 
 
 class ShortAnswer(QuestionBase):
@@ -148,6 +194,12 @@ class ShortAnswer(QuestionBase):
         min_length=1, description="Answers marked right; `*` matches any characters."
     )
     case_sensitive: bool = False
+    wrong_answers: tuple[TextWrongAnswer, ...] = Field(
+        (),
+        max_length=20,
+        description="Likely wrong answers, each with its own feedback; checked only when "
+        "no accepted answer matches, the first that matches is shown.",
+    )
 
 
 Question = Annotated[
@@ -270,13 +322,52 @@ Version = Annotated[
 ]
 
 
+class LearningObjective(Strict):
+    """A learning objective with an id, so that questions can name the one they assess."""
+
+    id: Slug = Field(description="Unique within the file; a question's `objective` names it.")
+    text: ShortText = Field(description="What the learner will be able to do.")
+
+
+class ObjectiveText(str):
+    """An objective as loaded: its text (so it reads, prints and saves as text) and its id."""
+
+    __slots__ = ("id",)
+
+    def __new__(cls, text: str, objective_id: str | None = None) -> ObjectiveText:
+        """Text with the objective's id, or None when the author gave it none."""
+        made = super().__new__(cls, text)
+        made.id = objective_id
+        return made
+
+
+def _as_texts(objectives: list[str | LearningObjective]) -> list[ObjectiveText]:
+    # Everything that shows or stores objectives (outline, certificate) reads them as text;
+    # only the report and the validator need the id.
+    return [
+        ObjectiveText(o.text, o.id) if isinstance(o, LearningObjective) else ObjectiveText(o)
+        for o in objectives
+    ]
+
+
+Objectives = Annotated[
+    list[ShortText | LearningObjective],
+    Field(
+        max_length=12,
+        description="What the learner will be able to do: each a text, or an `id` and a "
+        "`text` so that questions can name it in their `objective`.",
+    ),
+    AfterValidator(_as_texts),
+]
+
+
 class Module(Strict):
     """A self-paced training module: ordered steps with objectives and a pass mark."""
 
     id: Slug
     title: ShortText
     summary: Markdown
-    learning_objectives: list[ShortText] = Field(min_length=1, max_length=12)
+    learning_objectives: Objectives = Field(min_length=1)
     estimated_minutes: int = Field(ge=1, le=600)
     version: Version
     tags: list[Slug] = Field(default_factory=list)
@@ -319,6 +410,7 @@ class Case(Strict):
     title: ShortText
     setting: ShortText = Field(description="Where and when, e.g. `Seattle, USA, 2001-2015`.")
     summary: Markdown
+    learning_objectives: Objectives = Field(default_factory=list)
     version: Version = "1"
     tags: list[Slug] = Field(default_factory=list)
     timeline: list[TimelineEvent] = Field(default_factory=list)

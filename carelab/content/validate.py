@@ -109,6 +109,22 @@ def _reference_problems(item: schema.Module | schema.Case) -> Iterator[tuple[Pat
         if ref is not None and ref not in known:
             yield path, f"source '{ref}' is not in this file's sources list"
 
+    objective_ids = [o.id for o in item.learning_objectives]
+    named = [(("learning_objectives", i, "id"), o) for i, o in enumerate(objective_ids) if o]
+    yield from _duplicates([p for p, _ in named], [o for _, o in named])
+
+    def check_objective(
+        question: schema.QuestionBase, path: PathKey
+    ) -> Iterator[tuple[PathKey, str]]:
+        if question.objective is not None and question.objective not in objective_ids:
+            yield (
+                (*path, "objective"),
+                (
+                    f"objective '{question.objective}' is not the id of one of this file's "
+                    "learning_objectives"
+                ),
+            )
+
     steps = item.steps if isinstance(item, schema.Module) else (item.workshop_plan or [])
     step_key = "steps" if isinstance(item, schema.Module) else "workshop_plan"
     yield from _duplicates([(step_key, i, "id") for i in range(len(steps))], [s.id for s in steps])
@@ -121,6 +137,7 @@ def _reference_problems(item: schema.Module | schema.Case) -> Iterator[tuple[Pat
             question_paths.append((step_key, i, "questions", j, "id"))
             question_ids.append(question.id)
             yield from check(question.source, (step_key, i, "questions", j, "source"))
+            yield from check_objective(question, (step_key, i, "questions", j))
     if isinstance(item, schema.Case):
         for i, section in enumerate(item.sections):
             for j, ref in enumerate(section.sources):
@@ -131,6 +148,7 @@ def _reference_problems(item: schema.Module | schema.Case) -> Iterator[tuple[Pat
         for j, question in enumerate(item.quiz):
             question_paths.append(("quiz", j, "id"))
             question_ids.append(question.id)
+            yield from check_objective(question, ("quiz", j))
     yield from _duplicates(question_paths, question_ids)
 
 

@@ -5,6 +5,9 @@ added up; by default the right options share 100% and each wrong choice takes aw
 same share, never below zero. Option order is shuffled per attempt (when the author
 allows) from the attempt's seed, so a reload shows the same order and a new attempt a
 new one.
+
+A numeric or short-text answer that matches one of the question's `wrong_answers` gets that
+answer's own feedback, so "3" where 3.5 is right can be told what it missed.
 """
 
 from __future__ import annotations
@@ -104,7 +107,17 @@ def parse_number(text: Any) -> float:
 def _numeric(question: schema.Numeric, response: Any) -> Grade:
     value = parse_number(response)
     ok = abs(value - question.answer) <= question.tolerance + 1e-9
-    return Grade(1.0 if ok else 0.0, ok, (), None, question.explanation)
+    feedback = None
+    if not ok:
+        feedback = next(
+            (
+                w.feedback
+                for w in question.wrong_answers
+                if abs(value - w.answer) <= w.tolerance + 1e-9
+            ),
+            None,
+        )
+    return Grade(1.0 if ok else 0.0, ok, (), feedback, question.explanation)
 
 
 def _normal(text: str, case_sensitive: bool) -> str:
@@ -116,11 +129,15 @@ def _short(question: schema.ShortAnswer, response: Any) -> Grade:
     given = _normal(response, question.case_sensitive)
     if not given:
         raise InvalidAnswer("Type an answer before checking it.")
-    ok = any(
-        fnmatch.fnmatchcase(given, _normal(pattern, question.case_sensitive))
-        for pattern in question.accepted
-    )
-    return Grade(1.0 if ok else 0.0, ok, (), None, question.explanation)
+
+    def matches(pattern: str) -> bool:
+        return fnmatch.fnmatchcase(given, _normal(pattern, question.case_sensitive))
+
+    ok = any(matches(pattern) for pattern in question.accepted)
+    feedback = None
+    if not ok:
+        feedback = next((w.feedback for w in question.wrong_answers if matches(w.answer)), None)
+    return Grade(1.0 if ok else 0.0, ok, (), feedback, question.explanation)
 
 
 def _true_false(question: schema.TrueFalse, response: Any) -> Grade:

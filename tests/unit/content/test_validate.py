@@ -132,6 +132,51 @@ def test_question_kinds_each_validate():
     assert check(text) == []
 
 
+def test_a_question_names_an_objective_by_its_id_and_a_wrong_id_is_pointed_at():
+    text = """\
+id: m
+title: M
+summary: S
+learning_objectives:
+  - Plain text, no id
+  - {id: read-funnel, text: Read a funnel plot}
+  - {id: read-funnel, text: Read another}
+estimated_minutes: 5
+version: 1
+steps:
+  - id: q
+    kind: quiz
+    title: Q
+    questions:
+      - {id: a, kind: true_false, prompt: P, explanation: E, answer: true,
+         level: apply, objective: read-funnel}
+      - {id: b, kind: true_false, prompt: P, explanation: E, answer: true,
+         level: analyse, objective: read-funel}
+"""
+    assert check(text) == [
+        "m.yaml:7:10: duplicate id 'read-funnel' (also used at learning_objectives[1].id)",
+        "m.yaml:18:37: objective 'read-funel' is not the id of one of this file's "
+        "learning_objectives",
+    ]
+    assert check(text.replace("level: apply", "level: evaluate")) == [
+        "m.yaml:16:17: steps[0].questions[0].level: Input should be 'recall', 'understand', "
+        "'apply' or 'analyse'"
+    ]
+
+
+def test_a_case_may_have_objectives_that_its_quiz_names():
+    text = VALID_CASE.format(id="c") + (
+        "learning_objectives: [{id: appraise, text: Appraise a claim}]\n"
+        "quiz:\n  - {id: a, kind: true_false, prompt: P, explanation: E, answer: true,\n"
+        "     level: analyse, objective: appraise}\n"
+    )
+    assert check(text, Case) == []
+    assert check(text.replace("objective: appraise", "objective: other"), Case) == [
+        f"m.yaml:{text.count(chr(10))}:33: objective 'other' is not the id of one of this "
+        "file's learning_objectives"
+    ]
+
+
 def test_year_written_as_number_is_accepted_as_a_date():
     text = VALID_CASE.format(id="c") + "timeline:\n  - date: 2005\n    event: Began.\n"
     assert check(text, Case) == []

@@ -123,3 +123,46 @@ def test_stored_responses_round_trip_and_compare_equal_whatever_the_order():
     assert encode([2, 0]) == encode([0, 2])
     assert decode(encode([2, 0])) == [0, 2]
     assert decode(encode(True)) is True
+
+
+BED_DAYS = q(kind="numeric", answer=3.5, tolerance=0.05, wrong_answers=[
+    {"answer": 3, "feedback": "3 is the rounded figure; the source gives 3.5."},
+    {"answer": 10, "tolerance": 1, "feedback": "That is the NHS figure, not Kaiser's."},
+])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("typed", "correct", "feedback"),
+    [("3,5", True, None), ("3", False, "3 is the rounded figure; the source gives 3.5."),
+     ("10.8", False, "That is the NHS figure, not Kaiser's."), ("7", False, None)],
+)  # fmt: skip
+def test_a_likely_wrong_number_gets_its_own_feedback(typed, correct, feedback):
+    result = grade(BED_DAYS, parse_number(typed))
+    assert (result.correct, result.feedback) == (correct, feedback)
+    assert result.explanation == "Because."
+
+
+def test_a_likely_wrong_phrase_gets_its_own_feedback_only_when_not_accepted():
+    short = q(kind="short_text", accepted=["bed days*"], wrong_answers=[
+        {"answer": "length of stay*", "feedback": "Length of stay is per admission."},
+        {"answer": "*days*", "feedback": "Which days?"},
+    ])  # fmt: skip
+    assert grade(short, "Length of  stay").feedback == "Length of stay is per admission."
+    assert grade(short, "bed days per 1000").feedback is None
+    assert grade(short, "hospital days").feedback == "Which days?"
+    assert grade(short, "admissions").feedback is None
+
+
+def test_a_wrong_answer_inside_the_right_answers_tolerance_is_refused():
+    with pytest.raises(ValueError, match=r"wrong answer 3\.6 is within the tolerance"):
+        q(kind="numeric", answer=3.5, tolerance=0.2, wrong_answers=[
+            {"answer": 3.6, "feedback": "?"},
+        ])  # fmt: skip
+
+
+def test_level_and_objective_are_optional_and_level_must_be_one_of_four():
+    assert (SINGLE.level, SINGLE.objective) == (None, None)
+    tagged = q(kind="true_false", answer=True, level="apply", objective="read-a-chart")
+    assert (tagged.level, tagged.objective) == ("apply", "read-a-chart")
+    with pytest.raises(ValueError, match="'recall', 'understand', 'apply' or 'analyse'"):
+        q(kind="true_false", answer=True, level="evaluate")
