@@ -7,7 +7,10 @@ leaves them out:
 - `shuffle`: Moodle sets shuffling per quiz, not in the question file;
 - `case_sensitive`: GIFT short answers have no case setting (Moodle's default is to ignore
   case, as CareLab's is);
-- `unit`: GIFT numeric questions have no unit.
+- `unit`: GIFT numeric questions have no unit;
+- `level` and `objective`: GIFT has no question metadata;
+- `wrong_answers`: feedback for likely wrong numbers or phrases is not written out yet
+  (GIFT's `=%0%3:0#...` answers could carry it).
 
 Every other field survives export and import unchanged (see tests/unit/content/test_gift.py),
 with three edge cases: a single_choice option given a weight other than 0 or 100 comes back
@@ -30,7 +33,15 @@ from carelab.content import schema
 if TYPE_CHECKING:
     from carelab.content.gift import GiftImport
 
-GIFT_CANNOT_CARRY = ("source", "shuffle", "case_sensitive", "unit")
+GIFT_CANNOT_CARRY = (
+    "source",
+    "shuffle",
+    "case_sensitive",
+    "unit",
+    "level",
+    "objective",
+    "wrong_answers",
+)
 
 _QUESTION: TypeAdapter[Any] = TypeAdapter(schema.Question)
 # Moodle's own export escapes these, and writes a line break as \n so that a question stays

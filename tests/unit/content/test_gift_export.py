@@ -147,7 +147,26 @@ def test_fields_gift_cannot_carry_are_named_and_left_out():
     assert lost_fields([question]) == ["case_sensitive"]
     back = parse_gift(to_gift([question]), "t").questions[0]
     assert comparable(back) == comparable(question)
-    assert GIFT_CANNOT_CARRY == ("source", "shuffle", "case_sensitive", "unit")
+    assert GIFT_CANNOT_CARRY == (
+        "source",
+        "shuffle",
+        "case_sensitive",
+        "unit",
+        "level",
+        "objective",
+        "wrong_answers",
+    )
+
+
+def test_export_names_the_teaching_metadata_that_gift_cannot_carry():
+    question = {
+        "id": "n", "kind": "numeric", "prompt": "N?", "answer": 3.5, "explanation": "x",
+        "level": "apply", "objective": "read-table",
+        "wrong_answers": [{"answer": 3, "feedback": "Rounded."}],
+    }  # fmt: skip
+    assert lost_fields([question]) == ["level", "objective", "wrong_answers"]
+    back = parse_gift(to_gift([question]), "t").questions[0]
+    assert comparable(back) == comparable(question)
 
 
 GIFT_TEXT = (
