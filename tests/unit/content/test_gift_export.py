@@ -328,7 +328,7 @@ def test_export_gift_writes_the_module_for_moodle(capsys, monkeypatch, tmp_path)
     assert code == 0
     assert err == "note: GIFT has no place for source, unit; the export leaves them out\n"
     assert out.startswith(
-        "// Exported from CareLab module teamwork, version 1.0\n\n"
+        "// Exported from CareLab module teamwork, version 2.0\n\n"
         "$CATEGORY: $course$/top/Teams and integrated care\n\n::"
     )
     questions = module_questions(load_catalog(REPO).module("teamwork"))
