@@ -1,4 +1,4 @@
-"""A case study rendered for reading: story, timeline, key figures with sources, references."""
+"""A case study for reading: story, timeline, key figures with sources, quiz, references."""
 
 from __future__ import annotations
 
@@ -36,8 +36,20 @@ def show_key_figures(
             st.caption(cite(labels, figure.source) or "No source given")
 
 
-def show_case(case: Case, preview: bool = False) -> None:
-    """Render a whole case; as a preview inside another page, one heading level down."""
+def citations(case: Case) -> dict[str, str]:
+    """Each source's id and its full citation, as a question's feedback names it."""
+    return {s.id: s.citation + (f" {s.url}" if s.url else "") for s in case.sources}
+
+
+def show_case(
+    case: Case,
+    preview: bool = False,
+    quiz: Callable[[Callable[..., object]], None] | None = None,
+) -> None:
+    """Render a whole case; as a preview inside another page, one heading level down.
+
+    `quiz` draws the case's quiz (given the heading function) before the references.
+    """
     title, heading = (st.header, st.subheader) if preview else (st.title, st.header)
     labels = source_labels(case)
     title(case.title, anchor=False)
@@ -60,6 +72,8 @@ def show_case(case: Case, preview: bool = False) -> None:
     if case.discussion_questions:
         heading("Discussion questions", anchor=False)
         markdown("\n".join(f"{n}. {q}" for n, q in enumerate(case.discussion_questions, 1)))
+    if quiz is not None and case.quiz:
+        quiz(heading)
     heading("References", anchor=False)
     for source in case.sources:
         line = f"{labels[source.id]} {source.citation}"

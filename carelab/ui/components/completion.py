@@ -73,7 +73,7 @@ def completion_panel(user: User, module: schema.Module, attempt: dict[str, Any])
     """Progress against the completion rule, then the certificate once it is met."""
     st.subheader("Your progress", anchor=False)
     with state.database() as db:
-        status = progress.status(db, attempt, module)
+        status = progress.status(db, attempt, module, state.catalog().cases)
         issued = learning_store.certificate_for_attempt(db, attempt["id"])
     done = sum(1 for s in status.required if s in status.done)
     missing = [s.title for s in module.steps if s.id in status.required and s.id not in status.done]
@@ -119,7 +119,9 @@ def _complete_form(user: User, module: schema.Module, attempt: dict[str, Any]) -
     if go:
         try:
             with state.database() as db:
-                data = progress.complete(db, user, attempt, module, int(minutes), verify_base())
+                data = progress.complete(
+                    db, user, attempt, module, int(minutes), verify_base(), state.catalog().cases
+                )
         except CareLabError as exc:
             st.error(str(exc))
             return

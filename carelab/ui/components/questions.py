@@ -1,10 +1,16 @@
-"""Quiz questions in the player: a form each, saved on submit, feedback in words and icons."""
+"""Quiz questions in the player: a form each, saved on submit, feedback in words and icons.
+
+The same player serves a module's quiz steps, a module's case steps and the case page: only
+where an answer is saved, and what its first answer counts towards, differ.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+from sqlite_utils import Database
 
 from carelab.content import schema
 from carelab.errors import CareLabError
@@ -46,7 +52,12 @@ def _widget(question: Any, key: str, saved: Any, seed: int) -> Any:
 
 
 def _show_grade(
-    result: grading.Grade, question: Any, sources: dict[str, str], row: dict, seed: int
+    result: grading.Grade,
+    question: Any,
+    sources: dict[str, str],
+    row: dict,
+    seed: int,
+    counts_towards: str,
 ) -> None:
     """Feedback that never relies on colour: an icon and words, then the reasons."""
     if result.correct:
@@ -72,20 +83,36 @@ def _show_grade(
     again = f"you have tried {tries} times" if tries > 1 else "you can try again to learn"
     st.caption(
         f"Saved. Your first answer scored {row['score']:.0%} and is the one that counts "
-        f"towards the pass mark; {again}."
+        f"towards {counts_towards}; {again}."
     )
+
+
+# Saves a checked answer in an open connection: (db, question, response).
+Save = Callable[[Database, Any, Any], object]
 
 
 def show_question(
     number: int,
-    step: schema.QuizStep,
+    step_id: str,
     question: Any,
     attempt: dict[str, Any],
     saved: dict[str, Any] | None,
     sources: dict[str, str],
+    answer_id: str | None = None,
+    save: Save | None = None,
+    counts_towards: str = "the pass mark",
 ) -> None:
-    """One question: prompt, input, check button, and feedback once answered."""
-    key = f"player.{attempt['id']}.{question.id}"
+    """One question: prompt, input, check button, and feedback once answered.
+
+    By default the answer is saved to the module attempt under `answer_id` (the question's
+    id unless given); `save` saves it elsewhere (a case page's own attempt).
+    """
+    answer_id = answer_id or question.id
+
+    def to_module(db: Database, question: Any, response: Any) -> object:
+        return progress.record_answer(db, attempt, step_id, question, response, answer_id)
+
+    key = f"player.{attempt['id']}.{answer_id}"
     with st.container(border=True):
         st.markdown(f"##### Question {number}")
         markdown(question.prompt)
@@ -96,10 +123,10 @@ def show_question(
         if submitted:
             try:
                 with state.database() as db:
-                    progress.record_answer(db, attempt, step.id, question, response)
-                    saved = progress.answers(db, attempt).get(question.id)
+                    (save or to_module)(db, question, response)
+                    saved = progress.answers(db, attempt).get(answer_id)
             except CareLabError as exc:
                 st.error(str(exc), icon=":material/error:")
         if saved:
             result = grading.grade(question, grading.decode(saved["last_response"]))
-            _show_grade(result, question, sources, saved, attempt["seed"])
+            _show_grade(result, question, sources, saved, attempt["seed"], counts_towards)

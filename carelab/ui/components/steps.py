@@ -12,6 +12,7 @@ from carelab.errors import CareLabError, NotFound
 from carelab.indicators.scenarios import BY_ID
 from carelab.learning import limits, progress
 from carelab.ui import state
+from carelab.ui.components.case_quiz import case_step_quiz
 from carelab.ui.components.case_view import show_case
 from carelab.ui.components.markdown import markdown
 from carelab.ui.components.questions import show_question
@@ -36,14 +37,16 @@ def text_step(step: schema.TextStep, module: schema.Module) -> None:
         st.caption(f"Source: {cited.get(ref, ref)}")
 
 
-def case_step(step: schema.CaseStep) -> None:
-    """A case study shown inline."""
+def case_step(step: schema.CaseStep, attempt: dict[str, Any]) -> None:
+    """A case study shown inline, with its quiz counted in the module's score."""
     if step.focus:
         st.info(step.focus, icon=":material/visibility:")
     try:
-        show_case(state.catalog().case(step.case), preview=True)
+        case = state.catalog().case(step.case)
     except NotFound:
         st.warning("This case is temporarily unavailable while its authors fix a problem.")
+        return
+    show_case(case, preview=True, quiz=case_step_quiz(step, case, attempt))
 
 
 def lab_step(step: schema.LabStep) -> None:
@@ -77,7 +80,7 @@ def quiz_step(step: schema.QuizStep, module: schema.Module, attempt: dict[str, A
         saved = progress.answers(db, attempt)
     cited = _citations(module)
     for number, question in enumerate(step.questions, 1):
-        show_question(number, step, question, attempt, saved.get(question.id), cited)
+        show_question(number, step.id, question, attempt, saved.get(question.id), cited)
 
 
 def reflection_step(step: schema.ReflectionStep, attempt: dict[str, Any]) -> None:
@@ -138,7 +141,7 @@ def show_step(step: Any, module: schema.Module, attempt: dict[str, Any]) -> None
     elif isinstance(step, schema.ReflectionStep):
         reflection_step(step, attempt)
     elif isinstance(step, schema.CaseStep):
-        case_step(step)
+        case_step(step, attempt)
     elif isinstance(step, schema.LabStep):
         lab_step(step)
     else:

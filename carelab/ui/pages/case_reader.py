@@ -1,10 +1,15 @@
-"""Case reader: a case's story, timeline, key figures with sources, questions and references."""
+"""Case reader: a case's story, timeline, key figures with sources, its quiz and references.
+
+The quiz uses the module player's questions; a signed-in learner's answers are saved at once
+to their own case attempt, and answering every question completes the case.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from carelab.ui import state
+from carelab.ui.components.case_quiz import case_page_quiz
 from carelab.ui.components.case_view import show_case
 
 catalog = state.catalog()
@@ -24,4 +29,4 @@ chosen = st.selectbox(
     format_func=lambda c: c.title,
 )
 st.query_params["id"] = chosen.id
-show_case(chosen)
+show_case(chosen, quiz=case_page_quiz(chosen, state.current_user()))

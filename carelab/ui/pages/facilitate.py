@@ -33,11 +33,16 @@ def create_form() -> None:
         chosen = st.selectbox("Run the plan of", list(sources), format_func=sources.get)
         title = st.text_input("Title shown to participants (optional)", max_chars=120)
         anonymous = st.checkbox("Anonymous (no nicknames in exports)", value=True)
+        with_quiz = st.checkbox(
+            "Add the case's quiz questions after its plan, one step each",
+            help="For a case: the room votes on each question and you reveal the answer. "
+            "A module's questions are always in its steps.",
+        )
         go = st.form_submit_button("Create workshop", type="primary")
     if go and chosen:
         kind, item_id = chosen.split(":", 1)
         item = catalog.case(item_id) if kind == "case" else catalog.module(item_id)
-        steps = steps_from_case(item) if kind == "case" else steps_from_module(item)
+        steps = steps_from_case(item, with_quiz) if kind == "case" else steps_from_module(item)
         with shown_as_message(), state.database() as db:
             made = session.create_workshop(
                 db, user, title.strip() or item.title, kind, item_id, steps, anonymous

@@ -1,4 +1,4 @@
-"""My learning: modules in progress and completed, scores, certificates, my data."""
+"""My learning: modules and case quizzes in progress and completed, scores, certificates, data."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from carelab.learning import progress
+from carelab.learning import case_progress, progress
 from carelab.store import learning as learning_store
 from carelab.ui import state
 from carelab.ui.components.completion import certificate_downloads, log_downloads, verify_base
@@ -27,6 +27,7 @@ def when(stamp: float | None) -> str:
 with state.database() as db:
     attempts = learning_store.attempts_of(db, user.id)
     certificates = learning_store.certificates_of(db, user.id)
+    case_records = case_progress.case_records(db, user.id, catalog.cases)
 
 st.header("Modules", anchor=False)
 if not attempts:
@@ -49,6 +50,32 @@ else:
             st.page_link("carelab/ui/pages/module_player.py", query_params={"id": module_id},
                          label=f"Continue: {catalog.modules[module_id].title}",
                          icon=":material/play_arrow:")  # fmt: skip
+
+st.header("Cases", anchor=False)
+if not case_records:
+    st.caption("A case appears here once you answer a question of its quiz on its page.")
+else:
+    rows = [
+        {
+            "Case": r.title, "Version": r.version, "Attempt": r.number,
+            "Started": when(r.started_at), "Answered": f"{r.answered} of {r.questions or '?'}",
+            "Status": "✅ Completed" if r.completed_at else "⏳ In progress",
+            "Score": "–" if r.score is None else f"{r.score:.0%}",
+        }
+        for r in case_records
+    ]  # fmt: skip
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    latest: dict[str, case_progress.CaseRecord] = {}
+    for record in case_records:  # newest first: keep each case's latest attempt
+        latest.setdefault(record.case_id, record)
+    for record in latest.values():
+        if not record.completed_at and record.case_id in catalog.cases:
+            st.page_link(
+                "carelab/ui/pages/case_reader.py",
+                query_params={"id": record.case_id},
+                label=f"Continue: {record.title}",
+                icon=":material/play_arrow:",
+            )
 
 st.header("Certificates", anchor=False)
 if not certificates:
