@@ -16,6 +16,7 @@ from carelab import auth, config
 from carelab.content import gift
 from carelab.content.catalog import CONTENT_FOLDERS, load_catalog
 from carelab.content.loader import YamlLoadFailed, load_yaml_file
+from carelab.content.report import ItemReport, catalog_report, format_report, item_report
 from carelab.content.schema import Case, Module
 from carelab.content.starter import starter_case
 from carelab.content.validate import validate_document
@@ -68,8 +69,36 @@ def _files(count: int) -> str:
     return f"{count} file" if count == 1 else f"{count} files"
 
 
+def _reports(paths: Sequence[Path]) -> list[ItemReport]:
+    """The content report for every valid module and case in the files or roots given."""
+    reports: list[ItemReport] = []
+    for path in paths:
+        folder = path.resolve().parent
+        if path.is_dir() or folder.name in CONTENT_FOLDERS:
+            root = path.resolve() if path.is_dir() else folder.parent
+            found = catalog_report(load_catalog(root))
+            if not path.is_dir():
+                shown = str(path.resolve().relative_to(root))
+                found = [r for r in found if r.path == shown]
+            reports.extend(found)
+            continue
+        try:
+            doc = load_yaml_file(path)
+        except YamlLoadFailed:
+            continue  # its problems are printed by the validation above
+        model = Case if {"setting", "sections"} & set(doc.data) else Module
+        item = validate_document(doc, model)[0]
+        if item is not None:
+            reports.append(item_report(item, str(path), {}))
+    return reports
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Print every content problem as path:line:col: message; exit 1 if there is any."""
+    """Print every content problem as path:line:col: message; exit 1 if there is any.
+
+    With --report, also print what each module's and case's questions test and its time;
+    with --strict, exit 1 when that report finds a problem too.
+    """
     paths = [Path(p) for p in args.paths] or [config.content_dir()]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -78,12 +107,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     errors, files = _validate_paths(paths)
     for error in errors:
         print(error)
+    failed = False
+    if args.report or args.strict:
+        reports = _reports(paths)
+        print(format_report(reports), end="")
+        failed = args.strict and any(r.problems for r in reports)
     if errors:
         noun = "problem" if len(errors) == 1 else "problems"
         print(f"{len(errors)} {noun} in {_files(files)}", file=sys.stderr)
         return 1
     print(f"ok: {_files(files)} valid")
-    return 0
+    return 1 if failed else 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -225,6 +259,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check module and case YAML files")
     validate.add_argument("paths", nargs="*", help="files or content roots (default: content root)")
+    validate.add_argument(
+        "--report",
+        action="store_true",
+        help="also report question levels, unassessed objectives, cueing, missing feedback "
+        "and time from content",
+    )
+    validate.add_argument(
+        "--strict",
+        action="store_true",
+        help="report, and exit 1 when the report finds a problem (implies --report)",
+    )
     validate.set_defaults(func=cmd_validate)
 
     schema = commands.add_parser("schema", help="write JSON Schema files for editors")
