@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from carelab.content import timing
 from carelab.content.catalog import CatalogEntry
 from carelab.ui import state
 from carelab.ui.components.markdown import markdown
@@ -13,11 +14,19 @@ from carelab.ui.navigation import CASE_READER, MODULE_PLAYER
 KIND_LABEL = {"module": "Module", "case": "Case study"}
 
 
+def content_minutes(entry: CatalogEntry) -> int:
+    """An item's time from its content: the same count the player shows per step."""
+    catalog = state.catalog()
+    if entry.kind == "case":
+        return timing.case_minutes(catalog.case(entry.id))
+    return timing.module_minutes(catalog.module(entry.id), catalog.cases)
+
+
 def show_entry(entry: CatalogEntry) -> None:
     """Show one catalogue entry as a card."""
     with st.container(border=True):
         st.subheader(entry.title, anchor=False)
-        minutes = f"about {entry.minutes} min" + (" to read" if entry.kind == "case" else "")
+        minutes = f"about {content_minutes(entry)} min"
         tags = " · ".join(f"#{tag}" for tag in entry.tags)
         st.caption(f"{KIND_LABEL[entry.kind]} · {minutes}" + (f" · {tags}" if tags else ""))
         markdown(entry.summary)

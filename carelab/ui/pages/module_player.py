@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from carelab.content import timing
 from carelab.errors import NotFound
 from carelab.learning import progress
 from carelab.ui import state
 from carelab.ui.components.completion import completion_panel
 from carelab.ui.components.module_view import show_module_outline
 from carelab.ui.components.steps import show_step
+
+
+def _minutes(n: int) -> str:
+    return "1 minute" if n == 1 else f"{n} minutes"
+
 
 catalog = state.catalog()
 modules = sorted(catalog.modules.values(), key=lambda m: m.title)
@@ -81,6 +87,7 @@ if chosen != index:
 
 step = module.steps[index]
 st.header(step.title, anchor=False)
+st.caption(f"About {_minutes(timing.step_minutes(step, catalog.cases))} for this step")
 show_step(step, module, attempt)
 
 back, forward = st.columns(2)
