@@ -31,7 +31,8 @@ def test_the_catalogue_has_the_three_modules_and_six_cases_and_no_problems():
 def test_module_shape(module_id):
     module = CATALOG.module(module_id)
     # Estimates come from the content (about 200 words a minute plus each question, Lab step
-    # and reflection): indicators is about 8,000 words with its case, 7 Labs and 28 questions, so 145.
+    # and reflection): indicators has about 8,000 words with its case, 7 Labs and 28
+    # questions, so 145.
     assert 45 <= module.estimated_minutes <= 180
     assert 4 <= len(module.learning_objectives) <= 6
     assert len(module.steps) >= 8

@@ -326,7 +326,10 @@ def test_export_gift_writes_the_module_for_moodle(capsys, monkeypatch, tmp_path)
     monkeypatch.setenv("CARELAB_CONTENT_DIR", str(REPO))
     code, out, err = run(capsys, "export-gift", "teamwork")
     assert code == 0
-    assert err == "note: GIFT has no place for source, unit; the export leaves them out\n"
+    assert err == (
+        "note: GIFT has no place for source, unit, level, objective, wrong_answers; "
+        "the export leaves them out\n"
+    )
     assert out.startswith(
         "// Exported from CareLab module teamwork, version 2.0\n\n"
         "$CATEGORY: $course$/top/Teams and integrated care\n\n::"
