@@ -18,6 +18,7 @@ CASES = (
     "integrated-practice-unit-diabetes",
     "fragmented-pathway",
     "organising-primary-care",
+    "france-territorial-primary-care",
 )
 
 
