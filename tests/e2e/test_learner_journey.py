@@ -1,10 +1,11 @@
 """A new learner in a real browser takes the shipped `teamwork` module from start to certificate.
 
 Sign up, start the module from the catalogue, jump to the first quiz, answer wrongly and
-then rightly, reload mid-module, work through every step (the right answers are read from
-the module's YAML with CareLab's own loader, so the test follows the content), save both
-reflections, complete, download the certificate and check its text, verify its code, and
-download the reflective log in both formats. A second test looks at the player on a phone.
+then rightly, reload mid-module, work through every step, answering each quiz and each
+case step's quiz (the right answers are read from the content with CareLab's own loader,
+so the test follows the content), save both reflections, complete, download the
+certificate and check its text, verify its code, and download the reflective log in both
+formats. A second test looks at the player on a phone.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
 from carelab.content import schema
+from carelab.content.catalog import load_catalog
 from carelab.content.loader import load_yaml_file
 from tests.e2e.conftest import server_env, shot, wait_for_app
 from tests.e2e.waits import patient
@@ -49,6 +51,16 @@ def load_module(server: str) -> schema.Module:
     root = Path(server_env(server)["CARELAB_CONTENT_DIR"])
     doc = load_yaml_file(root / "modules" / f"{MODULE_ID}.yaml")
     return schema.Module.model_validate(doc.data)
+
+
+def case_quizzes(server: str, module: schema.Module) -> dict[str, list]:
+    """Each case step's questions, from the cases this server serves (they count too)."""
+    catalog = load_catalog(Path(server_env(server)["CARELAB_CONTENT_DIR"]))
+    return {
+        step.id: list(catalog.case(step.case).quiz)
+        for step in module.steps
+        if isinstance(step, schema.CaseStep)
+    }
 
 
 def no_errors(page: Page) -> None:
@@ -144,9 +156,9 @@ def check_answer(page: Page, number: int, question, value, verdict: str) -> Loca
     return box
 
 
-def answer_quiz(page: Page, step: schema.QuizStep) -> None:
-    """Answer every question of a quiz rightly (skipping any already answered rightly)."""
-    for number, question in enumerate(step.questions, 1):
+def answer_quiz(page: Page, questions: list) -> None:
+    """Answer every question of a step rightly (skipping any already answered rightly)."""
+    for number, question in enumerate(questions, 1):
         box = question_box(page, number)
         expect(box).to_be_visible()
         if box.get_by_text("Correct.", exact=True).count():
@@ -189,6 +201,7 @@ def test_a_new_learner_takes_teamwork_to_a_verified_certificate(
     patient(page)
     module = load_module(server)
     quizzes = [s for s in module.steps if isinstance(s, schema.QuizStep)]
+    in_cases = case_quizzes(server, module)
     reflections = [s for s in module.steps if isinstance(s, schema.ReflectionStep)]
     assert len(quizzes) >= 1 and len(reflections) == len(REFLECTIONS)
     sign_up(page, server)
@@ -244,7 +257,9 @@ def test_a_new_learner_takes_teamwork_to_a_verified_certificate(
         expect(page.get_by_text(f"Step {number} of {total} ·")).to_be_visible()
         no_errors(page)
         if isinstance(step, schema.QuizStep):
-            answer_quiz(page, step)
+            answer_quiz(page, step.questions)
+        elif isinstance(step, schema.CaseStep):
+            answer_quiz(page, in_cases[step.id])  # a case's quiz counts in the module
         elif isinstance(step, schema.ReflectionStep):
             save_reflection(page, step)
         if number < total:
@@ -260,7 +275,7 @@ def test_a_new_learner_takes_teamwork_to_a_verified_certificate(
     expect(complete).to_be_visible()
     wait_for_app(page)
     expect(page.get_by_text(f"Required steps done: {total} of {total}")).to_be_visible()
-    questions = sum(len(q.questions) for q in quizzes)
+    questions = sum(len(q.questions) for q in quizzes) + sum(map(len, in_cases.values()))
     expect(page.get_by_text(f"Questions answered: {questions} of {questions}")).to_be_visible()
     # The first answer to question 1 was wrong, and the first answer is the one scored.
     score = f"{(questions - 1) / questions:.0%}"
