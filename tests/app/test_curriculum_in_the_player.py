@@ -7,6 +7,7 @@ import pytest
 from carelab import auth
 from carelab.content.catalog import load_catalog
 from carelab.content.schema import (
+    CaseStep,
     MultipleChoice,
     Numeric,
     QuizStep,
@@ -38,7 +39,8 @@ def right_answer(question):
 
 @pytest.mark.parametrize("module_id", MODULES)
 def test_module_can_be_completed_end_to_end(app, db, shipped_content, module_id):
-    module = load_catalog(REPO).module(module_id)
+    catalog = load_catalog(REPO)
+    module = catalog.module(module_id)
     auth.create_account(db, "admin@example.org", "correct horse battery", "Admin")
     user = auth.create_account(db, "doc@example.org", "correct horse battery", "Dr Ngọc Trâm")
     at = app(user=user, page=PLAYER, id=module_id)
@@ -57,6 +59,12 @@ def test_module_can_be_completed_end_to_end(app, db, shipped_content, module_id)
             progress.save_reflection(db, attempt, step, {"what": "I will ask what matters."})
         else:
             progress.finish_step(db, attempt, step.id)
+        if isinstance(step, CaseStep):  # a case's quiz counts in the module's score
+            for question in catalog.case(step.case).quiz:
+                answer_id = progress.case_answer_id(step.id, question.id)
+                assert progress.record_answer(
+                    db, attempt, step.id, question, right_answer(question), answer_id
+                ).correct, f"{step.case}/{question.id}: the marked answer is not accepted"
     at.run()
     at.main.button(
         key="FormSubmitter:player.complete-Complete the module and get my certificate"
