@@ -226,6 +226,12 @@ def test_a_module_case_step_shows_the_quiz_and_counts_it_in_the_module(app, cont
         "Questions answered: **1 of 4**" in m and "Score (first answers): **25%**" in m
         for m in texts(at, "markdown")
     )
+    # Every case question answered: the step is done (ticked) without leaving it.
+    answer(at, f"player.{aid}.the-case.sure", "sure", WRONG["sure"])
+    answer(at, f"player.{aid}.the-case.count", "count", RIGHT["count"])
+    at.run()
+    assert at.get("progress")[0].text == "Step 2 of 2 · 1 of 2 required steps done"
+    assert "✓ 2. Read the case" in at.selectbox(key=f"player.goto.{aid}.1").options
 
 
 # --- Facilitate -------------------------------------------------------------------------

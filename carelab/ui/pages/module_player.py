@@ -41,7 +41,7 @@ if user is None:
 with state.database() as db:
     attempt = progress.current_attempt(db, user, module)
     older = progress.older_version_attempt(db, user, module)
-    status = progress.status(db, attempt, module)
+    status = progress.status(db, attempt, module, catalog.cases)
 if older:
     st.info(
         f"This module was updated to version {module.version}. Your answers to version "
