@@ -327,8 +327,7 @@ def test_export_gift_writes_the_module_for_moodle(capsys, monkeypatch, tmp_path)
     code, out, err = run(capsys, "export-gift", "teamwork")
     assert code == 0
     assert err == (
-        "note: GIFT has no place for source, unit, level, objective, wrong_answers; "
-        "the export leaves them out\n"
+        "note: GIFT has no place for source, level, objective; the export leaves them out\n"
     )
     assert out.startswith(
         "// Exported from CareLab module teamwork, version 2.0\n\n"
