@@ -1,4 +1,4 @@
-"""Completion certificates: verification codes, attested time and the one-page PDF.
+"""Completion certificates: verification codes, attested time on task and the one-page PDF.
 
 Drawing helpers (fonts, printable text, dates) live in carelab.learning.pdf, shared with the
 reflective log.
@@ -17,6 +17,7 @@ from datetime import datetime
 from fpdf import FPDF
 
 from carelab.errors import CareLabError
+from carelab.learning.active_time import GAP_CAP_SECONDS
 from carelab.learning.pdf import (
     GOLD,
     MUTED,
@@ -77,13 +78,24 @@ def _format_code(body: str) -> str:
     return "-".join([CODE_PREFIX, *(body[i : i + size] for i in range(0, len(body), size))])
 
 
-def attested_minutes(claimed: int | None, estimated: int) -> int:
-    """The minutes a learner attests to: their claim capped at the estimate, at least 1."""
+# A learner may take longer than the estimate (the content review of 0.4 found modules
+# taking up to twice their stated time), so more than the estimate is attested, but no more
+# than this share of it: beyond that, time in the player is more likely idle than work.
+ATTESTED_CAP_FACTOR = 1.5
+TIME_BASES = ("measured", "claimed")
+
+
+def attested_cap(estimated: int) -> int:
+    """The most minutes a certificate attests for a module of this estimated duration."""
+    return math.ceil(ATTESTED_CAP_FACTOR * estimated)
+
+
+def attested_minutes(active_seconds: float, estimated: int) -> int:
+    """The minutes a certificate attests: the measured time on task, capped, at least 1."""
     if estimated < 1:
         raise CertificateError("A module's estimated duration must be at least 1 minute.")
-    if claimed is None:
-        return estimated
-    return max(1, min(claimed, estimated))
+    measured = math.floor(max(0.0, active_seconds) / 60 + 0.5)
+    return max(1, min(measured, attested_cap(estimated)))
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,9 @@ class CertificateData:
     completed_at: datetime
     verify_url: str
     score: float | None
+    # 'measured': time on task in the player; 'claimed': the learner's own figure, as every
+    # certificate issued before 0.5 attests.
+    time_basis: str = "measured"
 
     def __post_init__(self) -> None:
         problems = certificate_problems(self)
@@ -125,12 +140,15 @@ def certificate_problems(data: CertificateData) -> list[str]:
         problems.append("every module lists at least one learning objective, none blank")
     if len(data.objectives) > MAX_OBJECTIVES:
         problems.append(f"a module has at most {MAX_OBJECTIVES} learning objectives")
+    if data.time_basis not in TIME_BASES:
+        problems.append(f"the time basis must be one of {', '.join(TIME_BASES)}")
     if data.estimated_minutes < 1:
         problems.append("the estimated duration is under 1 minute")
-    elif not 1 <= data.attested_minutes <= data.estimated_minutes:
+    elif not 1 <= data.attested_minutes <= attested_cap(data.estimated_minutes):
         problems.append(
             f"the attested time ({data.attested_minutes} minutes) must be between 1 and "
-            f"the estimate ({data.estimated_minutes} minutes)"
+            f"{ATTESTED_CAP_FACTOR:g} times the estimate "
+            f"({attested_cap(data.estimated_minutes)} minutes)"
         )
     if data.completed_at.tzinfo is None:
         problems.append("the completion time has no time zone")
@@ -275,7 +293,11 @@ def _draw_details(pdf: FPDF, data: CertificateData, s: float) -> None:
     lines = [
         f"Completed: {long_date(data.completed_at)}",
         f"Estimated duration: {_minutes(data.estimated_minutes)}",
-        f"Time the learner attests to: {_minutes(data.attested_minutes)}",
+        (
+            f"Time on task: {_minutes(data.attested_minutes)}"
+            if data.time_basis == "measured"
+            else f"Time the learner attests to: {_minutes(data.attested_minutes)}"
+        ),
     ]
     for line in lines:
         pdf.set_x(BLOCK_X)
@@ -283,7 +305,7 @@ def _draw_details(pdf: FPDF, data: CertificateData, s: float) -> None:
     pdf.set_x(BLOCK_X)
     write(
         pdf,
-        "Attested time is the learner's own account, capped at the estimated duration.",
+        time_note(data.time_basis, data.estimated_minutes),
         8 * s,
         color=MUTED,
         align="L",
@@ -308,6 +330,18 @@ def _draw_details(pdf: FPDF, data: CertificateData, s: float) -> None:
     pdf.set_y(max(left_end, pdf.get_y()) + 3 * s)
     # Full width, so a typical verify URL stays on one line and can be typed from paper.
     write(pdf, data.verify_url, 9 * s, color=NAVY)
+
+
+def time_note(basis: str, estimated: int) -> str:
+    """What the attested time is, as the certificate and the verify page say it."""
+    if basis == "claimed":
+        return "Attested time is the learner's own account, capped at the estimated duration."
+    return (
+        "Time on task is the learner's active time in CareLab's module player: the time "
+        f"between their actions, each pause counted up to {GAP_CAP_SECONDS / 60:g} minutes, "
+        f"and at most {ATTESTED_CAP_FACTOR:g} times the estimated duration "
+        f"({_minutes(attested_cap(estimated))})."
+    )
 
 
 def _minutes(n: int) -> str:

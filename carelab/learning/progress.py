@@ -27,9 +27,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from carelab.auth import User
-from carelab.content import schema
+from carelab.content import schema, timing
 from carelab.errors import CareLabError
-from carelab.learning import grading, limits
+from carelab.learning import active_time, grading, limits
 from carelab.learning.certificate import CertificateData, attested_minutes, new_code
 from carelab.store import learning as store
 
@@ -249,11 +249,14 @@ def complete(
     user: User,
     attempt: dict[str, Any],
     module: schema.Module,
-    claimed_minutes: int | None,
     verify_base: str,
     cases: Mapping[str, schema.Case] | None = None,
 ) -> CertificateData:
-    """Complete the attempt and issue its certificate (once; asking again returns it)."""
+    """Complete the attempt and issue its certificate (once; asking again returns it).
+
+    The certificate attests the attempt's time on task (carelab.learning.active_time), up
+    to a cap, against the duration estimated from the module's content.
+    """
     existing = store.certificate_for_attempt(db, attempt["id"])
     if existing:
         return certificate_data(existing, verify_base)
@@ -267,14 +270,16 @@ def complete(
             "Start a new attempt to try again: this one stays in your record."
         )
     now = time.time()
+    active = active_time.active_seconds(db, attempt)
+    estimated = timing.module_minutes(module, cases or {})
     store.complete_attempt(db, attempt["id"], state.score, now)
     row = {
         "code": new_code(), "attempt_id": attempt["id"], "user_id": user.id,
         "learner_name": user.display_name, "module_id": module.id,
         "module_title": module.title, "module_version": module.version,
         "objectives": json.dumps(list(module.learning_objectives)),
-        "estimated_minutes": module.estimated_minutes,
-        "attested_minutes": attested_minutes(claimed_minutes, module.estimated_minutes),
+        "estimated_minutes": estimated,
+        "attested_minutes": attested_minutes(active, estimated),
         "score": state.score, "completed_at": now,
     }  # fmt: skip
     store.insert_certificate(db, row)
@@ -294,4 +299,5 @@ def certificate_data(row: dict[str, Any], verify_base: str) -> CertificateData:
         completed_at=datetime.fromtimestamp(row["completed_at"], UTC),
         verify_url=f"{verify_base.rstrip('/')}/?verify={row['code']}",
         score=row["score"],
+        time_basis=row.get("time_basis", "measured"),
     )

@@ -245,6 +245,22 @@ def _case_progress(db: Database) -> None:
     db.execute("CREATE INDEX attempts_kind ON attempts(user_id, kind, module_id)")
 
 
+@migrations(name="0006_active_time")
+def _active_time(db: Database) -> None:
+    # Time on task for the certificate (carelab.learning.active_time): the seconds between
+    # a learner's actions in the module player, each gap capped, added up per attempt, and
+    # when the last action was, to measure the next gap from.
+    db.execute("ALTER TABLE attempts ADD COLUMN active_seconds REAL NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE attempts ADD COLUMN last_action_at REAL")
+    # Certificates issued before this attest the learner's own claim (capped at the
+    # estimate); they keep saying so, and new ones say the time was measured.
+    db.execute(
+        "ALTER TABLE certificates ADD COLUMN time_basis TEXT NOT NULL DEFAULT 'measured' "
+        "CHECK (time_basis IN ('claimed', 'measured'))"
+    )
+    db.execute("UPDATE certificates SET time_basis = 'claimed'")
+
+
 def _synchronous() -> str:
     value = config.get("CARELAB_SQLITE_SYNCHRONOUS").upper()
     return value if value in {"FULL", "NORMAL", "EXTRA"} else "FULL"

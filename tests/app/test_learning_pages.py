@@ -15,7 +15,7 @@ from streamlit.testing.v1.element_tree import Block
 
 from carelab import auth
 from carelab.content.catalog import load_catalog
-from carelab.learning import grading, progress
+from carelab.learning import active_time, grading, progress
 from carelab.store import learning as learning_store
 from tests.app.conftest import run_page_as
 
@@ -204,7 +204,10 @@ def finish_module(db, user: auth.User, root: Path) -> str:
     progress.save_reflection(
         db, attempt, module.steps[2], {"what": "I learnt to check first.", "so_what": "Safer."}
     )
-    data = progress.complete(db, user, attempt, module, 15, "http://localhost:8501")
+    # Actions 15 minutes apart in all, none longer than the 15-minute cap.
+    for minute in (0, 10, 15):
+        active_time.record_action(db, attempt, now=1_000_000 + 60 * minute)
+    data = progress.complete(db, user, attempt, module, "http://localhost:8501", {})
     return data.code
 
 
@@ -648,7 +651,11 @@ def test_verify_a_real_code_an_unknown_code_and_a_malformed_one(
     details = "\n".join(alerts(at, "markdown"))
     assert "- **Learner:** Lee Learner" in details
     assert "- **Module:** Practice module (version 1\\.0)" in details  # escaped Markdown
-    assert "- **Time attested:** 15 of 20 estimated minutes" in details
+    # 15 minutes measured in the player, against 16 estimated from the module's content.
+    assert "- **Time on task:** 15 minutes (estimated duration 16 minutes)" in details
+    assert any(
+        c.startswith("Time on task is the learner's active time") for c in alerts(at, "caption")
+    )
     assert "CareLab itself awards no CME or CPD credit." in alerts(at, "caption")
 
     # Typed by hand: lower case, spaces for dashes.

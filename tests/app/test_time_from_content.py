@@ -3,12 +3,14 @@ the catalogue, and the feedback a likely wrong number gets in the player."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from carelab.content.catalog import load_catalog
-from carelab.learning import progress
+from carelab.learning import active_time, progress
+from carelab.learning.certificate import attested_minutes
 
 PLAYER = "carelab/ui/pages/module_player.py"
 CATALOGUE = "carelab/ui/pages/catalogue.py"
@@ -113,3 +115,42 @@ def test_a_likely_wrong_number_gets_its_own_feedback_in_the_player(app, db, lear
     at.text_input(key=key).input("3.5")
     at.button(key=f"FormSubmitter:{key}.form-Check my answer").click().run()
     assert "3 is the rounded figure; the table gives 3.5." not in [m.value for m in at.markdown]
+
+
+def test_completing_attests_the_time_on_task_measured_in_the_player(app, db, learner, content):
+    """No box to type minutes into: the player measures them, and the certificate says so."""
+    catalog = load_catalog(content)
+    module, case = catalog.module("timed"), catalog.case("short")
+    attempt = progress.current_attempt(db, learner, module)
+    progress.finish_step(db, attempt, "read")
+    progress.record_answer(db, attempt, "check", module.steps[1].questions[0], "3.5")
+    progress.save_reflection(db, attempt, module.steps[2], {"what": "I will check first."})
+    answer_id = progress.case_answer_id("the-case", "claim")
+    progress.record_answer(db, attempt, "the-case", case.quiz[0], False, answer_id)
+    progress.finish_step(db, attempt, "the-case")
+    # The learner's last action was three hours ago: that pause counts as 15 minutes.
+    active_time.record_action(db, attempt, now=time.time() - 3 * 3600)
+
+    at = app(user=learner, page=PLAYER, id="timed", step="the-case")
+    assert not at.exception
+    assert not at.number_input
+    shown = "\n".join(m.value for m in at.markdown)
+    assert (
+        "Your time on task so far: **15 minutes** (estimated duration 17 minutes). "
+        "Your certificate attests this time." in shown
+    )
+    assert (
+        "Time on task is the learner's active time in CareLab's module player: the time "
+        "between their actions, each pause counted up to 15 minutes, and at most 1.5 times "
+        "the estimated duration (26 minutes)." in [c.value for c in at.caption]
+    )
+    at.button(
+        key="FormSubmitter:player.complete-Complete the module and get my certificate"
+    ).click().run()
+    row = db.execute(
+        "SELECT c.time_basis, c.estimated_minutes, c.attested_minutes, a.active_seconds "
+        "FROM certificates c JOIN attempts a ON a.id = c.attempt_id WHERE a.id = ?",
+        [attempt["id"]],
+    ).fetchone()
+    assert row[:2] == ("measured", 17)
+    assert row[2] == attested_minutes(row[3], 17) and row[3] >= 15 * 60

@@ -8,13 +8,22 @@ from typing import Any
 import streamlit as st
 
 from carelab.auth import User
-from carelab.content import schema
+from carelab.content import schema, timing
 from carelab.errors import CareLabError
-from carelab.learning import progress
-from carelab.learning.certificate import CertificateData, certificate_pdf
+from carelab.learning import active_time, progress
+from carelab.learning.certificate import (
+    CertificateData,
+    attested_minutes,
+    certificate_pdf,
+    time_note,
+)
 from carelab.learning.reflective_log import ReflectionEntry, log_markdown, log_pdf
 from carelab.store import learning as learning_store
 from carelab.ui import state
+
+
+def _minutes(n: int) -> str:
+    return "1 minute" if n == 1 else f"{n} minutes"
 
 
 def verify_base() -> str:
@@ -110,18 +119,21 @@ def completion_panel(user: User, module: schema.Module, attempt: dict[str, Any])
 
 
 def _complete_form(user: User, module: schema.Module, attempt: dict[str, Any]) -> None:
+    cases = state.catalog().cases
+    with state.database() as db:
+        active = active_time.active_seconds(db, attempt)
+    estimated = timing.module_minutes(module, cases)
+    st.markdown(
+        f"Your time on task so far: **{_minutes(attested_minutes(active, estimated))}** "
+        f"(estimated duration {_minutes(estimated)}). Your certificate attests this time."
+    )
+    st.caption(time_note("measured", estimated))
     with st.form("player.complete"):
-        minutes = st.number_input(
-            "Minutes you spent on this module (for your CPD record; capped at the estimate)",
-            min_value=1, max_value=module.estimated_minutes, value=module.estimated_minutes,
-        )  # fmt: skip
         go = st.form_submit_button("Complete the module and get my certificate", type="primary")
     if go:
         try:
             with state.database() as db:
-                data = progress.complete(
-                    db, user, attempt, module, int(minutes), verify_base(), state.catalog().cases
-                )
+                data = progress.complete(db, user, attempt, module, verify_base(), cases)
         except CareLabError as exc:
             st.error(str(exc))
             return

@@ -6,7 +6,7 @@ import streamlit as st
 
 from carelab.content import timing
 from carelab.errors import NotFound
-from carelab.learning import progress
+from carelab.learning import active_time, progress
 from carelab.ui import state
 from carelab.ui.components.completion import completion_panel
 from carelab.ui.components.module_view import show_module_outline
@@ -40,6 +40,8 @@ if user is None:
 
 with state.database() as db:
     attempt = progress.current_attempt(db, user, module)
+    # Every run of the player is one of the learner's actions: time on task counts from it.
+    active_time.record_action(db, attempt)
     older = progress.older_version_attempt(db, user, module)
     status = progress.status(db, attempt, module, catalog.cases)
 if older:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from carelab.content.text import escape_markdown
 from carelab.errors import CareLabError
-from carelab.learning.certificate import normalise_code
+from carelab.learning.certificate import normalise_code, time_note
 from carelab.store import learning as learning_store
 from carelab.ui import state
 
@@ -41,7 +41,9 @@ if code.strip():
         st.markdown(
             f"- **Learner:** {name}\n- **Module:** {row['module_title']} "
             f"(version {escape_markdown(row['module_version'])})\n- **Completed:** {completed}\n"
-            f"- **Time attested:** {row['attested_minutes']} of {row['estimated_minutes']} "
-            "estimated minutes"
+            f"- **{'Time on task' if row['time_basis'] == 'measured' else 'Time attested'}:** "
+            f"{row['attested_minutes']} minutes (estimated duration "
+            f"{row['estimated_minutes']} minutes)"
         )
+        st.caption(time_note(row["time_basis"], row["estimated_minutes"]))
         st.caption("CareLab itself awards no CME or CPD credit.")

@@ -168,7 +168,7 @@ def test_a_case_and_a_module_with_the_same_id_keep_apart(db, learner):
 
 
 def test_the_migration_is_recorded_and_earlier_attempts_are_modules(db_path, db, learner):
-    assert store_db.applied_migrations(db)[-1] == "0005_case_progress"
+    assert "0005_case_progress" in store_db.applied_migrations(db)
     attempt = progress.current_attempt(db, learner, module())
     assert attempt["kind"] == "module"
 
@@ -203,11 +203,11 @@ def test_a_module_cannot_be_completed_below_the_pass_mark_its_case_questions_pul
     progress.record_answer(db, attempt, "quiz", m.steps[0].questions[0], False)
     progress.finish_step(db, attempt, "the-case")
     with pytest.raises(ProgressError, match="Your score is 25%; the pass mark is 50%"):
-        progress.complete(db, learner, attempt, m, 30, "http://x", {"shared": c})
+        progress.complete(db, learner, attempt, m, "http://x", {"shared": c})
     for question, value in zip(c.quiz, (0, True), strict=False):
         answer_id = progress.case_answer_id("the-case", question.id)
         progress.record_answer(db, attempt, "the-case", question, value, answer_id)
-    data = progress.complete(db, learner, attempt, m, 30, "http://x", {"shared": c})
+    data = progress.complete(db, learner, attempt, m, "http://x", {"shared": c})
     assert data.score == 0.75
 
 

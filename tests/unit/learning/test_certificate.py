@@ -83,8 +83,10 @@ def test_certificate_shows_everything_an_appraiser_needs():
         "Explain why small units sit at the extremes of a league table",
         "Read control limits on a funnel plot",
         "Estimated duration: 45 minutes",
-        "Time the learner attests to: 30 minutes",
-        "capped at the estimated duration",
+        "Time on task: 30 minutes",
+        "Time on task is the learner's active time in CareLab's module player: the time "
+        "between their actions, each pause counted up to 15 minutes, and at most 1.5 times "
+        "the estimated duration (68 minutes).",
         "Completed: 22 November 2026",
         "Quiz score: 85%",
         CODE,
@@ -125,6 +127,13 @@ def test_decomposed_name_prints_composed():
 def test_deleted_account_shows_the_name_was_removed():
     _, text = read(certificate_pdf(make(learner_name=None)))
     assert "Name removed at the learner's request" in text
+
+
+def test_a_certificate_from_before_measured_time_still_says_the_time_was_claimed():
+    _, text = read(certificate_pdf(make(time_basis="claimed")))
+    assert "Time the learner attests to: 30 minutes" in text
+    assert "Attested time is the learner's own account, capped at the estimated duration." in text
+    assert "Time on task" not in text
 
 
 def test_score_is_left_out_when_there_is_none():
@@ -195,7 +204,11 @@ def test_content_never_runs_into_the_statement(text):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"attested_minutes": 46}, "the attested time (46 minutes) must be between 1 and"),
+        (
+            {"attested_minutes": 69},
+            "the attested time (69 minutes) must be between 1 and 1.5 "
+            "times the estimate (68 minutes)",
+        ),
         ({"attested_minutes": 0}, "the attested time (0 minutes) must be between 1 and"),
         ({"code": ""}, "the verification code is empty"),
         ({"code": "CL-0000-0000-0000-0000"}, "is not in the form CL-7K3M-9QXD-2HTP-R4WN"),
@@ -209,6 +222,7 @@ def test_content_never_runs_into_the_statement(text):
         ({"verify_url": "carelab.example.org"}, "must start with http:// or https://"),
         ({"score": 1.5}, "the score must be between 0 and 1"),
         ({"score": math.nan}, "the score must be between 0 and 1"),
+        ({"time_basis": "guessed"}, "the time basis must be one of measured, claimed"),
     ],
 )
 def test_invalid_data_is_refused(changes, message):
@@ -221,7 +235,8 @@ def test_every_problem_is_reported_at_once():
         make(code="", attested_minutes=99, score=-1)
     assert str(caught.value) == (
         "This certificate cannot be issued: the verification code is empty; "
-        "the attested time (99 minutes) must be between 1 and the estimate (45 minutes); "
+        "the attested time (99 minutes) must be between 1 and 1.5 times the estimate "
+        "(68 minutes); "
         "the score must be between 0 and 1."
     )
 
@@ -287,16 +302,27 @@ def test_normalise_code_refuses_what_is_not_a_code(typed):
 
 
 @pytest.mark.parametrize(
-    ("claimed", "estimated", "expected"),
-    [(None, 45, 45), (30, 45, 30), (45, 45, 45), (90, 45, 45), (0, 45, 1), (-5, 45, 1), (1, 1, 1)],
+    ("active_seconds", "estimated", "expected"),
+    [
+        (30 * 60, 45, 30),  # less than the estimate: what was measured
+        (60 * 60, 45, 60),  # more than the estimate: still what was measured
+        (67 * 60 + 29, 45, 67),  # rounded to the nearest minute
+        (67 * 60 + 30, 45, 68),  # 1.5 x 45 = 67.5, so the cap is 68
+        (5 * 3600, 45, 68),  # an afternoon in the player: the cap
+        (0, 45, 1),  # completed at once (e.g. answers from an earlier visit): 1 minute
+        (-5, 45, 1),
+        (90, 1, 2),  # the cap of a 1-minute module is 2
+    ],
 )
-def test_attested_minutes_are_capped_at_the_estimate(claimed, estimated, expected):
-    assert attested_minutes(claimed, estimated) == expected
+def test_attested_minutes_are_the_time_on_task_up_to_one_and_a_half_the_estimate(
+    active_seconds, estimated, expected
+):
+    assert attested_minutes(active_seconds, estimated) == expected
 
 
 def test_attested_minutes_need_an_estimate():
     with pytest.raises(CertificateError, match="at least 1 minute"):
-        attested_minutes(10, 0)
+        attested_minutes(600, 0)
 
 
 # Characters the bundled fonts cannot draw

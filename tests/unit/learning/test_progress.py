@@ -7,9 +7,10 @@ import threading
 import pytest
 
 from carelab import auth
+from carelab.content import timing
 from carelab.content.loader import load_yaml_text
 from carelab.content.schema import Module
-from carelab.learning import progress
+from carelab.learning import active_time, progress
 from carelab.learning.errors import TextTooLong
 from carelab.learning.grading import InvalidAnswer
 from carelab.store import db as store_db
@@ -172,21 +173,25 @@ def test_completion_needs_required_steps_and_the_pass_mark(db, learner):
     mod = module()
     attempt = progress.current_attempt(db, learner, mod)
     with pytest.raises(progress.ProgressError, match="Finish the 3 remaining required steps"):
-        progress.complete(db, learner, attempt, mod, None, "http://x")
+        progress.complete(db, learner, attempt, mod, "http://x")
     attempt = finish_everything(db, learner, mod, answers=(False, "3"))
     with pytest.raises(progress.ProgressError, match="Your score is 0%; the pass mark is 50%"):
-        progress.complete(db, learner, attempt, mod, None, "http://x")
+        progress.complete(db, learner, attempt, mod, "http://x")
 
 
-def test_completing_issues_one_certificate_with_capped_minutes(db, learner):
+def test_completing_issues_one_certificate_with_the_time_on_task(db, learner):
     mod = module()
     attempt = finish_everything(db, learner, mod)
     status = progress.status(db, attempt, mod)
     assert status.required_done and status.passed and status.score == 1.0
-    cert = progress.complete(db, learner, attempt, mod, 999, "http://carelab.test")
-    assert cert.attested_minutes == 30 and cert.learner_name == "Łukasz Żółć"
+    # Three actions 4 and 5 minutes apart: 9 minutes on task.
+    for minute in (0, 4, 9):
+        active_time.record_action(db, attempt, now=1_000_000 + 60 * minute)
+    cert = progress.complete(db, learner, attempt, mod, "http://carelab.test")
+    assert cert.attested_minutes == 9 and cert.learner_name == "Łukasz Żółć"
+    assert cert.estimated_minutes == timing.module_minutes(mod, {})
     assert cert.verify_url == f"http://carelab.test/?verify={cert.code}"
-    assert progress.complete(db, learner, attempt, mod, 5, "http://x").code == cert.code
+    assert progress.complete(db, learner, attempt, mod, "http://x").code == cert.code
     assert store.certificate(db, cert.code)["module_version"] == "1.0"
 
 
@@ -205,7 +210,7 @@ def test_a_new_version_starts_a_new_attempt_and_keeps_the_old_answers(db, learne
 def test_a_new_attempt_keeps_earlier_attempts_recorded(db, learner):
     mod = module()
     first = finish_everything(db, learner, mod)
-    progress.complete(db, learner, first, mod, None, "http://x")
+    progress.complete(db, learner, first, mod, "http://x")
     second = progress.new_attempt(db, learner, mod)
     assert second["number"] == 2 and progress.answers(db, second) == {}
     assert [a["number"] for a in store.attempts_of(db, learner.id)] == [2, 1]
@@ -216,7 +221,7 @@ def test_a_new_attempt_keeps_earlier_attempts_recorded(db, learner):
 def test_deleting_an_account_keeps_certificates_verifiable_without_the_name(db, learner):
     mod = module()
     attempt = finish_everything(db, learner, mod)
-    cert = progress.complete(db, learner, attempt, mod, None, "http://x")
+    cert = progress.complete(db, learner, attempt, mod, "http://x")
     auth.delete_account(db, learner, "correct horse battery")
     row = store.certificate(db, cert.code)
     assert row["learner_name"] is None and row["user_id"] is None

@@ -1,0 +1,30 @@
+"""The SQL behind time on task: each learner action in the module player adds the gap since
+the previous one, capped, to the attempt's active seconds.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+
+def record_action(db: Database, attempt_id: int, now: float, gap_cap_seconds: float) -> None:
+    """Add the time since the attempt's last action (at most the cap) and move the mark.
+
+    One statement, so two tabs acting at once each add their own gap and never the same
+    one twice. A completed attempt no longer gathers time. A clock that went backwards
+    adds nothing.
+    """
+    db.execute(
+        "UPDATE attempts SET active_seconds = active_seconds + CASE "
+        "WHEN last_action_at IS NULL THEN 0 "
+        "ELSE MIN(MAX(? - last_action_at, 0), ?) END, "
+        "last_action_at = MAX(?, COALESCE(last_action_at, ?)) "
+        "WHERE id = ? AND completed_at IS NULL",
+        [now, gap_cap_seconds, now, now, attempt_id],
+    )
+
+
+def active_seconds(db: Database, attempt_id: int) -> float:
+    """The active seconds gathered by an attempt so far (0 for an unknown attempt)."""
+    row = db.execute("SELECT active_seconds FROM attempts WHERE id = ?", [attempt_id]).fetchone()
+    return float(row[0]) if row else 0.0
