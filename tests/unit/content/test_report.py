@@ -12,6 +12,7 @@ from carelab.cli import main
 from carelab.content import timing
 from carelab.content.report import item_report
 from carelab.content.schema import Module, Step
+from tests.conftest import REPO
 
 GOOD_MODULE = """\
 id: good
@@ -314,3 +315,9 @@ def test_every_step_kind_has_a_time_from_its_content():
     for kind, (fields, minutes) in steps.items():
         step = adapter.validate_python({"id": "s", "title": "T", "kind": kind, **fields})
         assert timing.step_minutes(step, {}) == minutes, kind
+
+
+def test_the_shipped_content_meets_its_own_report(capsys):
+    code, out, _ = run(capsys, "--strict", str(REPO))
+    assert code == 0, "\n".join(line for line in out.splitlines() if "problem" in line)
+    assert "report: ok," in out
