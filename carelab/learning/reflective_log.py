@@ -35,9 +35,11 @@ from carelab.learning.pdf import (
 
 TITLE = "Reflective log"
 PRIVACY_NOTE = (
-    "CareLab's reflection prompts ask about your learning, not about patients, so this log "
-    "contains no patient-identifiable information by design. Check every entry before you "
-    "share it, and remove anything that could identify a patient or colleague."
+    "CareLab's reflection prompts ask about your learning, and some ask about a patient or "
+    "a colleague you worked with: write nothing patient-identifiable or that points to a "
+    "colleague (no names or initials, dates of birth, hospital or NHS numbers, exact dates, "
+    "rare conditions or places). Check every entry before you share it for appraisal, and "
+    "remove anything that could identify a patient or colleague."
 )
 EMPTY = "No reflections yet. Reflections you save in CareLab modules will appear here."
 NOT_ANSWERED = "(not answered)"

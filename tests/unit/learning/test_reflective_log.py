@@ -55,7 +55,7 @@ def test_markdown_has_title_learner_date_and_privacy_note():
     assert md.startswith("# Reflective log\n")
     assert "**Learner:** Zoë O'Neill" in md
     assert "**Generated:** 23 November 2026" in md
-    assert "no patient-identifiable information by design" in md
+    assert "some ask about a patient or a colleague you worked with" in md
     assert "Check every entry before you share it" in md
 
 
@@ -204,7 +204,7 @@ def test_pdf_has_the_same_content(name):
         "Reflective log",
         name,
         "Generated 23 November 2026",
-        "no patient-identifiable information by design",
+        "some ask about a patient or a colleague you worked with",
         "Reading a funnel plot",
         "Version 1.2",
         "Control limits",
