@@ -217,6 +217,13 @@ class StepBase(Strict):
     id: Slug = Field(description="Unique within the module or plan; progress is saved by it.")
     title: ShortText
     required: bool = Field(True, description="Whether completing the module needs this step.")
+    facilitator_notes: Markdown | None = Field(
+        None,
+        description="For the facilitator of a live workshop only: shown on the Facilitate "
+        "page at this step, never on the projector, the phones or in the module player. "
+        "What good answers sound like, common misconceptions, timing, a room that has not "
+        "read the case.",
+    )
 
 
 class TextStep(StepBase):

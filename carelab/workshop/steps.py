@@ -16,7 +16,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel
@@ -54,6 +54,8 @@ class WorkshopStep:
     answer: dict[str, Any] | None = None
     explanation: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # scenario, case, sources, ...
+    # For the facilitator's eyes only (the Facilitate page): never in public().
+    facilitator_notes: str = ""
 
     @property
     def answerable(self) -> bool:
@@ -192,7 +194,14 @@ def workshop_steps(steps: Sequence[WorkshopStep | BaseModel]) -> list[WorkshopSt
     """Content steps turned into workshop steps (a quiz becomes one step per question)."""
     converted: list[WorkshopStep] = []
     for step in steps:
-        converted.extend([step] if isinstance(step, WorkshopStep) else _content_steps(step))
+        if isinstance(step, WorkshopStep):
+            converted.append(step)
+            continue
+        made = _content_steps(step)
+        notes = getattr(step, "facilitator_notes", None)
+        if notes:  # on the step's first workshop step (a quiz's intro or first question)
+            made[0] = replace(made[0], facilitator_notes=notes)
+        converted.extend(made)
     return converted
 
 

@@ -96,6 +96,10 @@ def live(workshop_id: int) -> None:
     views.timer_view(workshop)
     if step.prompt:
         markdown(step.prompt)
+    if step.facilitator_notes:
+        with st.container(border=True):
+            st.markdown("**For you only** (not on the projector or the phones)")
+            markdown(step.facilitator_notes)
     if step.kind == "lab":
         views.lab_candidates_view(step, notes=True)
     if step.answerable:
