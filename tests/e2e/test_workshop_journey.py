@@ -84,7 +84,7 @@ def test_a_facilitator_runs_a_workshop_for_five_phones(
 def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path: Path) -> None:
     code = host.create_workshop("Diabetes huddle")
     wid = host.workshop_id
-    host.expect_step(0, "Before you start (for the facilitator)")
+    host.expect_step(0, "Welcome: what this session is for")
     screen = host.projector()
     expect(screen.get_by_role("heading", name="Diabetes huddle", level=1)).to_be_visible()
     expect(screen.get_by_text(f"Code: {code}", exact=True)).to_be_visible()
@@ -93,7 +93,7 @@ def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path:
     for i, phone in enumerate(phones):
         phone.join(code.lower() if i % 2 else code, by_link=i == len(phones) - 1)
         expect(phone.page.get_by_role("heading", name="Diabetes huddle")).to_be_visible()
-        phone.expect_step(0, "Before you start (for the facilitator)")
+        phone.expect_step(0, "Welcome: what this session is for")
     expect(screen.get_by_text(f"Code: {code}", exact=True)).to_be_visible()
 
     # --- The facilitator moves to the single-choice poll and opens answering. -------------
