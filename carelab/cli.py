@@ -65,6 +65,19 @@ def _yaml_in(folder: Path) -> list[Path]:
     return [p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"}]
 
 
+def _expanded(paths: Sequence[Path]) -> list[Path]:
+    """Paths to validate: a content root as itself, any other folder as its YAML files.
+
+    So `carelab validate cases/` checks the cases (0.4 read it as an empty content root and
+    said "ok: 0 files valid").
+    """
+    found: list[Path] = []
+    for path in paths:
+        is_root = any((path / folder).is_dir() for folder in CONTENT_FOLDERS)
+        found.extend([path] if not path.is_dir() or is_root else sorted(_yaml_in(path)))
+    return found
+
+
 def _files(count: int) -> str:
     return f"{count} file" if count == 1 else f"{count} files"
 
@@ -104,7 +117,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if missing:
         print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
+    paths = _expanded(paths)
     errors, files = _validate_paths(paths)
+    if not files:
+        print("error: no module or case files (.yaml) found there", file=sys.stderr)
+        return 2
     for error in errors:
         print(error)
     failed = False

@@ -50,6 +50,25 @@ def test_validate_a_single_file(capsys, content_root):
     assert out.splitlines()[0] == f"{path}:1:1: missing required field 'title'"
 
 
+def test_validate_a_content_folder_checks_its_files(capsys, content_root):
+    # 0.4 read `carelab validate cases/` as an empty content root: "ok: 0 files valid".
+    (content_root / "cases/good.yaml").write_text(VALID_CASE.format(id="good"))
+    (content_root / "cases/bad.yaml").write_text("id: bad\n")
+    code, out, err = run(capsys, "validate", str(content_root / "cases"))
+    assert code == 1
+    assert (
+        out.splitlines()[0]
+        == f"{content_root / 'cases/bad.yaml'}:1:1: missing required field 'title'"
+    )
+    assert err.endswith("in 2 files\n")
+
+
+def test_validate_says_when_it_found_nothing_to_check(capsys, tmp_path):
+    code, out, err = run(capsys, "validate", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == "error: no module or case files (.yaml) found there\n"
+
+
 def test_validate_refuses_a_missing_path(capsys, tmp_path):
     code, _, err = run(capsys, "validate", str(tmp_path / "nope"))
     assert code == 2 and "no such file or folder" in err
