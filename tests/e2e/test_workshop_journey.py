@@ -42,7 +42,13 @@ from tests.e2e.workshop_room import (
 pytestmark = pytest.mark.browser
 
 NICKNAMES = ["Nick-Ana", "Nick-Ben", "Nick-Caro", "Nick-Dev", "Nick-Eli"]
-FIRST_ANSWERS = ["69%", "69%", "About 80%", "About 50%", "69%"]
+FIRST_ANSWERS = [
+    "Lilley's community team",
+    "Lilley's community team",
+    "Different designs for different patients",
+    "Porter's condition team",
+    "Lilley's community team",
+]
 CHANGER, RELOADER, LATE = 3, 2, 4  # which phone changes its answer, reloads, misses the lock
 
 
@@ -124,14 +130,14 @@ def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path:
 
     for phone, option in zip(phones[1:], FIRST_ANSWERS[1:], strict=True):
         phone.answer(option)
-    assert counts(server, wid, CHOICE_STEP) == dict(Counter(FIRST_ANSWERS)) | {"Over 90%": 0}
+    assert counts(server, wid, CHOICE_STEP) == dict(Counter(FIRST_ANSWERS)) | {"Not sure": 0}
 
     # --- The projector counts answers but shows no results until they are revealed. --------
     projector_shows(screen, "5 of 5 answered")
     expect(
         screen.get_by_text("Results are hidden until the facilitator reveals them.")
     ).to_be_visible()
-    expect(screen.get_by_text(re.compile(r"69%: \d"))).to_have_count(0)
+    expect(screen.get_by_text(re.compile(r"Lilley's community team: \d"))).to_have_count(0)
     expect(screen.locator("[data-testid=stVegaLiteChart]")).to_have_count(0)
     shot(screen, "workshop-projector-hidden")
     host.click("Reveal results")
@@ -154,15 +160,15 @@ def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path:
 
     # --- A changed answer replaces the first one: counted once. -----------------------------
     changer = phones[CHANGER]
-    changer.choose("69%")
+    changer.choose("Lilley's community team")
     expect(changer.status).to_have_text("Changed: press Send change to update your answer.")
     changer.send()
     expect(changer.status).to_have_text(ACK)
     final = FIRST_ANSWERS.copy()
-    final[CHANGER] = "69%"
+    final[CHANGER] = "Lilley's community team"
     assert counts(server, wid, CHOICE_STEP) == dict(Counter(final)) | {
-        "About 50%": 0,
-        "Over 90%": 0,
+        "Porter's condition team": 0,
+        "Not sure": 0,
     }
     projector_shows(screen, counts_text(Counter(final)))
     projector_shows(screen, "5 of 5 answered")
@@ -197,19 +203,23 @@ def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path:
     for phone in phones[:LATE]:
         expect(phone.page.get_by_text(CLOSED, exact=True)).to_be_visible()
         expect(phone.page.get_by_role("button", name="Send change")).to_be_disabled()
-    assert final[LATE] != "About 80%"
-    late.choose("About 80%")
+    assert final[LATE] != "Different designs for different patients"
+    late.choose("Different designs for different patients")
     late.send()
     expect(late.status).to_have_text("Not sent: your earlier answer still counts.")
     expect(late.status).to_have_class("bad")
     # The form shows what is recorded again, not the choice that was refused.
     expect(late.page.get_by_label(final[LATE], exact=True)).to_be_checked()
-    expect(late.page.get_by_label("About 80%", exact=True)).not_to_be_checked()
+    expect(
+        late.page.get_by_label("Different designs for different patients", exact=True)
+    ).not_to_be_checked()
     expect(late.page.get_by_text(CLOSED, exact=True)).to_have_count(1)
     # The refusal made the page catch up: the form is closed now, like everyone's.
     expect(late.page.get_by_role("button", name="Send change")).to_be_disabled()
     shot(late.page, "workshop-phone-refused")
-    assert counts(server, wid, CHOICE_STEP)["About 80%"] == final.count("About 80%")
+    assert counts(server, wid, CHOICE_STEP)[
+        "Different designs for different patients"
+    ] == final.count("Different designs for different patients")
     # Let its stream through again.
     for route in streams:
         route.continue_()

@@ -30,8 +30,13 @@ CASE_TITLE = (
     "Diabetes as an integrated practice unit: outcomes, value and the cost of complications"
 )
 SCALE_STEP, CHOICE_STEP, TALK_STEP = 1, 2, 3
-CHOICE_TITLE, TALK_TITLE = "Which figure?", "Where the money goes"
-OPTIONS = ["About 50%", "69%", "About 80%", "Over 90%"]
+CHOICE_TITLE, TALK_TITLE = "Which model for our patients?", "Where the money goes"
+OPTIONS = [
+    "Porter's condition team",
+    "Lilley's community team",
+    "Different designs for different patients",
+    "Not sure",
+]
 
 
 def add_account(env: dict[str, str], role: str = "learner", name: str = "Lee Learner") -> str:
@@ -216,7 +221,7 @@ def counts(server: str, workshop_id: int, step_index: int) -> dict[str, int]:
 
 
 def counts_text(found: dict[str, int]) -> str:
-    """The text line under a chart: 'About 50%: 1 · 69%: 3 · ...', in option order."""
+    """The text line under a chart: 'Not sure: 3 · ...', every option in option order."""
     return " · ".join(f"{option}: {found.get(option, 0)}" for option in OPTIONS)
 
 

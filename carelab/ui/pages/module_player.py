@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from carelab.content import timing
-from carelab.errors import NotFound
+from carelab.errors import DatabaseUnavailable, NotFound
 from carelab.learning import active_time, progress
 from carelab.ui import state
 from carelab.ui.components.completion import completion_panel
@@ -40,10 +40,19 @@ if user is None:
 
 with state.database() as db:
     attempt = progress.current_attempt(db, user, module)
-    # Every run of the player is one of the learner's actions: time on task counts from it.
-    active_time.record_action(db, attempt)
     older = progress.older_version_attempt(db, user, module)
     status = progress.status(db, attempt, module, catalog.cases)
+try:
+    with state.database() as db:
+        # Every run of the player is one of the learner's actions: time on task counts
+        # from it. If the database cannot take it (full or read-only), reading goes on.
+        active_time.record_action(db, attempt)
+except DatabaseUnavailable:
+    st.warning(
+        "CareLab cannot save right now: you can read on, but answers will not be kept "
+        "until it can.",
+        icon=":material/cloud_off:",
+    )
 if older:
     st.info(
         f"This module was updated to version {module.version}. Your answers to version "
