@@ -16,6 +16,7 @@ from streamlit.testing.v1.element_tree import Block
 from carelab import auth
 from carelab.store import learning as learning_store
 from carelab.workshop import session
+from tests.app.test_learning_pages import blocks
 
 CASE_PAGE = "carelab/ui/pages/case_reader.py"
 PLAYER = "carelab/ui/pages/module_player.py"
@@ -72,15 +73,6 @@ def content(content_root: Path) -> Path:
     (content_root / "cases" / "shared.yaml").write_text(CASE, encoding="utf-8")
     (content_root / "modules" / "mod.yaml").write_text(MODULE, encoding="utf-8")
     return content_root
-
-
-def blocks(node) -> list[Block]:
-    found = []
-    for child in node.children.values():
-        if isinstance(child, Block):
-            found.append(child)
-            found.extend(blocks(child))
-    return found
 
 
 def question_box(at: AppTest, number: int) -> Block:
