@@ -238,11 +238,18 @@ def _binomial_quantile(
     return r, hi, lo
 
 
+# Below this distance from 0 or 1 a target's exact limits equal the target to within 1e-6 of
+# one event even for a billion patients, so they are taken as the target itself.
+_NO_SPREAD = 1e-12
+
+
 def _exact_proportion(sizes: np.ndarray, target: float) -> np.ndarray:
     if np.any(sizes != np.floor(sizes)):
         raise InvalidOption("Exact binomial limits need whole-number sizes.")
-    if target in (0.0, 1.0):
-        # No binomial spread: every provider should sit exactly on the target.
+    if target < _NO_SPREAD or target > 1.0 - _NO_SPREAD:
+        # No binomial spread (or none that one event could show): every provider should sit
+        # on the target. scipy's beta functions also overflow near the smallest doubles
+        # (hypothesis found a target of 2.2e-308 with n = 4).
         return np.where(sizes > 0, target, _WIDEST_PROPORTION[:, None])
     # Providers often share a denominator, and the cdf is the costly step: compute once each.
     unique, where = np.unique(sizes, return_inverse=True)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from carelab.errors import CareLabError
@@ -358,6 +358,8 @@ def test_exact_limits_widen_between_n_and_4n(n, target):
     st.floats(0.0, 1.0),
     st.sampled_from(["exact", "normal", "ratio", "additive"]),
 )
+@example(sizes=[4], target=2.2250738585072014e-308, method="exact")  # scipy overflowed
+@example(sizes=[4], target=1.0 - 1e-16, method="exact")
 def test_95_limits_lie_inside_998_limits(sizes, target, method):
     if method in ("exact", "normal"):
         frame = proportion_limits(sizes, target, method)
