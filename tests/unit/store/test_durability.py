@@ -12,6 +12,7 @@ import threading
 import time
 
 import pytest
+from sqlite_utils.migrations import Migrations
 
 from carelab.store import db as store_db
 from carelab.store.errors import CANNOT_SAVE, DatabaseBusy, DatabaseUnavailable
@@ -126,7 +127,7 @@ def test_a_database_held_too_long_is_busy_not_unavailable(db_path):
 
 
 def test_a_migration_that_commits_on_its_own_is_refused(tmp_path, monkeypatch):
-    bad = store_db.Migrations("carelab")
+    bad = Migrations("carelab")
 
     @bad(name="0001_commits")
     def _commits(db) -> None:

@@ -1,0 +1,242 @@
+"""CareLab's schema: the numbered migrations, applied in order by carelab.store.db.migrate.
+
+Each is one named step; a migration never changes once released, and a change to the
+schema is a new one at the end. All of them run inside one BEGIN IMMEDIATE transaction
+(see migrate), so they must not commit on their own.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("carelab")
+
+
+@migrations(name="0001_accounts")
+def _accounts(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            display_name TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            failed_signins INTEGER NOT NULL DEFAULT 0,
+            locked_until REAL
+        );
+        CREATE TABLE user_roles (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('facilitator', 'author', 'admin')),
+            granted_at REAL NOT NULL,
+            granted_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            PRIMARY KEY (user_id, role)
+        );
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at REAL NOT NULL,
+            expires_at REAL NOT NULL
+        );
+        CREATE INDEX sessions_user ON sessions(user_id);
+        CREATE TABLE sign_in_handoffs (
+            code_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            expires_at REAL NOT NULL
+        );
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    )
+
+
+@migrations(name="0002_learning")
+def _learning(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            module_id TEXT NOT NULL,
+            module_version TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            seed INTEGER NOT NULL,
+            started_at REAL NOT NULL,
+            current_step TEXT,
+            completed_at REAL,
+            score REAL,
+            UNIQUE (user_id, module_id, number)
+        );
+        CREATE INDEX attempts_user ON attempts(user_id, module_id);
+        CREATE TABLE answers (
+            attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+            step_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            first_response TEXT NOT NULL,
+            score REAL NOT NULL,
+            last_response TEXT NOT NULL,
+            last_correct INTEGER NOT NULL,
+            tries INTEGER NOT NULL,
+            answered_at REAL NOT NULL,
+            PRIMARY KEY (attempt_id, question_id)
+        );
+        CREATE TABLE step_progress (
+            attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+            step_id TEXT NOT NULL,
+            done_at REAL NOT NULL,
+            PRIMARY KEY (attempt_id, step_id)
+        );
+        CREATE TABLE reflections (
+            attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+            step_id TEXT NOT NULL,
+            step_title TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            what TEXT NOT NULL,
+            so_what TEXT NOT NULL,
+            now_what TEXT NOT NULL,
+            saved_at REAL NOT NULL,
+            PRIMARY KEY (attempt_id, step_id)
+        );
+        CREATE TABLE certificates (
+            code TEXT PRIMARY KEY,
+            attempt_id INTEGER UNIQUE REFERENCES attempts(id) ON DELETE SET NULL,
+            user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            learner_name TEXT,
+            module_id TEXT NOT NULL,
+            module_title TEXT NOT NULL,
+            module_version TEXT NOT NULL,
+            objectives TEXT NOT NULL,
+            estimated_minutes INTEGER NOT NULL,
+            attested_minutes INTEGER NOT NULL,
+            score REAL,
+            completed_at REAL NOT NULL
+        );
+        """,
+    )
+
+
+@migrations(name="0003_workshops")
+def _workshops(db: Database) -> None:
+    # Participants have no account: a random token (stored only as its SHA-256) is their
+    # identity. `version` rises with every facilitator change, so phones can long-poll it.
+    db.executescript(
+        """
+        CREATE TABLE workshops (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            source_kind TEXT NOT NULL CHECK (source_kind IN ('case', 'module')),
+            source_id TEXT NOT NULL,
+            facilitator_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            anonymous INTEGER NOT NULL DEFAULT 1 CHECK (anonymous IN (0, 1)),
+            created_at REAL NOT NULL,
+            ended_at REAL,
+            step_count INTEGER NOT NULL CHECK (step_count > 0),
+            current_step INTEGER NOT NULL DEFAULT 0,
+            answering_open INTEGER NOT NULL DEFAULT 0 CHECK (answering_open IN (0, 1)),
+            results_revealed INTEGER NOT NULL DEFAULT 0 CHECK (results_revealed IN (0, 1)),
+            answer_revealed INTEGER NOT NULL DEFAULT 0 CHECK (answer_revealed IN (0, 1)),
+            timer_ends_at REAL,
+            version INTEGER NOT NULL DEFAULT 1,
+            CHECK (current_step >= 0 AND current_step < step_count)
+        );
+        CREATE INDEX workshops_facilitator ON workshops(facilitator_id, created_at);
+        CREATE TABLE workshop_steps (
+            workshop_id INTEGER NOT NULL REFERENCES workshops(id) ON DELETE CASCADE,
+            step_index INTEGER NOT NULL CHECK (step_index >= 0),
+            step TEXT NOT NULL,
+            PRIMARY KEY (workshop_id, step_index)
+        );
+        CREATE TABLE workshop_participants (
+            id INTEGER PRIMARY KEY,
+            workshop_id INTEGER NOT NULL REFERENCES workshops(id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL UNIQUE,
+            number INTEGER NOT NULL,
+            nickname TEXT NOT NULL DEFAULT '',
+            joined_at REAL NOT NULL,
+            last_seen REAL NOT NULL,
+            UNIQUE (workshop_id, number)
+        );
+        CREATE TABLE workshop_responses (
+            workshop_id INTEGER NOT NULL,
+            step_index INTEGER NOT NULL,
+            participant_id INTEGER NOT NULL
+                REFERENCES workshop_participants(id) ON DELETE CASCADE,
+            answer TEXT NOT NULL,
+            hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),
+            first_answered_at REAL NOT NULL,
+            last_answered_at REAL NOT NULL,
+            PRIMARY KEY (workshop_id, step_index, participant_id),
+            FOREIGN KEY (workshop_id, step_index)
+                REFERENCES workshop_steps(workshop_id, step_index) ON DELETE CASCADE
+        );
+        CREATE INDEX workshop_responses_participant ON workshop_responses(participant_id);
+        CREATE TABLE workshop_join_attempts (
+            client_key TEXT NOT NULL,
+            attempted_at REAL NOT NULL
+        );
+        CREATE INDEX workshop_join_attempts_key
+            ON workshop_join_attempts(client_key, attempted_at);
+        """,
+    )
+
+
+@migrations(name="0004_security")
+def _security(db: Database) -> None:
+    # Sign-in and sign-up attempts, each recorded before its password check and kept until
+    # it ages out (a successful sign-in deletes its email's rows). `email_key` is a SHA-256
+    # of the typed email, lower-cased: unknown emails are throttled exactly like real ones,
+    # and no typed text (sometimes a password typed in the wrong box) is kept. This replaces
+    # users.failed_signins and users.locked_until, which stay unused. A setup token (its
+    # SHA-256) exists only while the database has no administrator.
+    db.executescript(
+        """
+        CREATE TABLE auth_attempts (
+            kind TEXT NOT NULL CHECK (kind IN ('sign-in', 'sign-up')),
+            email_key TEXT NOT NULL,
+            address TEXT NOT NULL,
+            attempted_at REAL NOT NULL
+        );
+        CREATE INDEX auth_attempts_email ON auth_attempts(email_key, kind, attempted_at);
+        CREATE INDEX auth_attempts_address ON auth_attempts(address, kind, attempted_at);
+        CREATE INDEX auth_attempts_time ON auth_attempts(attempted_at);
+        CREATE TABLE setup_tokens (
+            token_hash TEXT PRIMARY KEY,
+            created_at REAL NOT NULL
+        );
+        """,
+    )
+
+
+@migrations(name="0005_case_progress")
+def _case_progress(db: Database) -> None:
+    # A learner's own answers to a case's quiz (on the case page) are an attempt like a
+    # module's, so they reuse the answers table, its first-answer scoring and its idempotent
+    # upsert. For a case attempt, module_id holds the case id and module_version the case's
+    # version. The old UNIQUE (user_id, module_id, number) stays (SQLite cannot drop it
+    # without rebuilding a table that four others reference), so numbers are counted per
+    # id across both kinds: a case and a module that share an id never share a number.
+    db.execute(
+        "ALTER TABLE attempts ADD COLUMN kind TEXT NOT NULL DEFAULT 'module' "
+        "CHECK (kind IN ('module', 'case'))"
+    )
+    db.execute("CREATE INDEX attempts_kind ON attempts(user_id, kind, module_id)")
+
+
+@migrations(name="0006_active_time")
+def _active_time(db: Database) -> None:
+    # Time on task for the certificate (carelab.learning.active_time): the seconds between
+    # a learner's actions in the module player, each gap capped, added up per attempt, and
+    # when the last action was, to measure the next gap from.
+    db.execute("ALTER TABLE attempts ADD COLUMN active_seconds REAL NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE attempts ADD COLUMN last_action_at REAL")
+    # Certificates issued before this attest the learner's own claim (capped at the
+    # estimate); they keep saying so, and new ones say the time was measured.
+    db.execute(
+        "ALTER TABLE certificates ADD COLUMN time_basis TEXT NOT NULL DEFAULT 'measured' "
+        "CHECK (time_basis IN ('claimed', 'measured'))"
+    )
+    db.execute("UPDATE certificates SET time_basis = 'claimed'")
