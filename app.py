@@ -15,5 +15,7 @@ with errors.shown_as_message():
     verifying = bool(st.query_params.get("verify"))
     user = state.current_user()
     page = st.navigation(navigation.pages_for(user, verifying), position="sidebar")
+    # Each page its own title in the browser tab and history, not "CareLab" everywhere.
+    st.set_page_config(page_title=f"{page.title} · CareLab")
     navigation.sidebar(user)
     page.run()

@@ -94,6 +94,10 @@ def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path:
     screen = host.projector()
     expect(screen.get_by_role("heading", name="Diabetes huddle", level=1)).to_be_visible()
     expect(screen.get_by_text(f"Code: {code}", exact=True)).to_be_visible()
+    # The QR code has a text alternative saying what it does and where it leads.
+    qr = screen.get_by_role("img", name=re.compile(rf"^QR code: scan it .* join workshop {code}$"))
+    expect(qr).to_be_visible()
+    assert screen.title() == "Projector · CareLab"
 
     # --- Join: four type the code off the projector, one follows the join link. ----------
     for i, phone in enumerate(phones):

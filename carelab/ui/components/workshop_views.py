@@ -61,7 +61,9 @@ def join_details(workshop: Workshop, large: bool = False) -> None:
     """The join code, link and QR code, big enough for the back of a lecture theatre."""
     url = join_url(workshop.code)
     left, right = st.columns([1, 2] if large else [1, 3])
-    left.image(qr_png(url, 14 if large else 6), caption="Scan to join")
+    # The picture's text alternative says what it does and where it leads (WCAG 1.1.1).
+    alt = f"QR code: scan it with a phone camera to open {url} and join workshop {workshop.code}"
+    left.image(qr_png(url, 14 if large else 6), caption="Scan to join", alt=alt)
     with right:
         size = "#" if large else "###"
         st.markdown(f"{size} Code: `{workshop.code}`")
