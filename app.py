@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from carelab.ui import errors, navigation, state
 
-st.set_page_config(page_title="CareLab", page_icon=":material/school:", layout="wide")
+# The favicon is CareLab's own file: a ":material/..." icon is fetched from Google's font
+# host on every page, a request that leaves the server's origin (and fails offline).
+FAVICON = Path(__file__).with_name("carelab") / "assets" / "favicon.png"
+st.set_page_config(page_title="CareLab", page_icon=str(FAVICON), layout="wide")
 # The one place a failure no page caught (the database gone, full or read-only) becomes a
 # sentence instead of a traceback or Streamlit's "This app has encountered an error".
 with errors.shown_as_message():
