@@ -72,19 +72,29 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server with an empty database, for journeys that need the very first account."""
-    yield from _serve(tmp_path_factory)
+def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server on an empty database, as `make run` starts on a fresh install (its log holds
+    the one-time setup link)."""
+    server = _started(tmp_path_factory)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def _serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start `streamlit run server.py` with a fresh database; yield its base URL."""
-    server = ServerProcess(tmp_path_factory.mktemp("server"), {"script-test.yaml": SCRIPT_CASE})
-    server.start()
+    server = _started(tmp_path_factory)
     try:
         yield server.url
     finally:
         server.stop()
+
+
+def _started(tmp_path_factory: pytest.TempPathFactory) -> ServerProcess:
+    server = ServerProcess(tmp_path_factory.mktemp("server"), {"script-test.yaml": SCRIPT_CASE})
+    server.start()
+    return server
 
 
 def wait_for_app(page) -> None:

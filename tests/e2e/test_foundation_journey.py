@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,17 +18,6 @@ from tests.e2e.waits import patient
 
 pytestmark = pytest.mark.browser
 PASSWORD = "tidal quince morning forty-seven"
-
-
-@pytest.fixture
-def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A server on an empty database, as `make run` starts on a fresh install."""
-    server = ServerProcess(tmp_path_factory.mktemp("fresh"))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def setup_link(server: ServerProcess) -> str:
