@@ -15,6 +15,7 @@ from carelab.ui.components import auth_handoff
 PAGES = Path(__file__).parent / "pages"
 CASE_READER = PAGES / "case_reader.py"
 MODULE_PLAYER = PAGES / "module_player.py"
+VERIFY = PAGES / "verify.py"
 
 
 def _page(
@@ -31,22 +32,18 @@ def _page(
     )
 
 
-def pages_for(user: User | None, verifying: bool = False) -> dict[str, list[st.Page]]:
+def pages_for(user: User | None) -> dict[str, list[st.Page]]:
     """Return the navigation sections this user may see; pages re-check roles themselves.
 
-    With `verifying` (a `?verify=CODE` link), the verify page opens first. The setup page
-    is in no menu: only the first-run link the server prints (/setup?token=...) opens it.
+    The setup page is in no menu: only the first-run link the server prints
+    (/setup?token=...) opens it.
     """
     sections: dict[str, list[st.Page]] = {
         "Learn": [
-            _page(
-                "catalogue", "Catalogue", ":material/menu_book:", "catalogue", default=not verifying
-            ),
+            _page("catalogue", "Catalogue", ":material/menu_book:", "catalogue", default=True),
             _page("module_player", "Modules", ":material/school:", "module"),
             _page("case_reader", "Case studies", ":material/article:", "case"),
-            _page(
-                "verify", "Verify a certificate", ":material/verified:", "verify", default=verifying
-            ),
+            _page("verify", "Verify a certificate", ":material/verified:", "verify"),
             _page("setup", "Set up CareLab", ":material/key:", "setup", hidden=True),
         ],
         "Indicator Lab": [
@@ -75,6 +72,17 @@ def pages_for(user: User | None, verifying: bool = False) -> dict[str, list[st.P
             _page("admin", "Users and content", ":material/admin_panel_settings:", "admin")
         ]
     return sections
+
+
+def open_verify_link(page: st.Page) -> None:
+    """Send a certificate's printed link (/?verify=CODE) on to /verify?verify=CODE.
+
+    The Verify page keeps its own address, so reloading or sharing it works; the default
+    page's address is /, and a default Verify page would have made /verify "Page not found".
+    """
+    code = st.query_params.get("verify")
+    if code and page.url_path == "":
+        st.switch_page(VERIFY, query_params={"verify": code})
 
 
 def sidebar(user: User | None) -> None:

@@ -41,12 +41,12 @@ def users(db) -> dict[str, User | None]:
 
 
 def registered(user: User | None) -> list[Path]:
-    """The page files app.py's navigation offers this user, verify links included."""
+    """The page files app.py's navigation offers this user."""
     # st.Page needs a running script to resolve its file, so record the file it is given.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(navigation.st, "Page", lambda page, **_: Path(page))
-        sections = [navigation.pages_for(user, verifying) for verifying in (False, True)]
-    files = [path for pages in sections for listed in pages.values() for path in listed]
+        sections = navigation.pages_for(user)
+    files = [path for listed in sections.values() for path in listed]
     return list(dict.fromkeys(files))
 
 

@@ -68,8 +68,11 @@ def test_case_reader_shows_figures_with_sources_and_references(app, shipped_cont
     headers = [h.value for h in at.header]
     assert "Key figures" in headers and "References" in headers
     assert "Discussion questions" in headers
-    captions = [c.value for c in at.caption]
-    assert any(c.startswith("Source: [") for c in captions)
+    # Sources and caveats are body text, not faint captions (accessibility review, problem 2).
+    body = [m.value for m in at.markdown]
+    assert any(m.startswith("Source: [") for m in body)
+    assert any(m.startswith("*Caveat:* ") for m in body)
+    assert not [c.value for c in at.caption if c.value.startswith(("Source", "Caveat"))]
 
 
 def test_case_reader_shows_script_tags_as_text(app, content_root):

@@ -53,6 +53,27 @@ def test_create_pace_reveal_and_export(app, admin, db, shipped_content):
     assert labels == ["Every response (CSV)", "Summary (Markdown)", "Summary (PDF)"]
 
 
+def test_a_localhost_facilitator_is_told_the_addresses_phones_can_use(
+    app, admin, db, shipped_content, monkeypatch
+):
+    from carelab.web import addresses
+
+    monkeypatch.setattr(addresses, "network_addresses", lambda: ["10.20.1.15", "fd00::2"])
+    at = app(user=admin, page=FACILITATE)
+    at.selectbox[0].select("case:kaiser-permanente")
+    at.main.button[0].click().run()
+    [warning] = [w.value for w in at.warning if "phones cannot open it" in w.value]
+    # AppTest serves at localhost:8501 (the port comes from the address the browser used).
+    assert "[http://10.20.1.15:8501](http://10.20.1.15:8501/" in warning
+    assert "[http://[fd00::2]:8501](http://[fd00::2]:8501/" in warning
+    assert "firewall must let them reach port 8501" in warning
+
+    monkeypatch.setattr(addresses, "network_addresses", lambda: [])
+    at.run()
+    [warning] = [w.value for w in at.warning if "phones cannot open it" in w.value]
+    assert "no network address now" in warning
+
+
 def test_projector_hides_results_until_revealed(app, admin, db, shipped_content):
     from carelab.content.catalog import load_catalog
     from carelab.workshop.steps import steps_from_case
@@ -136,5 +157,5 @@ def test_a_past_workshops_results_open_again_step_by_step(app, admin, db):
     review = at.selectbox(key=f"facilitate.review.{made.id}")
     assert review.options == ["1. Ward", "3. Confidence"]  # only steps that took answers
     review.select(0).run()
-    assert "Medical: 1 · Surgical: 2" in [c.value for c in at.caption]
+    assert "Medical: 1 · Surgical: 2" in [m.value for m in at.markdown]
     assert any(m.value == "**3 of 3 answered**" for m in at.markdown)

@@ -32,8 +32,8 @@ def show_key_figures(
             st.markdown(f"**{figure.value}**")
             st.markdown(figure.label)
             if figure.note:
-                st.caption(f"Caveat: {figure.note}")
-            st.caption(cite(labels, figure.source) or "No source given")
+                markdown(f"*Caveat:* {figure.note}")
+            st.markdown(cite(labels, figure.source) or "No source given")
 
 
 def citations(case: Case) -> dict[str, str]:
@@ -63,7 +63,7 @@ def show_case(
         heading(section.heading, anchor=False)
         markdown(section.body)
         if section.sources:
-            st.caption(cite(labels, *section.sources))
+            st.markdown(cite(labels, *section.sources))
     if case.key_figures:
         show_key_figures(case, labels, heading)
     if case.what_to_notice:
@@ -81,4 +81,4 @@ def show_case(
             line += f" <{source.url}>"
         markdown(line)
         if source.note:
-            st.caption(source.note)
+            markdown(f"*Note:* {source.note}")

@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import segno
 import streamlit as st
+from streamlit import config as st_config
 
 from carelab.auth import User
 from carelab.content.text import escape_markdown
@@ -18,6 +19,7 @@ from carelab.indicators.scenarios import BY_ID
 from carelab.ui import state
 from carelab.ui.components import charts, lab_views
 from carelab.ui.components.markdown import markdown
+from carelab.web import addresses
 from carelab.workshop import aggregate, session
 from carelab.workshop.session import Workshop
 from carelab.workshop.steps import WorkshopStep
@@ -71,12 +73,38 @@ def join_details(workshop: Workshop, large: bool = False) -> None:
         st.markdown(f"Or open **{room}** and type the code.")
         st.caption(f"Join link: {url}")
     if urlsplit(url).hostname in LOOPBACK:
-        st.warning(
-            "This link points at this computer only, so phones cannot open it. Open CareLab "
-            "at an address the phones can reach (its network name or IP address) and the "
-            "code, link and QR code will use it.",
-            icon=":material/wifi_off:",
+        loopback_warning(url)
+
+
+def loopback_warning(url: str) -> None:
+    """Say that phones cannot open a localhost link, and which addresses they can."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    listening = str(st_config.get_option("server.address") or "")
+    page = urlsplit(st.context.url or "").path or "/facilitate"
+    lines = [
+        "This link points at this computer only, so phones cannot open it. Open CareLab at "
+        "an address the phones can reach and the code, link and QR code will use it."
+    ]
+    if urlsplit(f"//{listening}").hostname in LOOPBACK:
+        lines.append(
+            f"CareLab was started to listen on {listening} only. Start it with `make run`, "
+            "which listens on every network address, or set `--server.address 0.0.0.0`."
         )
+    else:
+        found = [addresses.url_for(a, port, parts.scheme) for a in addresses.network_addresses()]
+        if found:
+            links = ", ".join(f"[{base}]({base}{page})" for base in found)
+            lines.append(
+                f"This computer's network addresses (the *Network URL* that `make run` "
+                f"prints): {links}. Phones must be on the same network, and the computer's "
+                f"firewall must let them reach port {port}. You sign in again at the new "
+                "address."
+            )
+        else:
+            lines.append("This computer has no network address now: connect it to a network.")
+    lines.append("See *Phones on the same network* in docs/facilitator.md.")
+    st.warning("\n\n".join(lines), icon=":material/wifi_off:")
 
 
 def _font(chart: alt.Chart, large: bool) -> alt.Chart:
@@ -91,9 +119,13 @@ def _counts_chart(
     results: aggregate.StepResults, labels: list[str], reveal_answer: bool, large: bool
 ) -> alt.Chart:
     marked = reveal_answer and any(c.correct for c in results.counts)
+    # The right answer is marked in words on its own axis label, not by colour alone.
     data = pd.DataFrame(
         {
-            "option": labels,
+            "option": [
+                f"{label} ✓ right" if marked and c.correct else label
+                for label, c in zip(labels, results.counts, strict=True)
+            ],
             "count": [c.count for c in results.counts],
             "right": [
                 "✓ right answer" if marked and c.correct else "answer" for c in results.counts
@@ -107,9 +139,11 @@ def _counts_chart(
                                                           range=["#1f5f8b", "#2e7d32"]))
         if marked else alt.value("#1f5f8b")
     )  # fmt: skip
+    # Screen readers get the chart's one description and the counts line below it, not
+    # one label per bar (the marks are hidden from assistive technology).
     chart = (
-        alt.Chart(data)
-        .mark_bar()
+        alt.Chart(data, description=f"Bar chart of answers per option. {results.answered_label}.")
+        .mark_bar(aria=False)
         .encode(
             y=alt.Y("option:N", sort=None, title=None,
                     axis=alt.Axis(labelLimit=480 if large else 320)),
@@ -150,7 +184,7 @@ def results_view(
         if large:
             st.markdown(f"### {escape_markdown(counts)}")
         else:
-            st.caption(counts)
+            st.markdown(escape_markdown(counts))
     if results.numeric:
         summary = results.numeric
         st.markdown(
@@ -159,7 +193,9 @@ def results_view(
         )
         bins = pd.DataFrame({"from": [b.low for b in summary.bins],
                              "count": [b.count for b in summary.bins]})  # fmt: skip
-        histogram = alt.Chart(bins).mark_bar().encode(
+        histogram = alt.Chart(
+            bins, description=f"Histogram of the {summary.n} numbers given, described above."
+        ).mark_bar(aria=False).encode(
             x=alt.X("from:Q", title=step.unit or "Value"),
             y=alt.Y("count:Q", title="Answers", axis=alt.Axis(tickMinStep=1, format="d")),
         )  # fmt: skip
@@ -216,7 +252,7 @@ def lab_truth_view(workshop: Workshop, step: WorkshopStep) -> None:
                                     lab_views.size_label(result), highlight=names),
                 width="stretch",
             )  # fmt: skip
-            st.caption(charts.LIMITS_KEY)
+            st.markdown(charts.LIMITS_KEY)
         st.table(
             pd.DataFrame(
                 {

@@ -28,7 +28,9 @@ table = pd.DataFrame(
         "Joined": [datetime.fromtimestamp(u["created_at"], UTC).date() for u in users],
     }
 )
-st.dataframe(table, hide_index=True, width="stretch")
+# On a phone the table scrolls sideways with the name in view.
+st.dataframe(table, hide_index=True, width="stretch",
+             column_config={"Name": st.column_config.TextColumn(pinned=True)})  # fmt: skip
 
 by_id = {u["id"]: u for u in users}
 chosen = st.selectbox(

@@ -55,6 +55,7 @@ def files_and_preview() -> None:
         },
         hide_index=True,
         width="stretch",
+        column_config={"File": st.column_config.TextColumn(pinned=True)},
     )
     paths = [r.path for r in reports]
     chosen = st.selectbox("Preview a file", paths, key="authoring.file")

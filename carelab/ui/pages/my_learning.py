@@ -17,6 +17,13 @@ from carelab.ui.errors import require_role
 user = require_role(state.current_user(), "learner")
 catalog = state.catalog()
 st.title("My learning")
+# On a phone the tables scroll sideways: what a learner looks for (status and score) comes
+# straight after the name, and the name column stays in view.
+
+
+def pinned(first: str) -> dict[str, st.column_config.Column]:
+    """Keep the first column in view while a phone scrolls a table sideways."""
+    return {first: st.column_config.TextColumn(pinned=True)}
 
 
 def when(stamp: float | None) -> str:
@@ -37,14 +44,14 @@ else:
     table = pd.DataFrame(
         {
             "Module": [titles.get(a["module_id"], a["module_id"]) for a in attempts],
-            "Version": [a["module_version"] for a in attempts],
-            "Attempt": [a["number"] for a in attempts],
-            "Started": [when(a["started_at"]) for a in attempts],
             "Status": ["✅ Completed" if a["completed_at"] else "⏳ In progress" for a in attempts],
             "Score": ["–" if a["score"] is None else f"{a['score']:.0%}" for a in attempts],
+            "Started": [when(a["started_at"]) for a in attempts],
+            "Attempt": [a["number"] for a in attempts],
+            "Version": [a["module_version"] for a in attempts],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", column_config=pinned("Module"))
     for module_id in dict.fromkeys(a["module_id"] for a in attempts if not a["completed_at"]):
         if module_id in catalog.modules:
             st.page_link("carelab/ui/pages/module_player.py", query_params={"id": module_id},
@@ -57,14 +64,15 @@ if not case_records:
 else:
     rows = [
         {
-            "Case": r.title, "Version": r.version, "Attempt": r.number,
-            "Started": when(r.started_at), "Answered": f"{r.answered} of {r.questions or '?'}",
-            "Status": "✅ Completed" if r.completed_at else "⏳ In progress",
+            "Case": r.title, "Status": "✅ Completed" if r.completed_at else "⏳ In progress",
             "Score": "–" if r.score is None else f"{r.score:.0%}",
+            "Answered": f"{r.answered} of {r.questions or '?'}",
+            "Started": when(r.started_at), "Attempt": r.number, "Version": r.version,
         }
         for r in case_records
     ]  # fmt: skip
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 column_config=pinned("Case"))  # fmt: skip
     latest: dict[str, case_progress.CaseRecord] = {}
     for record in case_records:  # newest first: keep each case's latest attempt
         latest.setdefault(record.case_id, record)

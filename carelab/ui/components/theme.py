@@ -1,0 +1,79 @@
+"""CareLab's own style rules on top of Streamlit's theme: contrast, focus and touch targets.
+
+The colours are chosen for WCAG 2.1 AA on CareLab's two backgrounds, white (#ffffff) and
+the sidebar (#f1f5f9). Ratios, computed with the WCAG relative-luminance formula:
+
+- secondary text #4b5563: 7.56:1 on white, 6.90:1 on the sidebar (Streamlit's faded
+  caption colour was 4.16:1 and 4.02:1, under the 4.5:1 that text needs);
+- links #1f5f8b (the primary colour): 6.84:1 and 6.25:1, and underlined, so a link is
+  told from text by more than colour;
+- the focus ring #c2410c, 3 px with a 2 px gap: 5.18:1 on white and 4.73:1 on the
+  sidebar (3:1 is needed for a focus indicator), the same ring as the phone room page.
+
+tests/unit/test_theme.py recomputes these ratios from the CSS below, and the browser's axe
+check (tests/e2e/test_accessibility.py) sees the result on every page.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+SECONDARY_TEXT = "#4b5563"
+LINK = "#1f5f8b"
+FOCUS_RING = "#c2410c"
+BACKGROUNDS = ("#ffffff", "#f1f5f9")
+
+# Selectors are Streamlit 1.67's data-testid and Base Web's data-baseweb attributes; a
+# Streamlit upgrade that renames them shows up in the axe and focus browser tests.
+CSS = f"""
+<style>
+/* This style block's own slot in the page takes no room (its rules still apply). */
+[data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] style) {{
+  display: none;
+}}
+/* Secondary text (captions, help under widgets, the sidebar's status line): 4.5:1 or more. */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stWidgetLabel"] small, [data-testid="stMarkdownContainer"] small {{
+  color: {SECONDARY_TEXT} !important;
+}}
+[data-testid="stCaptionContainer"] a, [data-testid="stMarkdownContainer"] a {{
+  color: {LINK} !important;
+  text-decoration: underline;
+}}
+/* A visible focus ring on everything that takes focus. Radio buttons and checkboxes hide
+   their real <input>, so the ring goes on the option's label; text fields and selects
+   ring their whole box. */
+a:focus-visible, button:focus-visible, summary:focus-visible, [role="tab"]:focus-visible,
+[role="slider"]:focus-visible, [tabindex]:not(input):focus-visible,
+label:has(input[type="radio"]:focus-visible), label:has(input[type="checkbox"]:focus-visible),
+[data-baseweb="input"]:focus-within, [data-baseweb="textarea"]:focus-within,
+[data-baseweb="select"]:focus-within, [data-testid="stFileUploaderDropzone"]:focus-within {{
+  outline: 3px solid {FOCUS_RING} !important;
+  outline-offset: 2px !important;
+}}
+/* The main region takes focus only to be scrolled; its ring would frame the whole page. */
+[data-testid="stMain"]:focus-visible {{ outline: none !important; }}
+/* Phones: targets CareLab controls at least 44 by 44 px (WCAG 2.5.5, AAA, and the size
+   the platforms' guidelines ask for), as on the room page. */
+@media (max-width: 640px) {{
+  [data-testid="stBaseButton-primary"], [data-testid="stBaseButton-secondary"],
+  [data-testid="stBaseButton-tertiary"], [data-testid="stFormSubmitButton"] button,
+  [data-testid="stDownloadButton"] button, [data-testid="stPageLink-NavLink"],
+  [data-testid="stSidebarNavLink"] {{
+    min-height: 44px;
+  }}
+  [data-testid="stRadioOption"], [data-testid="stCheckbox"] label {{
+    min-height: 44px;
+    align-items: center;
+  }}
+  [data-testid="stExpander"] summary {{ min-height: 44px; }}
+}}
+</style>
+"""
+
+
+def apply() -> None:
+    """Add CareLab's style rules to the page (once per run, before any page draws)."""
+    # CareLab's own constant CSS, never user text. st.html would send a style-only block
+    # to Streamlit's event container, which 1.67 does not draw in a multipage app.
+    st.markdown(CSS, unsafe_allow_html=True)

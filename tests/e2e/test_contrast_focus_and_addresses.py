@@ -1,0 +1,93 @@
+"""What the theme promises, in the browser: secondary text and links at 4.5:1, a focus ring
+anyone can see, 44 px targets on a phone, and a Verify page that survives a reload.
+
+The accessibility review of 0.4 measured captions at 4.16:1, caption links at 2.96:1, the
+focus on sidebar links and radio options at 1.11:1 and 1.21:1, 22 px radio rows on phones,
+and "Page not found" on reloading /verify?verify=CODE.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import wait_for_app
+from tests.e2e.waits import patient
+
+FOCUS_RING = "rgb(194, 65, 12)"  # theme.FOCUS_RING, #c2410c
+SECONDARY_TEXT = "rgb(75, 85, 99)"  # theme.SECONDARY_TEXT, #4b5563
+
+
+def style(page: Page, selector: str, prop: str) -> str:
+    """The computed value of a CSS property on the first element matching a selector."""
+    return page.locator(selector).first.evaluate(f"e => getComputedStyle(e).{prop}")
+
+
+def tab_until(page: Page, test: str, limit: int = 40) -> None:
+    """Press Tab until the focused element passes a JavaScript test (as a keyboard user)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(e => {test})(document.activeElement)"):
+            return
+    raise AssertionError(f"no focusable element passed {test} within {limit} Tabs")
+
+
+def test_captions_and_links_are_dark_enough(page: Page, server: str):
+    patient(page)
+    page.goto(f"{server}/")
+    wait_for_app(page)
+    caption = "[data-testid=stCaptionContainer]"
+    expect(page.locator(caption).first).to_be_visible()
+    assert style(page, caption, "color") == SECONDARY_TEXT
+    # The sidebar's status line, on the sidebar's grey.
+    assert style(page, f"[data-testid=stSidebar] {caption}", "color") == SECONDARY_TEXT
+
+
+def test_a_keyboard_user_sees_where_focus_is(page: Page, server: str):
+    patient(page)
+    page.goto(f"{server}/")
+    wait_for_app(page)
+    # A sidebar link (0.4: a background tint at 1.11:1).
+    tab_until(page, "e.dataset.testid === 'stSidebarNavLink'")
+    ring = page.evaluate("getComputedStyle(document.activeElement).outline")
+    assert "3px" in ring and FOCUS_RING in ring, ring
+
+    # A radio option in the Lab (0.4: a tint at 1.21:1 around a 13 px input).
+    page.goto(f"{server}/lab")
+    wait_for_app(page)
+    tab_until(page, "e.type === 'radio'", limit=80)
+    option = page.evaluate("getComputedStyle(document.activeElement.closest('label')).outline")
+    assert "3px" in option and FOCUS_RING in option, option
+
+
+def test_phone_targets_are_at_least_44_px(page: Page, server: str):
+    patient(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/lab")
+    wait_for_app(page)
+    radio = page.locator("[data-testid=stRadioOption]").locator("visible=true").first
+    radio.scroll_into_view_if_needed()
+    assert radio.bounding_box()["height"] >= 44
+    page.goto(f"{server}/sign-in")
+    wait_for_app(page)
+    button = page.get_by_role("button", name="Sign in", exact=True)
+    expect(button).to_be_visible()
+    assert button.bounding_box()["height"] >= 44
+
+
+def test_the_verify_page_keeps_its_address_through_a_reload(page: Page, server: str):
+    patient(page)
+    code = "CL-AAAA-BBBB-CCCC-DDDD"
+    # The form printed on certificates (/?verify=) moves on to the Verify page's own address.
+    page.goto(f"{server}/?verify={code}")
+    wait_for_app(page)
+    expect(page).to_have_url(re.compile(rf"/verify\?verify={code}$"))
+    unknown = page.get_by_text(f"The code {code} is unknown")
+    expect(unknown).to_be_visible()
+    # Reloading or sharing that address opens the same page, not "Page not found".
+    page.reload()
+    wait_for_app(page)
+    expect(unknown).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    expect(page).to_have_title("Verify a certificate · CareLab")
