@@ -10,7 +10,7 @@ the sidebar (#f1f5f9). Ratios, computed with the WCAG relative-luminance formula
 - the focus ring #c2410c, 3 px with a 2 px gap: 5.18:1 on white and 4.73:1 on the
   sidebar (3:1 is needed for a focus indicator), the same ring as the phone room page.
 
-tests/unit/test_theme.py recomputes these ratios from the CSS below, and the browser's axe
+tests/app/test_theme.py recomputes these ratios from the CSS below, and the browser's axe
 check (tests/e2e/test_accessibility.py) sees the result on every page.
 """
 

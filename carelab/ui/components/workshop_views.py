@@ -67,8 +67,8 @@ def join_details(workshop: Workshop, large: bool = False) -> None:
     alt = f"QR code: scan it with a phone camera to open {url} and join workshop {workshop.code}"
     left.image(qr_png(url, 14 if large else 6), caption="Scan to join", alt=alt)
     with right:
-        size = "#" if large else "###"
-        st.markdown(f"{size} Code: `{workshop.code}`")
+        # One h1 per page (the page's title): the code is a second-level heading.
+        st.markdown(f"## Code: `{workshop.code}`")
         room = url.split("://", 1)[-1].rsplit("/", 1)[0]
         st.markdown(f"Or open **{room}** and type the code.")
         st.caption(f"Join link: {url}")
