@@ -56,6 +56,9 @@ def test_a_keyboard_user_sees_where_focus_is(page: Page, server: str):
     # A radio option in the Lab (0.4: a tint at 1.21:1 around a 13 px input).
     page.goto(f"{server}/lab")
     wait_for_app(page)
+    # No invisible 16 px "Link to heading" stops on the way (0.4 had one per heading).
+    expect(page.get_by_role("heading").first).to_be_visible()
+    expect(page.get_by_role("link", name="Link to heading")).to_have_count(0)
     tab_until(page, "e.type === 'radio'", limit=80)
     option = page.evaluate("getComputedStyle(document.activeElement.closest('label')).outline")
     assert "3px" in option and FOCUS_RING in option, option

@@ -51,6 +51,10 @@ label:has(input[type="radio"]:focus-visible), label:has(input[type="checkbox"]:f
   outline: 3px solid {FOCUS_RING} !important;
   outline-offset: 2px !important;
 }}
+/* Streamlit puts a 16 px "Link to heading" anchor beside headings: an invisible tab stop
+   (four of them before a quiz's Next button) and a target too small to tap. CareLab's
+   pages have their own addresses, so the anchors go. */
+[data-testid="stHeaderActionElements"] {{ display: none !important; }}
 /* The main region takes focus only to be scrolled; its ring would frame the whole page. */
 [data-testid="stMain"]:focus-visible {{ outline: none !important; }}
 /* Phones: targets CareLab controls at least 44 by 44 px (WCAG 2.5.5, AAA, and the size
