@@ -22,7 +22,7 @@ from tests.e2e.workshop_room import add_account, sign_in
 RESULTS_HEADER = "provider,value,n,target,lower95,upper95,lower998,upper998,flag"
 CHART = "[data-testid=stVegaLiteChart]"
 DRAWN = f"{CHART} svg, {CHART} canvas"
-CAPTION = "[data-testid=stCaptionContainer]"
+BODY = "[data-testid=stMarkdownContainer]"  # descriptions are body text, not captions
 pytestmark = pytest.mark.browser
 
 
@@ -46,7 +46,7 @@ def test_risk_adjusting_indicator_a_makes_it_agree_with_b(page: Page, server: st
     funnels = page.get_by_role("tabpanel", name="Funnel plots")
     expect(funnels.locator(CHART)).to_have_count(2)
     expect(funnels.locator(DRAWN).first).to_be_visible()
-    summaries = funnels.locator(CAPTION).filter(has_text=re.compile(r"^200 hospitals: "))
+    summaries = funnels.locator(BODY).filter(has_text=re.compile(r"^200 hospitals: "))
     expect(summaries).to_have_count(2)
     summary_a, summary_b = summaries.nth(0), summaries.nth(1)
     crude = summary_a.inner_text()
@@ -96,7 +96,7 @@ def test_your_data_asks_a_visitor_to_sign_in(page: Page, server: str):
     expect(page.get_by_text(re.compile(r"^Sign in to draw funnel plots"))).to_be_visible()
     expect(page.get_by_role("link", name="Sign in or create an account")).to_be_visible()
     expect(page.locator("[data-testid=stFileUploader]")).to_have_count(0)
-    expect(page.get_by_role("button", name="Load the NHS England A&E example")).to_have_count(0)
+    expect(page.get_by_role("button", name="Try it with example data")).to_have_count(0)
 
 
 def signed_in(page: Page, server: str) -> None:
@@ -112,10 +112,11 @@ def fits(page: Page, width: int) -> None:
 def test_one_click_example_funnel_download_and_run_chart(page: Page, server: str, tmp_path: Path):
     signed_in(page, server)
     open_page(page, f"{server}/your-data", "Your data: funnel plots and run charts")
-    page.get_by_role("button", name="Load the NHS England A&E example").click()
+    page.get_by_role("button", name="Try it with example data").click()
     example = page.get_by_text(re.compile(r"^Example data: NHS England A&E attendances"))
     expect(example).to_be_visible()
-    licence = page.get_by_role("link", name="Open Government Licence v3.0")
+    # Named in the offer beside the button, then in full with the source: the second.
+    licence = page.get_by_role("link", name="Open Government Licence v3.0").last
     expect(licence).to_have_attribute("href", re.compile(r"nationalarchives\.gov\.uk"))
     provider = page.get_by_role("combobox", name="Provider", exact=True).first
     expect(provider).to_have_value("org_code")
@@ -135,7 +136,7 @@ def test_one_click_example_funnel_download_and_run_chart(page: Page, server: str
     expect(periods.get_by_role("button", name="Remove 2019-03-01", exact=True)).to_be_visible()
 
     funnel_tab = page.get_by_role("tabpanel", name="Funnel plot")
-    expect(funnel_tab.get_by_text(re.compile(r"^134 providers; target "))).to_be_visible()
+    expect(funnel_tab.get_by_text(re.compile(r"^134 providers: "))).to_be_visible()
     expect(funnel_tab.locator(DRAWN).first).to_be_visible()
     no_errors(page)
     fits(page, page.viewport_size["width"])
@@ -153,7 +154,7 @@ def test_one_click_example_funnel_download_and_run_chart(page: Page, server: str
 
     page.get_by_role("tab", name="Run chart").click()
     run_tab = page.get_by_role("tabpanel", name="Run chart")
-    summary = run_tab.locator(CAPTION).filter(has_text=re.compile(r"^\d+ periods; "))
+    summary = run_tab.locator(BODY).filter(has_text=re.compile(r"^\d+ periods; "))
     expect(summary).to_be_visible()
     pooled = summary.inner_text()
     who = run_tab.get_by_role("combobox", name="Provider for the run chart", exact=True)
@@ -192,7 +193,7 @@ def test_an_uploaded_file_is_read_and_plotted(page: Page, server: str):
     groups = page.get_by_role("group", name="Selected values").nth(0)
     expect(groups.get_by_role("button", name=re.compile(r"^Remove "))).to_have_count(3)
     funnel_tab = page.get_by_role("tabpanel", name="Funnel plot")
-    expect(funnel_tab.get_by_text(re.compile(r"^\d+ providers; target "))).to_be_visible()
+    expect(funnel_tab.get_by_text(re.compile(r"^\d+ providers: "))).to_be_visible()
     expect(funnel_tab.locator(DRAWN).first).to_be_visible()
     no_errors(page)
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from carelab.content.text import escape_markdown
 from carelab.errors import CareLabError
-from carelab.indicators import funnel, lab, reading, upload, worker
+from carelab.indicators import describe, funnel, lab, reading, upload, worker
 from carelab.indicators.examples import AE_ATTENDANCES, Example
 from carelab.indicators.scenarios import Analysis
 from carelab.indicators.truth import verdict
@@ -53,24 +53,29 @@ def _use_upload() -> None:
 
 
 def choose_source() -> Source | None:
-    """The uploader and the example button; return the file the user chose last, if any."""
+    """The example button and the uploader; return the file the user chose last, if any."""
+    example = AE_ATTENDANCES
+    st.markdown(
+        f"No file to hand? Try the example: {example.title}, from NHS England, under the "
+        f"[{example.licence}]({example.licence_url})."
+    )
+    st.button("Try it with example data", key="byod.load_example", type="primary",
+              icon=":material/table_view:", on_click=_use_example)  # fmt: skip
     limit = f"up to {reading.MAX_BYTES // 1_000_000} MB and {reading.MAX_ROWS:,} rows"
-    uploaded = st.file_uploader(f"CSV file ({limit})", type=["csv", "tsv", "txt"],
+    uploaded = st.file_uploader(f"Or your own CSV file ({limit})", type=["csv", "tsv", "txt"],
                                 key="byod.file", on_change=_use_upload,
                                 max_upload_size=reading.MAX_BYTES // 1_000_000)  # fmt: skip
-    st.button("Load the NHS England A&E example", key="byod.load_example",
-              icon=":material/table_view:", on_click=_use_example)  # fmt: skip
     if st.session_state.get(EXAMPLE_KEY):
-        return Source(AE_ATTENDANCES.name, AE_ATTENDANCES.read(), AE_ATTENDANCES)
+        return Source(example.name, example.read(), example)
     if uploaded is not None:
         return Source(uploaded.name, uploaded.getvalue())
     return None
 
 
 def about_example(example: Example) -> None:
-    """Say what the example holds, where it comes from and under which licence."""
+    """Say what the example holds, where it comes from and under which licence (body text)."""
     st.success(f"**Example data:** {example.title}.", icon=":material/table_view:")
-    st.caption(
+    st.markdown(
         f"Source: [{example.source}]({example.source_url}). Licence: "
         f"[{example.licence}]({example.licence_url}). {example.attribution} {example.hint}"
     )
@@ -133,7 +138,7 @@ def _pick(label: str, columns: list[str], guess: str | None, key: str, optional:
 def mapping_controls(found: upload.CsvSummary) -> upload.ColumnMapping:
     """Choose what kind of indicator the file holds and which column plays which role."""
     columns = escape_markdown(", ".join(found.columns))
-    st.caption(f"{found.rows:,} rows, read as {found.format.describe()}; columns: {columns}")
+    st.markdown(f"{found.rows:,} rows, read as {found.format.describe()}; columns: {columns}")
     kind = st.radio("Kind of indicator", list(KIND_LABELS), format_func=KIND_LABELS.get,
                     key="byod.kind", horizontal=True)  # fmt: skip
     guess = upload.guess_mapping(found.columns, kind)
@@ -214,12 +219,17 @@ def funnel_options(kind: str) -> tuple[str, str, float | None, bool]:
 def funnel_results(
     drawn: funnel.FunnelResult, kind: str, method: str, overdispersion: str, higher_is_better: bool
 ) -> None:
-    """The funnel plot, a plain-language summary, the table and its download."""
+    """The funnel plot, what it shows in words, the table of its values and the download."""
     table = drawn.table
     shown = table.assign(verdict=[verdict(f, higher_is_better) for f in table["flag"]])
     curve = lab.funnel_curve(drawn, kind, Analysis(method, overdispersion))
-    st.altair_chart(charts.funnel_chart(shown, curve, kind, "Funnel plot"), width="stretch")
-    st.caption(charts.LIMITS_KEY)
+    size_title = "Denominator (n)" if kind == "proportion" else "Expected (E)"
+    text = describe.funnel_description(shown, "providers")
+    text += f" Target: {shown['target'].iloc[0]:.4g}."
+    chart = charts.funnel_chart(shown, curve, kind, "Funnel plot", size_title, description=text)
+    st.altair_chart(chart, width="stretch")
+    # Provider names come from the user's file: escaped, so they show exactly as written.
+    st.markdown(escape_markdown(f"{text} {charts.LIMITS_KEY}"))
     counts = shown["flag"].value_counts()
     outside = counts.get("above998", 0) + counts.get("below998", 0)
     if overdispersion == "none" and outside > len(shown) / 2:
@@ -230,23 +240,39 @@ def funnel_results(
             icon=":material/info:",
         )
     od = drawn.overdispersion
-    st.caption(
+    st.markdown(
         f"Overdispersion: φ = {od.phi:.3g}, τ² = {od.tau2:.3g}"
         + ("" if overdispersion != "none" else " (estimated; limits not adjusted)")
     )
-    st.caption(
-        f"{len(shown)} providers; target {shown['target'].iloc[0]:.4g}. Above the 99.8% limit: "
-        f"{counts.get('above998', 0)}; above 95%: {counts.get('above95', 0)}; below 95%: "
-        f"{counts.get('below95', 0)}; below 99.8%: {counts.get('below998', 0)}."
-    )
-    st.dataframe(
-        shown.rename(columns={"verdict": "compared with the target"}),
-        hide_index=True,
-        width="stretch",
-    )
+    # Four columns with the provider pinned: readable on a 390 px phone, where the full
+    # table's columns after upper95 were off screen. The limits follow, folded.
+    pinned = {"Provider": st.column_config.Column(pinned=True)}
+    rows = describe.funnel_rows(shown, kind, size_title, noun="Provider")
+    st.dataframe(rows, hide_index=True, width="stretch", column_config=pinned)
+    with st.expander("Limits for each provider"):
+        st.dataframe(_limits(shown, kind), hide_index=True, width="stretch", column_config=pinned)
     st.download_button("Download results (CSV)", upload.to_csv_bytes(_whole_sizes(table, kind)),
                        file_name="funnel-results.csv", mime="text/csv", on_click="ignore",
                        key="byod.download_funnel")  # fmt: skip
+
+
+def _limits(shown: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Each provider's value, target and limits, rounded (per cent for a proportion)."""
+    columns = ["value", "target", "lower95", "upper95", "lower998", "upper998"]
+    scale, digits = (100, 2) if kind == "proportion" else (1, 3)
+    limits = (shown[columns] * scale).round(digits)
+    unit = " (%)" if kind == "proportion" else ""
+    names = {
+        "value": f"Value{unit}",
+        "target": f"Target{unit}",
+        "lower95": "Lower 95%",
+        "upper95": "Upper 95%",
+        "lower998": "Lower 99.8%",
+        "upper998": "Upper 99.8%",
+    }
+    return pd.concat([shown[["provider"]], limits], axis=1).rename(
+        columns={"provider": "Provider", **names}
+    )
 
 
 def _whole_sizes(table: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -257,17 +283,15 @@ def _whole_sizes(table: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 
 def run_results(chart: pd.DataFrame, who: str, fractional: bool) -> None:
-    """The XmR run chart, the signals in words, the table and its download."""
-    st.altair_chart(charts.run_chart(chart, f"Run chart: {who}", ".3f" if fractional else ",.0f"),
-                    width="stretch")  # fmt: skip
-    signals = chart[chart["rules"].map(bool)]
-    st.caption(
-        f"{len(chart)} periods; mean {chart['mean'].iloc[0]:.4g}, limits "
-        f"{chart['lower'].iloc[0]:.4g} to {chart['upper'].iloc[0]:.4g}. "
-        f"{len(signals)} periods show a signal."
-    )
+    """The XmR run chart, what it shows in words, the table of its values and the download."""
+    text = describe.run_description(chart)
+    drawn = charts.run_chart(chart, f"Run chart: {who}", ".3f" if fractional else ",.0f", text)
+    st.altair_chart(drawn, width="stretch")
+    st.markdown(escape_markdown(text))
+    rows = describe.run_rows(chart, 3 if fractional else 1)
+    st.dataframe(rows, hide_index=True, width="stretch",
+                 column_config={"Period": st.column_config.Column(pinned=True)})  # fmt: skip
     out = chart.assign(rules=chart["rules"].map(";".join))
-    st.dataframe(out, hide_index=True, width="stretch")
     st.download_button("Download run chart (CSV)", upload.to_csv_bytes(out),
                        file_name="run-chart.csv", mime="text/csv", on_click="ignore",
                        key="byod.download_spc")  # fmt: skip

@@ -132,63 +132,61 @@ def _analysis_controls(key: str, start: Analysis) -> Analysis:
 
 def population_controls(key: str, start: PopulationSpec) -> PopulationSpec:
     """Widgets for the simulated population's levers."""
-    left, right = st.columns(2)
-    with left:
-        providers = st.slider("Hospitals", 10, 400, start.providers, 10, key=f"{key}.providers")
-        patients = st.select_slider(
-            "Patients a year",
-            [8_000, 25_000, 50_000, 100_000, 200_000, 400_000],
-            value=start.patients,
-            key=f"{key}.patients",
-        )
-        case_mix = st.slider(
-            "Case-mix differences", 0.0, 1.5, start.case_mix_spread, 0.1, key=f"{key}.case_mix"
-        )
-        quality = st.slider(
-            "True quality differences", 0.0, 0.6, start.quality_sd, 0.05, key=f"{key}.quality"
-        )
-        extra = st.slider(
-            "Unexplained variation (overdispersion)",
-            0.0,
-            0.5,
-            start.extra_variation,
-            0.05,
-            key=f"{key}.extra",
-        )
-    with right:
-        link = st.slider(
-            "How closely the process tracks quality",
-            0.0,
-            1.0,
-            start.process_link,
-            0.05,
-            key=f"{key}.link",
-        )
-        exceptions = st.slider(
-            "Share of non-achievers excepted",
-            0.0,
-            0.6,
-            start.exception_mean,
-            0.05,
-            key=f"{key}.exceptions",
-        )
-        gaming = st.slider(
-            "Hospitals gaming the four-hour target",
-            0.0,
-            1.0,
-            start.gaming_share,
-            0.05,
-            key=f"{key}.gaming",
-        )
-        minor = st.slider(
-            "Hospitals with a minor-injury unit",
-            0.0,
-            1.0,
-            start.minor_unit_share,
-            0.05,
-            key=f"{key}.minor",
-        )
-        seed = st.number_input("Random seed", 0, 2**31 - 1, start.seed, key=f"{key}.seed")
+    # One column: the levers stand beside the results, in a third of the page.
+    providers = st.slider("Hospitals", 10, 400, start.providers, 10, key=f"{key}.providers")
+    patients = st.select_slider(
+        "Patients a year",
+        [8_000, 25_000, 50_000, 100_000, 200_000, 400_000],
+        value=start.patients,
+        key=f"{key}.patients",
+    )
+    case_mix = st.slider(
+        "Case-mix differences", 0.0, 1.5, start.case_mix_spread, 0.1, key=f"{key}.case_mix"
+    )
+    quality = st.slider(
+        "True quality differences", 0.0, 0.6, start.quality_sd, 0.05, key=f"{key}.quality"
+    )
+    extra = st.slider(
+        "Unexplained variation (overdispersion)",
+        0.0,
+        0.5,
+        start.extra_variation,
+        0.05,
+        key=f"{key}.extra",
+    )
+    link = st.slider(
+        "How closely the process tracks quality",
+        0.0,
+        1.0,
+        start.process_link,
+        0.05,
+        key=f"{key}.link",
+    )
+    exceptions = st.slider(
+        "Share of non-achievers excepted",
+        0.0,
+        0.6,
+        start.exception_mean,
+        0.05,
+        key=f"{key}.exceptions",
+    )
+    gaming = st.slider(
+        "Hospitals gaming the four-hour target",
+        0.0,
+        1.0,
+        start.gaming_share,
+        0.05,
+        key=f"{key}.gaming",
+    )
+    minor = st.slider(
+        "Hospitals with a minor-injury unit",
+        0.0,
+        1.0,
+        start.minor_unit_share,
+        0.05,
+        key=f"{key}.minor",
+    )
+    seed = st.number_input("Random seed", 0, 2**31 - 1, start.seed, key=f"{key}.seed")
     return PopulationSpec(
         seed=int(seed),
         providers=providers,

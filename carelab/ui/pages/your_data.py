@@ -25,8 +25,8 @@ if state.current_user() is None:
                  icon=":material/science:")  # fmt: skip
     st.stop()
 
-st.caption(
-    "Upload a CSV with one row per provider (and period, if you have them), or load the "
+st.markdown(
+    "Upload a CSV with one row per provider (and period, if you have them), or try the "
     "example. Comma, semicolon or tab separated, UTF-8 or a Windows code page; decimal commas "
     "are read too. Counts stay in this session; nothing is stored. Limits follow "
     "Spiegelhalter (2005) for funnel plots and NHS England's Making Data Count for run charts."
