@@ -41,7 +41,7 @@ CSS = f"""
   text-decoration: underline;
 }}
 /* A visible focus ring on everything that takes focus. Radio buttons and checkboxes hide
-   their real <input>, so the ring goes on the option's label; text fields and selects
+   their real input element, so the ring goes on the option's label; text fields and selects
    ring their whole box. */
 a:focus-visible, button:focus-visible, summary:focus-visible, [role="tab"]:focus-visible,
 [role="slider"]:focus-visible, [tabindex]:not(input):focus-visible,
