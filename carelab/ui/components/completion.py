@@ -20,6 +20,7 @@ from carelab.learning.certificate import (
 from carelab.learning.reflective_log import ReflectionEntry, log_markdown, log_pdf
 from carelab.store import learning as learning_store
 from carelab.ui import state
+from carelab.ui.components.focus import ask_to_focus_heading
 
 
 def _minutes(n: int) -> str:
@@ -38,7 +39,7 @@ def certificate_downloads(data: CertificateData, key: str) -> None:
         file_name=f"carelab-certificate-{data.code}.pdf", mime="application/pdf",
         on_click="ignore", icon=":material/workspace_premium:", key=f"{key}.certificate",
     )  # fmt: skip
-    st.caption(f"Verification code {data.code}: anyone can check it at {data.verify_url}")
+    st.markdown(f"Verification code {data.code}: anyone can check it at {data.verify_url}")
 
 
 def entries_for(user: User, module_id: str | None = None) -> list[ReflectionEntry]:
@@ -62,7 +63,7 @@ def log_downloads(user: User, module_id: str | None, key: str) -> None:
     """The reflective log as Markdown and as PDF."""
     entries = entries_for(user, module_id)
     if not entries:
-        st.caption("No reflections saved yet.")
+        st.markdown("No reflections saved yet.")
         return
     now = datetime.now(UTC)
     left, right = st.columns(2)
@@ -115,6 +116,7 @@ def completion_panel(user: User, module: schema.Module, attempt: dict[str, Any])
         with state.database() as db:
             progress.new_attempt(db, user, module)
         st.query_params.pop("step", None)
+        ask_to_focus_heading()
         st.rerun()
 
 
@@ -127,7 +129,7 @@ def _complete_form(user: User, module: schema.Module, attempt: dict[str, Any]) -
         f"Your time on task so far: **{_minutes(attested_minutes(active, estimated))}** "
         f"(estimated duration {_minutes(estimated)}). Your certificate attests this time."
     )
-    st.caption(time_note("measured", estimated))
+    st.markdown(time_note("measured", estimated))
     with st.form("player.complete"):
         go = st.form_submit_button("Complete the module and get my certificate", type="primary")
     if go:

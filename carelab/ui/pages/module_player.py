@@ -9,6 +9,11 @@ from carelab.errors import DatabaseUnavailable, NotFound
 from carelab.learning import active_time, progress
 from carelab.ui import state
 from carelab.ui.components.completion import completion_panel
+from carelab.ui.components.focus import (
+    ask_to_focus_heading,
+    focus_heading_if_asked,
+    heading_key,
+)
 from carelab.ui.components.module_view import show_module_outline
 from carelab.ui.components.steps import show_step
 
@@ -24,14 +29,14 @@ user = state.current_user()
 try:
     module = catalog.module(requested or "")
 except NotFound:
-    st.title("Modules")
+    st.title("Modules", anchor=False)
     st.warning(
         f"The module '{requested}' is temporarily unavailable: its authors are fixing a "
         "problem in it. Your progress is kept and will be here when it returns."
     )
     st.stop()
 
-st.title(module.title)
+st.title(module.title, anchor=False)
 if user is None:
     st.info("Sign in to start: every answer and reflection is saved as you go.")
     show_module_outline(module)
@@ -81,6 +86,8 @@ def go_to(new_index: int) -> None:
             progress.finish_step(db, attempt, step.id)
         progress.move_to(db, attempt, ids[new_index])
     st.query_params["step"] = ids[new_index]
+    # The next run shows the new step: keep the learner's place at its heading.
+    ask_to_focus_heading()
 
 
 chosen = st.selectbox(
@@ -97,7 +104,8 @@ if chosen != index:
     st.rerun()
 
 step = module.steps[index]
-st.header(step.title, anchor=False)
+with st.container(key=heading_key(index)):
+    st.header(step.title, anchor=False)
 st.caption(f"About {_minutes(timing.step_minutes(step, catalog.cases))} for this step")
 show_step(step, module, attempt)
 
@@ -110,8 +118,9 @@ if forward.button("Next →", disabled=index == len(ids) - 1, key="player.next",
     st.rerun()
 if index == len(ids) - 1:
     if step.kind in {"text", "case", "lab", "poll", "discussion"} and step.id not in status.done:
-        st.caption("This is the last step. Press “Finish this step” when you have read it.")
+        st.markdown("This is the last step. Press “Finish this step” when you have read it.")
         if st.button("Finish this step", key="player.finish"):
             go_to(index)
             st.rerun()
     completion_panel(user, module, attempt)
+focus_heading_if_asked(heading_key(index))
