@@ -77,11 +77,12 @@ def content(content_root: Path) -> Path:
 
 def question_box(at: AppTest, number: int) -> Block:
     """The bordered container of one question, its form and its feedback (the innermost)."""
-    heading = f"##### Question {number}"
+    # "### Question N" under the case page's h2, "#### Question N" under a case step's h3.
+    headings = {f"### Question {number}", f"#### Question {number}"}
     found = [
         b
         for b in blocks(at.main)
-        if any(getattr(c, "value", None) == heading for c in b.children.values())
+        if any(getattr(c, "value", None) in headings for c in b.children.values())
     ]
     assert found, f"no container for question {number}"
     return found[-1]
@@ -142,11 +143,13 @@ def test_an_answer_on_the_case_page_gets_feedback_and_is_kept(app, content, db, 
     assert "- You chose **Wrong** (✗ not right): It is not." in markdown
     assert "- **Right** is also right (✓), and you did not choose it." in markdown
     assert "**Why:** Because it is." in markdown
-    assert texts(box, "caption") == [
+    # In body text, not faint captions (accessibility review 0.4, problem 2).
+    assert markdown[-2:] == [
         "Source: Someone. A source. Journal 2020.",
         "Saved. Your first answer scored 0% and is the one that counts towards your score "
         "for this case; you can try again to learn.",
     ]
+    assert not box.caption
     assert any("Answered **1 of 3**" in m for m in texts(at, "markdown"))
     row = db.execute(
         "SELECT question_id, score, last_correct FROM answers WHERE attempt_id = ?", [aid]
@@ -200,14 +203,14 @@ def test_a_module_case_step_shows_the_quiz_and_counts_it_in_the_module(app, cont
     assert not at.exception, at.exception
     assert "Check your understanding" in texts(at, "subheader")
     aid = db.execute("SELECT id FROM attempts WHERE kind = 'module'").fetchone()[0]
-    assert any("count towards this module's score" in c for c in texts(at, "caption"))
+    assert any("count towards this module's score" in m for m in texts(at, "markdown"))
     answer(at, f"player.{aid}.the-case.same", "same", RIGHT["same"])
     box = question_box(at, 1)
     assert texts(box, "success") == ["Correct."]
     assert "**Why:** Because it is." in texts(box, "markdown")
     assert (
         "Saved. Your first answer scored 100% and is the one that counts towards the pass "
-        "mark; you can try again to learn." in texts(box, "caption")
+        "mark; you can try again to learn." in texts(box, "markdown")
     )
     # Saved under the module attempt, apart from the module's own "same"; no case attempt.
     ids = [r[0] for r in db.execute("SELECT question_id FROM answers WHERE attempt_id = ?", [aid])]

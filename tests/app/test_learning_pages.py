@@ -154,7 +154,7 @@ def blocks(node) -> list[Block]:
 
 def question_box(at: AppTest, qid: str) -> Block:
     """The bordered container that holds one question, its form and its feedback."""
-    heading = f"##### Question {NUMBERS[qid]}"
+    heading = f"### Question {NUMBERS[qid]}"
     for block in blocks(at.main):
         if any(getattr(c, "value", None) == heading for c in block.children.values()):
             return block
@@ -241,7 +241,9 @@ def test_player_starts_at_step_one_and_remembers_the_step(app, learner, module_f
     assert bar.value == 0
     assert at.button(key="player.previous").disabled
     assert not at.button(key="player.next").disabled
-    assert f"Source: {SOURCE}" in alerts(at, "caption")
+    # Sources are body text, not faint captions (accessibility review 0.4, problem 2).
+    assert f"Source: {SOURCE}" in alerts(at, "markdown")
+    assert not [c for c in alerts(at, "caption") if c.startswith("Source")]
 
     at.button(key="player.next").click().run()
     assert at.header[0].value == "Five checks"
@@ -284,12 +286,13 @@ def test_each_question_kind_gives_feedback_in_words_and_scores_the_first_answer(
     assert not box.success
     markdown = alerts(box, "markdown")
     assert f"**Why:** {EXPLANATIONS[qid]}" in markdown
-    captions = alerts(box, "caption")
-    assert f"Source: {SOURCE}" in captions
+    # The source and the "Saved." line are body text, not captions.
+    assert f"Source: {SOURCE}" in markdown
     assert (
         "Saved. Your first answer scored 0% and is the one that counts towards the pass mark; "
-        "you can try again to learn." in captions
+        "you can try again to learn." in markdown
     )
+    assert not box.caption
     # The other questions stay unanswered.
     others = [q for q in RIGHT if q != qid]
     assert not any(question_box(at, q).error or question_box(at, q).success for q in others)
@@ -302,7 +305,7 @@ def test_each_question_kind_gives_feedback_in_words_and_scores_the_first_answer(
     assert f"**Why:** {EXPLANATIONS[qid]}" in alerts(box, "markdown")
     assert (
         "Saved. Your first answer scored 0% and is the one that counts towards the pass mark; "
-        "you have tried 2 times." in alerts(box, "caption")
+        "you have tried 2 times." in alerts(box, "markdown")
     )
     row = db.execute(
         "SELECT score, tries, last_correct FROM answers WHERE attempt_id = ? AND question_id = ?",
@@ -327,7 +330,7 @@ def test_choice_feedback_names_the_chosen_and_the_right_option(app, learner, mod
     assert alerts(box, "warning") == ["Partly right (50%)."]
     assert (
         "Saved. Your first answer scored 50% and is the one that counts towards the pass mark; "
-        "you can try again to learn." in alerts(box, "caption")
+        "you can try again to learn." in alerts(box, "markdown")
     )
 
 
@@ -349,11 +352,15 @@ def test_a_numeric_answer_that_is_not_a_number_is_explained_and_not_saved(
 ):
     at = open_player(app, learner, step="checks")
     aid = attempt_id(db, learner)
-    assert at.text_input(key=f"player.{aid}.how-many").label == "Your answer (%)"
+    box = question_box(at, "how-many")
+    assert at.text_input(key=f"player.{aid}.how-many").label == (
+        "Question 4: What share of the points is the pass mark here? · Your answer (%)"
+    )
+    assert "Your answer (%):" in alerts(box, "markdown")  # the unit, in sight
     answer(at, aid, "how-many", "forty-two")
     box = question_box(at, "how-many")
     assert alerts(box, "error") == ["'forty-two' is not a number. Type digits, e.g. 3.5"]
-    assert not box.success and not box.caption
+    assert not box.success and not [m for m in alerts(box, "markdown") if "Saved." in m]
     assert count(db, "SELECT COUNT(*) FROM answers WHERE attempt_id = ?", aid) == 0
     # A decimal comma is a number.
     answer(at, aid, "how-many", "42,5")
@@ -430,7 +437,7 @@ def test_reflection_empty_too_long_saved_and_identifier_warning(app, learner, mo
     assert again.text_area(key=f"player.{aid}.think.what").value == (
         "The patient, NHS number 943 476 5919, was seen."
     )
-    assert [c for c in alerts(again, "caption") if c.startswith("Saved ")]
+    assert [m for m in alerts(again, "markdown") if m.startswith("Saved ")]
 
 
 # --- completion ------------------------------------------------------------------------
@@ -464,8 +471,8 @@ def test_completing_the_module_gives_the_certificate(app, learner, module_file, 
     assert "Download my certificate (PDF)" in labels
     code = db.execute("SELECT code FROM certificates WHERE attempt_id = ?", [aid]).fetchone()[0]
     assert any(
-        c.startswith(f"Verification code {code}: anyone can check it at ")
-        for c in alerts(at, "caption")
+        m.startswith(f"Verification code {code}: anyone can check it at ")
+        for m in alerts(at, "markdown")
     )
     assert db.execute("SELECT completed_at FROM attempts WHERE id = ?", [aid]).fetchone()[0]
 
@@ -606,7 +613,7 @@ def test_my_learning_lists_the_certificate_and_deleting_keeps_it_valid(
         "Reflective log (PDF)",
         "Download my data (JSON)",
     ]
-    assert any(c.startswith(f"Verification code {code}") for c in alerts(at, "caption"))
+    assert any(m.startswith(f"Verification code {code}") for m in alerts(at, "markdown"))
 
     # Deleting (on My account) needs the current password.
     at.switch_page("carelab/ui/pages/account.py").run()

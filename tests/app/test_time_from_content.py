@@ -142,7 +142,7 @@ def test_completing_attests_the_time_on_task_measured_in_the_player(app, db, lea
     assert (
         "Time on task is the learner's active time in CareLab's module player: the time "
         "between their actions, each pause counted up to 15 minutes, and at most 1.5 times "
-        "the estimated duration (26 minutes)." in [c.value for c in at.caption]
+        "the estimated duration (26 minutes)." in [m.value for m in at.markdown]
     )
     at.button(
         key="FormSubmitter:player.complete-Complete the module and get my certificate"

@@ -41,7 +41,7 @@ def case_page_quiz(case: schema.Case, user: User | None) -> Callable[[Heading], 
         with state.database() as db:
             attempt = case_progress.current_case_attempt(db, user, case)
             saved = progress.answers(db, attempt)
-        st.caption(
+        st.markdown(
             "Each answer is saved when you check it. Your first answer to each question "
             "counts towards your score for this case; try again as often as you like."
         )
@@ -60,6 +60,7 @@ def case_page_quiz(case: schema.Case, user: User | None) -> Callable[[Heading], 
                 sources,
                 save=save,
                 counts_towards="your score for this case",
+                level=3,  # under the page's h2 "Check your understanding"
             )
         _standing(case, user, attempt)
 
@@ -94,7 +95,7 @@ def case_step_quiz(
 
     def draw(heading: Heading) -> None:
         heading(HEADING, anchor=False)
-        st.caption(
+        st.markdown(
             "These questions count towards this module's score, like its quizzes. Answers "
             "you give on the case's own page are kept apart, as your own case record."
         )
@@ -103,8 +104,10 @@ def case_step_quiz(
         sources = citations(case)
         for number, question in enumerate(case.quiz, 1):
             answer_id = progress.case_answer_id(step.id, question.id)
+            # Under the step's h2, the case title (h2) and its h3 "Check your understanding".
             show_question(
-                number, step.id, question, attempt, saved.get(answer_id), sources, answer_id
-            )
+                number, step.id, question, attempt, saved.get(answer_id), sources, answer_id,
+                level=4,
+            )  # fmt: skip
 
     return draw

@@ -6,6 +6,7 @@ where an answer is saved, and what its first answer counts towards, differ.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,14 +19,33 @@ from carelab.learning import grading, limits, progress
 from carelab.ui import state
 from carelab.ui.components.markdown import markdown
 
+# Markdown an author may use in a prompt, dropped from the accessible name: a link's
+# address, emphasis, code and escape marks; table bars, heading and quote marks part words.
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKERS = re.compile(r"[*_`~\\]+")
+_BREAKS = re.compile(r"[|#>]+")
+LABEL_CHARS = 80
 
-def _widget(question: Any, key: str, saved: Any, seed: int) -> Any:
-    """The input for one question kind, showing the saved answer."""
+
+def question_label(number: int, prompt: str, limit: int = LABEL_CHARS) -> str:
+    """The accessible name of a question's input: 'Question N: ' and the prompt's start."""
+    words = " ".join(_BREAKS.sub(" ", _MARKERS.sub("", _LINK.sub(r"\1", prompt))).split())
+    if len(words) > limit:
+        words = words[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
+    return f"Question {number}: {words}"
+
+
+def _widget(question: Any, key: str, saved: Any, seed: int, label: str) -> Any:
+    """The input for one question kind, showing the saved answer.
+
+    The prompt is shown just above, so the label is hidden from sight but still names the
+    input for screen readers: each names its own question, not a shared "Your answer".
+    """
     if isinstance(question, schema.SingleChoice):
         order = grading.option_order(question, seed)
         index = order.index(saved) if isinstance(saved, int) and saved in order else None
         return st.radio(
-            "Your answer", order, index=index, key=key,
+            label, order, index=index, key=key, label_visibility="collapsed",
             format_func=lambda i: question.options[i].text,
         )  # fmt: skip
     if isinstance(question, schema.MultipleChoice):
@@ -40,15 +60,21 @@ def _widget(question: Any, key: str, saved: Any, seed: int) -> Any:
         options = [True, False]
         index = options.index(saved) if isinstance(saved, bool) else None
         return st.radio(
-            "Your answer", options, index=index, key=key, horizontal=True,
-            format_func=lambda v: "True" if v else "False",
+            label, options, index=index, key=key, horizontal=True,
+            label_visibility="collapsed", format_func=lambda v: "True" if v else "False",
         )  # fmt: skip
-    label = f"Your answer ({question.unit})" if getattr(question, "unit", None) else "Your answer"
+    unit = getattr(question, "unit", None)
+    visible = f"Your answer ({unit})" if unit else "Your answer"
     value = "" if saved is None else str(saved)
     # An answer saved before 0.5 may be longer than the limit. Streamlit would cut it to
     # max_chars without a word, so the box shows it whole and the core asks to shorten it.
     limit = max(limits.answer_limit(question) or 0, len(value))
-    return st.text_input(label, value=value, key=key, max_chars=limit)
+    if unit:
+        # The unit is part of the answer: shown, and in the name after the question.
+        markdown(f"{visible}:")
+    return st.text_input(
+        f"{label} · {visible}", value=value, key=key, max_chars=limit, label_visibility="collapsed"
+    )
 
 
 def _show_grade(
@@ -78,10 +104,10 @@ def _show_grade(
         markdown(result.feedback)
     markdown(f"**Why:** {result.explanation}")
     if question.source and question.source in sources:
-        st.caption(f"Source: {sources[question.source]}")
+        st.markdown(f"Source: {sources[question.source]}")
     tries = row["tries"]
     again = f"you have tried {tries} times" if tries > 1 else "you can try again to learn"
-    st.caption(
+    st.markdown(
         f"Saved. Your first answer scored {row['score']:.0%} and is the one that counts "
         f"towards {counts_towards}; {again}."
     )
@@ -101,11 +127,13 @@ def show_question(
     answer_id: str | None = None,
     save: Save | None = None,
     counts_towards: str = "the pass mark",
+    level: int = 3,
 ) -> None:
     """One question: prompt, input, check button, and feedback once answered.
 
     By default the answer is saved to the module attempt under `answer_id` (the question's
-    id unless given); `save` saves it elsewhere (a case page's own attempt).
+    id unless given); `save` saves it elsewhere (a case page's own attempt). `level` is the
+    heading level of "Question N", one below the heading it sits under.
     """
     answer_id = answer_id or question.id
 
@@ -114,11 +142,12 @@ def show_question(
 
     key = f"player.{attempt['id']}.{answer_id}"
     with st.container(border=True):
-        st.markdown(f"##### Question {number}")
+        st.markdown(f"{'#' * level} Question {number}", anchors=False)
         markdown(question.prompt)
         previous = grading.decode(saved["last_response"]) if saved else None
         with st.form(key=f"{key}.form"):
-            response = _widget(question, key, previous, attempt["seed"])
+            label = question_label(number, question.prompt)
+            response = _widget(question, key, previous, attempt["seed"], label)
             submitted = st.form_submit_button("Check my answer")
         if submitted:
             try:

@@ -34,7 +34,7 @@ def text_step(step: schema.TextStep, module: schema.Module) -> None:
     markdown(step.body)
     cited = _citations(module)
     for ref in step.sources:
-        st.caption(f"Source: {cited.get(ref, ref)}")
+        st.markdown(f"Source: {cited.get(ref, ref)}")
 
 
 def case_step(step: schema.CaseStep, attempt: dict[str, Any]) -> None:
@@ -69,7 +69,7 @@ def group_step(step: schema.PollStep | schema.DiscussionStep) -> None:
     markdown(step.prompt)
     if isinstance(step, schema.PollStep) and step.options:
         markdown("\n".join(f"- {option}" for option in step.options))
-    st.caption("In a workshop the group answers this together. On your own, think it through.")
+    st.markdown("In a workshop the group answers this together. On your own, think it through.")
 
 
 def quiz_step(step: schema.QuizStep, module: schema.Module, attempt: dict[str, Any]) -> None:
@@ -87,7 +87,7 @@ def reflection_step(step: schema.ReflectionStep, attempt: dict[str, Any]) -> Non
     """A What? / So what? / Now what? reflection, saved to the learner's log."""
     markdown(step.prompt)
     if step.guidance:
-        st.caption(step.guidance)
+        markdown(step.guidance)
     st.warning(
         "Write nothing that could identify a patient: no names, dates of birth, NHS or "
         "hospital numbers. Your log is yours to share with your appraiser.",
@@ -112,7 +112,7 @@ def reflection_step(step: schema.ReflectionStep, attempt: dict[str, Any]) -> Non
     if submitted:
         _save_reflection(step, attempt, texts)
     elif saved:
-        st.caption(f"Saved {datetime.fromtimestamp(saved['saved_at']):%d %b %Y at %H:%M}.")
+        st.markdown(f"Saved {datetime.fromtimestamp(saved['saved_at']):%d %b %Y at %H:%M}.")
 
 
 def _save_reflection(step: schema.ReflectionStep, attempt: dict, texts: dict[str, str]) -> None:
