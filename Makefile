@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint format bench db clean
+.PHONY: run test lint format bench db clean axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,21 @@ db: $(VENV)/.installed
 run: db
 	$(BIN)/streamlit run server.py --server.port $(PORT)
 
-test: $(VENV)/.installed-test
+# axe-core for the accessibility browser test, pinned by tests/axe/package-lock.json, into
+# tests/axe/node_modules (git-ignored); again only when the lock changes. Without npm the
+# accessibility test skips locally (CI installs npm, and there it fails instead).
+AXE_STAMP := tests/axe/node_modules/.installed
+
+$(AXE_STAMP): tests/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/axe --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: axe-core not installed, the accessibility test will skip"; \
+	fi
+
+axe: $(AXE_STAMP)
+
+test: $(VENV)/.installed-test $(AXE_STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
@@ -44,4 +58,4 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.run_all $(ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/axe/node_modules
