@@ -53,3 +53,14 @@ def test_the_style_block_is_a_constant():
     body = theme.CSS.strip()
     assert body.startswith("<style>") and body.endswith("</style>")
     assert body.count("<") == 2
+
+
+def test_scripts_run_only_from_the_two_files_that_build_them():
+    # Both send constant JavaScript; focus.py puts in only a validated key and a nonce.
+    allowed = {"carelab/ui/components/auth_handoff.py", "carelab/ui/components/focus.py"}
+    found = {
+        str(page.resolve().relative_to(REPO))
+        for page in python_files("carelab/ui")
+        if "unsafe_allow_javascript" in page.read_text()
+    }
+    assert found == allowed
