@@ -30,6 +30,7 @@ BLOCKING = ("serious", "critical")
 MAIN = "[data-testid=stMain]"
 SNIPPET = 160  # characters of a node's HTML in a message
 SHOWN = 4  # nodes shown per rule in a message
+OVERLAP = 120  # pixels each screenful of the main block shares with the one before
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,9 @@ def scan(page: Page, whole_page: bool = True) -> list[dict]:
         " return m ? [m.scrollHeight, m.clientHeight] : [0, 0]; }",
         MAIN,
     )
-    step = max(window - 40, 200)  # overlap a little, so no line is cut in two at the edge
+    # Overlap the screenfuls by more than Streamlit's top bar (60 px), which covers the top
+    # of each: a line under the bar in one screenful is whole in the one before.
+    step = max(window - OVERLAP, 200)
     for top in range(step, max(height - window, 0) + step, step):
         _scroll(page, top)
         for violation in run(page, ("color-contrast",), MAIN):

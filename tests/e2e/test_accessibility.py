@@ -48,6 +48,14 @@ LAB_MODULE, LAB_STEP = "indicators", "lab-process-vs-outcome"
 LAB_TABS = ("Funnel plots", "League tables", "A against B", "Against the truth")
 CHART = "[data-testid=stVegaLiteChart]"
 DRAWN = f"{CHART} svg.marks, {CHART} canvas, [data-testid=stDataFrame], [data-testid=stTable]"
+# Streamlit's sidebar slides (a transform) off the left edge on a narrow window and back on a
+# wide one: scan when it is all in or all out, never half-way (axe counts what it sees).
+SIDEBAR_AT_REST = """phone => {
+    const bar = document.querySelector('[data-testid=stSidebar]');
+    if (!bar) return true;
+    const box = bar.getBoundingClientRect();
+    return box.right <= 0 || (!phone && box.left >= 0);
+}"""
 BAD_CSV = "provider,numerator,denominator\nA,3,10\nB,-3,5\nC,x,7\n"
 REFLECTION = {"what": "What happened.", "so_what": "Why it matters.", "now_what": "What next."}
 
@@ -68,6 +76,8 @@ class Walk:
     def settle(self) -> None:
         if self.streamlit:
             wait_for_app(self.page)
+            phone = self.page.viewport_size == PHONE
+            self.page.wait_for_function(SIDEBAR_AT_REST, arg=phone)
 
     def goto(self, server: str, path: str) -> Page:
         self.page.goto(f"{server}{path}")
