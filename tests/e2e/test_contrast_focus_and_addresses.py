@@ -40,6 +40,8 @@ def test_captions_and_links_are_dark_enough(page: Page, server: str):
     caption = "[data-testid=stCaptionContainer]"
     expect(page.locator(caption).first).to_be_visible()
     assert style(page, caption, "color") == SECONDARY_TEXT
+    # Not faded again on top (Streamlit's own caption opacity is 0.6).
+    assert style(page, caption, "opacity") == "1"
     # The sidebar's status line, on the sidebar's grey.
     assert style(page, f"[data-testid=stSidebar] {caption}", "color") == SECONDARY_TEXT
 

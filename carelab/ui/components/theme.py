@@ -36,6 +36,9 @@ CSS = f"""
 [data-testid="stWidgetLabel"] small, [data-testid="stMarkdownContainer"] small {{
   color: {SECONDARY_TEXT} !important;
 }}
+/* Streamlit fades captions with opacity 0.6 on top of their colour: #4b5563 would show as
+   #9399a1 (2.87:1). The colour above is the whole of the fading. */
+[data-testid="stCaptionContainer"] {{ opacity: 1 !important; }}
 [data-testid="stCaptionContainer"] a, [data-testid="stMarkdownContainer"] a {{
   color: {LINK} !important;
   text-decoration: underline;
