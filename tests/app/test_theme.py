@@ -59,3 +59,20 @@ def test_the_theme_file_and_the_css_use_the_same_colours():
     assert {CONFIG["backgroundColor"], CONFIG["secondaryBackgroundColor"]} == set(theme.BACKGROUNDS)
     for colour in (theme.SECONDARY_TEXT, theme.LINK, theme.FOCUS_RING):
         assert colour in theme.CSS
+
+
+def blend(colour: str, background: str, alpha: float) -> str:
+    """The colour seen when `colour` is drawn at `alpha` opacity over `background`."""
+    fg = [int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    bg = [int(background.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    return "#" + "".join(
+        f"{round(alpha * f + (1 - alpha) * b):02x}" for f, b in zip(fg, bg, strict=True)
+    )
+
+
+@pytest.mark.parametrize("background", theme.BACKGROUNDS)
+def test_what_streamlit_fades_itself_is_still_readable(background):
+    # Streamlit draws some text at 60% of the text colour: placeholders, and the pinned
+    # first column of a data table (on a canvas, where axe cannot measure it).
+    faded = blend(CONFIG["textColor"], background, 0.6)
+    assert contrast(faded, background) >= 4.5, f"{faded} on {background}"

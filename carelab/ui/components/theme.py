@@ -8,7 +8,9 @@ the sidebar (#f1f5f9). Ratios, computed with the WCAG relative-luminance formula
 - links #1f5f8b (the primary colour): 6.84:1 and 6.25:1, and underlined, so a link is
   told from text by more than colour;
 - the focus ring #c2410c, 3 px with a 2 px gap: 5.18:1 on white and 4.73:1 on the
-  sidebar (3:1 is needed for a focus indicator), the same ring as the phone room page.
+  sidebar (3:1 is needed for a focus indicator), the same ring as the phone room page;
+- body text #0b1220 (in .streamlit/config.toml), near-black so that what Streamlit itself
+  draws at 60% (placeholders, a table's pinned first column) is 4.91:1 and 4.77:1.
 
 tests/app/test_theme.py recomputes these ratios from the CSS below, and the browser's axe
 check (tests/e2e/test_accessibility.py) sees the result on every page.
