@@ -124,7 +124,8 @@ def run_description(spc: pd.DataFrame) -> str:
     text = (
         f"{len(spc)} periods; mean {spc['mean'].iloc[0]:.4g}, limits "
         f"{spc['lower'].iloc[0]:.4g} to {spc['upper'].iloc[0]:.4g}. "
-        f"{len(signals)} periods show a signal"
+    ) + (
+        "1 period shows a signal" if len(signals) == 1 else f"{len(signals)} periods show a signal"
     )
     if signals.empty:
         return text + "."

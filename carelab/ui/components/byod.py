@@ -225,7 +225,8 @@ def funnel_results(
     curve = lab.funnel_curve(drawn, kind, Analysis(method, overdispersion))
     size_title = "Denominator (n)" if kind == "proportion" else "Expected (E)"
     text = describe.funnel_description(shown, "providers")
-    text += f" Target: {shown['target'].iloc[0]:.4g}."
+    target = shown["target"].iloc[0]
+    text += f" Target: {target:.1%}." if kind == "proportion" else f" Target: {target:.4g}."
     chart = charts.funnel_chart(shown, curve, kind, "Funnel plot", size_title, description=text)
     st.altair_chart(chart, width="stretch")
     # Provider names come from the user's file: escaped, so they show exactly as written.

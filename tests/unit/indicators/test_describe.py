@@ -128,7 +128,7 @@ def test_run_description_and_rows_say_which_periods_signal_and_why():
         }
     )
     assert describe.run_description(spc) == (
-        "3 periods; mean 3.5, limits -1 to 8.044. 1 periods show a signal: "
+        "3 periods; mean 3.5, limits -1 to 8.044. 1 period shows a signal: "
         "2024-03 (outside the limits)."
     )
     assert describe.run_rows(spc, 2).to_dict("list") == {
