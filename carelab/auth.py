@@ -23,8 +23,6 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
 from carelab import config, credentials
 from carelab.credentials import (
     check_new_password,
@@ -35,7 +33,7 @@ from carelab.credentials import (
     verify_password,
 )
 from carelab.errors import AuthError, NotFound, PermissionDenied, Throttled
-from carelab.store import accounts
+from carelab.store import Connection, accounts
 from carelab.store.accounts import Limit
 
 # The pages read the password limits as auth.MIN_PASSWORD and auth.MAX_PASSWORD.
@@ -93,7 +91,7 @@ def retry_delay(failures: int) -> float:
     return min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2 ** (failures - FREE_FAILURES))
 
 
-def _user(db: Database, row: dict) -> User:
+def _user(db: Connection, row: dict) -> User:
     roles = frozenset({"learner"} | accounts.roles_of(db, row["id"]))
     return User(row["id"], row["email"], row["display_name"], roles)
 
@@ -103,7 +101,7 @@ def _email_key(email: str) -> str:
 
 
 def _password_matches(
-    db: Database, email: str, password: str, stored: str | None, address: str | None, now: float
+    db: Connection, email: str, password: str, stored: str | None, address: str | None, now: float
 ) -> tuple[bool, int]:
     """Check a password under the throttle; return (matched, failures on this email so far).
 
@@ -121,12 +119,12 @@ def _password_matches(
     return matched, got.email_failures
 
 
-def clear_failed_sign_ins(db: Database, email: str) -> None:
+def clear_failed_sign_ins(db: Connection, email: str) -> None:
     """Forget an email's failed sign-ins (from the shell: `carelab user unlock`)."""
     accounts.clear_attempts(db, "sign-in", _email_key(email))
 
 
-def create_account(db: Database, email: str, password: str, display_name: str) -> User:
+def create_account(db: Connection, email: str, password: str, display_name: str) -> User:
     """Create a learner account (from the shell or a test); say so if the email is taken."""
     email = normalise_email(email)
     display_name = clean_display_name(display_name)
@@ -138,7 +136,7 @@ def create_account(db: Database, email: str, password: str, display_name: str) -
 
 
 def sign_up(
-    db: Database,
+    db: Connection,
     email: str,
     password: str,
     display_name: str,
@@ -168,7 +166,7 @@ def sign_up(
 
 
 def sign_in(
-    db: Database,
+    db: Connection,
     email: str,
     password: str,
     *,
@@ -191,7 +189,7 @@ def sign_in(
     )
 
 
-def get_user(db: Database, user_id: int) -> User:
+def get_user(db: Connection, user_id: int) -> User:
     """Return a user by id, or raise NotFound."""
     row = accounts.user_by_id(db, user_id)
     if row is None:
@@ -200,7 +198,7 @@ def get_user(db: Database, user_id: int) -> User:
 
 
 def _check_current(
-    db: Database, user: User, current: str, address: str | None, now: float | None
+    db: Connection, user: User, current: str, address: str | None, now: float | None
 ) -> dict:
     row = accounts.user_by_id(db, user.id)
     if row is None:
@@ -213,7 +211,7 @@ def _check_current(
 
 
 def change_password(
-    db: Database,
+    db: Connection,
     user: User,
     current: str,
     new: str,
@@ -228,7 +226,12 @@ def change_password(
 
 
 def delete_account(
-    db: Database, user: User, current: str, *, address: str | None = None, now: float | None = None
+    db: Connection,
+    user: User,
+    current: str,
+    *,
+    address: str | None = None,
+    now: float | None = None,
 ) -> None:
     """Delete the user's own account after checking the current password.
 
@@ -244,12 +247,12 @@ def delete_account(
 # --- the first administrator ------------------------------------------------------------
 
 
-def needs_setup(db: Database) -> bool:
+def needs_setup(db: Connection) -> bool:
     """Whether this CareLab has no administrator yet."""
     return accounts.admin_count(db) == 0
 
 
-def new_setup_token(db: Database, now: float | None = None) -> str | None:
+def new_setup_token(db: Connection, now: float | None = None) -> str | None:
     """With no administrator yet, replace the setup token and return the new one; else None.
 
     Only the SHA-256 is stored, and the server prints the token once, on its console.
@@ -269,7 +272,7 @@ _SETUP_REFUSED = {
 }
 
 
-def check_setup_token(db: Database, token: str) -> None:
+def check_setup_token(db: Connection, token: str) -> None:
     """Raise AuthError, saying why, unless `token` can create the first administrator."""
     state = accounts.setup_token_state(db, _token_hash(token))
     if state != "ready":
@@ -277,7 +280,7 @@ def check_setup_token(db: Database, token: str) -> None:
 
 
 def create_first_admin(
-    db: Database, token: str, email: str, password: str, display_name: str
+    db: Connection, token: str, email: str, password: str, display_name: str
 ) -> User:
     """Create the first administrator with the setup link's token, which is then used up."""
     email = normalise_email(email)
@@ -295,7 +298,7 @@ def create_first_admin(
 
 
 def set_role(
-    db: Database, actor: User, user_id: int, role: str, granted: bool, now: float | None = None
+    db: Connection, actor: User, user_id: int, role: str, granted: bool, now: float | None = None
 ) -> None:
     """Grant or revoke a role; only a current admin may, and the last admin cannot be removed."""
     if not actor.can("admin"):
@@ -314,14 +317,14 @@ def set_role(
         )
 
 
-def grant_role_as_operator(db: Database, user_id: int, role: str) -> None:
+def grant_role_as_operator(db: Connection, user_id: int, role: str) -> None:
     """Grant a role from the shell (`carelab user add --role`), where the operator is trusted."""
     if role not in GRANTABLE_ROLES:
         raise AuthError(f"'{role}' is not a role that can be granted.")
     accounts.grant_role(db, get_user(db, user_id).id, role, None, time.time())
 
 
-def list_users(db: Database) -> list[dict]:
+def list_users(db: Connection) -> list[dict]:
     """Return every account with its roles, for the admin page."""
     users = accounts.list_users(db)
     for row in users:
@@ -332,7 +335,7 @@ def list_users(db: Database) -> list[dict]:
 # --- sessions and the sign-in cookie ----------------------------------------------------
 
 
-def _secret(db: Database) -> bytes:
+def _secret(db: Connection) -> bytes:
     configured = config.get("CARELAB_SECRET_KEY")
     if configured:
         return configured.encode()
@@ -348,7 +351,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(db: Database, user_id: int, now: float | None = None) -> tuple[str, int]:
+def start_session(db: Connection, user_id: int, now: float | None = None) -> tuple[str, int]:
     """Create a session; return the signed cookie value and its lifetime in seconds."""
     now = time.time() if now is None else now
     max_age = config.session_days() * 86_400
@@ -360,7 +363,7 @@ def start_session(db: Database, user_id: int, now: float | None = None) -> tuple
     return f"{payload}.{_sign(_secret(db), payload)}", max_age
 
 
-def _token_from_cookie(db: Database, cookie: str | None, now: float) -> str | None:
+def _token_from_cookie(db: Connection, cookie: str | None, now: float) -> str | None:
     if not cookie or cookie.count(".") != 2:
         return None
     token, expires, signature = cookie.split(".")
@@ -371,7 +374,7 @@ def _token_from_cookie(db: Database, cookie: str | None, now: float) -> str | No
     return token
 
 
-def user_from_cookie(db: Database, cookie: str | None, now: float | None = None) -> User | None:
+def user_from_cookie(db: Connection, cookie: str | None, now: float | None = None) -> User | None:
     """Return the signed-in user for a cookie value, or None if it is absent, forged or ended."""
     now = time.time() if now is None else now
     token = _token_from_cookie(db, cookie, now)
@@ -386,14 +389,14 @@ def user_from_cookie(db: Database, cookie: str | None, now: float | None = None)
         return None
 
 
-def end_session(db: Database, cookie: str | None) -> None:
+def end_session(db: Connection, cookie: str | None) -> None:
     """Sign out: forget the session behind a cookie value (harmless if there is none)."""
     token = _token_from_cookie(db, cookie, time.time())
     if token is not None:
         accounts.delete_session(db, _token_hash(token))
 
 
-def issue_handoff(db: Database, user: User, now: float | None = None) -> str:
+def issue_handoff(db: Connection, user: User, now: float | None = None) -> str:
     """Return a one-time code, valid for 60 s, that the sign-in route swaps for a cookie."""
     now = time.time() if now is None else now
     code = secrets.token_urlsafe(32)
@@ -401,7 +404,7 @@ def issue_handoff(db: Database, user: User, now: float | None = None) -> str:
     return code
 
 
-def redeem_handoff(db: Database, code: str, now: float | None = None) -> tuple[str, int] | None:
+def redeem_handoff(db: Connection, code: str, now: float | None = None) -> tuple[str, int] | None:
     """Use up a hand-off code; return (cookie value, max age), or None if it is not valid."""
     now = time.time() if now is None else now
     user_id = accounts.consume_handoff(db, _token_hash(code), now)

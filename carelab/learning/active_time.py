@@ -13,9 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlite_utils import Database
-
-from carelab.store import activity
+from carelab.store import Connection, activity
 
 # The longest pause that still counts as work. The longest stretch with no action in the
 # shipped modules is reading a case in a case step before its questions: about 13 minutes
@@ -25,16 +23,16 @@ from carelab.store import activity
 GAP_CAP_SECONDS = 15 * 60.0
 
 
-def record_action(db: Database, attempt: dict[str, Any], now: float | None = None) -> None:
+def record_action(db: Connection, attempt: dict[str, Any], now: float | None = None) -> None:
     """Count the time since the learner's previous action in this attempt."""
     activity.record_action(db, attempt["id"], time.time() if now is None else now, GAP_CAP_SECONDS)
 
 
-def active_minutes(db: Database, attempt: dict[str, Any]) -> int:
+def active_minutes(db: Connection, attempt: dict[str, Any]) -> int:
     """The attempt's active time so far, in whole minutes (rounded half up)."""
     return int(activity.active_seconds(db, attempt["id"]) / 60 + 0.5)
 
 
-def active_seconds(db: Database, attempt: dict[str, Any]) -> float:
+def active_seconds(db: Connection, attempt: dict[str, Any]) -> float:
     """The attempt's active time so far, in seconds."""
     return activity.active_seconds(db, attempt["id"])

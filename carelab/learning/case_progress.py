@@ -19,12 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from carelab.auth import User
 from carelab.content import schema
 from carelab.learning import grading
 from carelab.learning.progress import ProgressError, grade_and_save
+from carelab.store import Connection
 from carelab.store import learning as store
 
 # The step id a case page's answers are saved under (a case has no steps of its own).
@@ -57,13 +56,13 @@ class CaseRecord:
     score: float | None
 
 
-def _new(db: Database, user: User, case: schema.Case) -> dict[str, Any]:
+def _new(db: Connection, user: User, case: schema.Case) -> dict[str, Any]:
     return store.create_attempt(
         db, user.id, case.id, case.version, secrets.randbelow(2**31), time.time(), kind="case"
     )
 
 
-def current_case_attempt(db: Database, user: User, case: schema.Case) -> dict[str, Any]:
+def current_case_attempt(db: Connection, user: User, case: schema.Case) -> dict[str, Any]:
     """The case attempt to continue: the latest one for this version, or a new one."""
     latest = store.latest_attempt(db, user.id, case.id, kind="case")
     if latest and latest["module_version"] == case.version:
@@ -71,12 +70,12 @@ def current_case_attempt(db: Database, user: User, case: schema.Case) -> dict[st
     return _new(db, user, case)
 
 
-def new_case_attempt(db: Database, user: User, case: schema.Case) -> dict[str, Any]:
+def new_case_attempt(db: Connection, user: User, case: schema.Case) -> dict[str, Any]:
     """Start the case's quiz again: a new attempt and option order; the old one stays."""
     return _new(db, user, case)
 
 
-def case_status(db: Database, attempt: dict[str, Any], case: schema.Case) -> CaseStatus:
+def case_status(db: Connection, attempt: dict[str, Any], case: schema.Case) -> CaseStatus:
     """Answers given to the case's current quiz, the score so far, and completion."""
     answers = store.answers_of(db, attempt["id"])
     given = [answers[q.id] for q in case.quiz if q.id in answers]
@@ -91,7 +90,7 @@ def case_status(db: Database, attempt: dict[str, Any], case: schema.Case) -> Cas
 
 
 def record_case_answer(
-    db: Database, attempt: dict[str, Any], case: schema.Case, question: Any, response: Any
+    db: Connection, attempt: dict[str, Any], case: schema.Case, question: Any, response: Any
 ) -> grading.Grade:
     """Save an answer to the case's quiz at once; the last first answer completes the case."""
     if attempt.get("kind") != "case" or attempt["module_id"] != case.id:
@@ -107,7 +106,9 @@ def record_case_answer(
     return result
 
 
-def case_records(db: Database, user_id: int, cases: Mapping[str, schema.Case]) -> list[CaseRecord]:
+def case_records(
+    db: Connection, user_id: int, cases: Mapping[str, schema.Case]
+) -> list[CaseRecord]:
     """The user's case attempts with at least one answer, newest first."""
     records = []
     for row in store.answered_case_attempts(db, user_id):

@@ -24,13 +24,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlite_utils import Database
-
 from carelab.auth import User
 from carelab.content import schema, timing
 from carelab.errors import CareLabError
 from carelab.learning import active_time, grading, limits
 from carelab.learning.certificate import CertificateData, attested_minutes, new_code
+from carelab.store import Connection
 from carelab.store import learning as store
 
 # Each part's field name and the label the player shows it under.
@@ -96,7 +95,7 @@ def scored_questions(
     return found
 
 
-def current_attempt(db: Database, user: User, module: schema.Module) -> dict[str, Any]:
+def current_attempt(db: Connection, user: User, module: schema.Module) -> dict[str, Any]:
     """The attempt to continue: the latest one for this version, or a new one."""
     latest = store.latest_attempt(db, user.id, module.id)
     if latest and latest["module_version"] == module.version:
@@ -106,7 +105,7 @@ def current_attempt(db: Database, user: User, module: schema.Module) -> dict[str
     )
 
 
-def older_version_attempt(db: Database, user: User, module: schema.Module) -> dict | None:
+def older_version_attempt(db: Connection, user: User, module: schema.Module) -> dict | None:
     """An unfinished attempt at an earlier version, while the current version is unfinished."""
     mine = [row for row in store.attempts_of(db, user.id) if row["module_id"] == module.id]
     if any(r["module_version"] == module.version and r["completed_at"] for r in mine):
@@ -117,7 +116,7 @@ def older_version_attempt(db: Database, user: User, module: schema.Module) -> di
     return None
 
 
-def new_attempt(db: Database, user: User, module: schema.Module) -> dict[str, Any]:
+def new_attempt(db: Connection, user: User, module: schema.Module) -> dict[str, Any]:
     """Start again: a fresh attempt with a new option order; earlier ones stay recorded."""
     return store.create_attempt(
         db, user.id, module.id, module.version, secrets.randbelow(2**31), time.time()
@@ -125,7 +124,7 @@ def new_attempt(db: Database, user: User, module: schema.Module) -> dict[str, An
 
 
 def record_answer(
-    db: Database,
+    db: Connection,
     attempt: dict[str, Any],
     step_id: str,
     question: Any,
@@ -142,7 +141,7 @@ def record_answer(
 
 
 def grade_and_save(
-    db: Database,
+    db: Connection,
     attempt: dict[str, Any],
     step_id: str,
     answer_id: str,
@@ -161,7 +160,7 @@ def grade_and_save(
     return result
 
 
-def _check_open(db: Database, attempt: dict[str, Any]) -> None:
+def _check_open(db: Connection, attempt: dict[str, Any]) -> None:
     # Read it afresh: the attempt may have been completed since the page loaded it.
     current = store.attempt(db, attempt["id"])
     if current is None or current["completed_at"] is not None:
@@ -175,7 +174,7 @@ def identifier_warnings(*texts: str) -> list[str]:
 
 
 def save_reflection(
-    db: Database,
+    db: Connection,
     attempt: dict[str, Any],
     step: schema.ReflectionStep,
     answers: dict[str, str],
@@ -196,28 +195,28 @@ def save_reflection(
     return saved_at
 
 
-def answers(db: Database, attempt: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def answers(db: Connection, attempt: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The attempt's saved answers by question id."""
     return store.answers_of(db, attempt["id"])
 
 
-def reflections(db: Database, attempt: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def reflections(db: Connection, attempt: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The attempt's saved reflections by step id."""
     return store.reflections_of(db, attempt["id"])
 
 
-def finish_step(db: Database, attempt: dict[str, Any], step_id: str) -> None:
+def finish_step(db: Connection, attempt: dict[str, Any], step_id: str) -> None:
     """Record a step as done (reading, a case, a lab, a discussion)."""
     store.mark_step_done(db, attempt["id"], step_id, time.time())
 
 
-def move_to(db: Database, attempt: dict[str, Any], step_id: str) -> None:
+def move_to(db: Connection, attempt: dict[str, Any], step_id: str) -> None:
     """Remember the step the learner is on."""
     store.set_current_step(db, attempt["id"], step_id)
 
 
 def status(
-    db: Database,
+    db: Connection,
     attempt: dict[str, Any],
     module: schema.Module,
     cases: Mapping[str, schema.Case] | None = None,
@@ -245,7 +244,7 @@ def status(
 
 
 def complete(
-    db: Database,
+    db: Connection,
     user: User,
     attempt: dict[str, Any],
     module: schema.Module,

@@ -19,10 +19,10 @@ from contextlib import asynccontextmanager, contextmanager, suppress
 from types import FrameType
 from typing import Any, TypeVar
 
-from sqlite_utils import Database
 from starlette.concurrency import run_in_threadpool
 
 from carelab.errors import CareLabError, NotFound
+from carelab.store import Connection
 from carelab.store import db as store_db
 from carelab.workshop import participants, session
 
@@ -46,7 +46,7 @@ async def in_db(work: Callable[..., T], *args: Any) -> T:
     return await run_in_threadpool(_in_db, work, *args)
 
 
-def _states(db: Database, code: str, tokens: list[str]) -> dict[str, State | CareLabError]:
+def _states(db: Connection, code: str, tokens: list[str]) -> dict[str, State | CareLabError]:
     # One connection for every phone: opening one costs three times the state read itself.
     found: dict[str, State | CareLabError] = {}
     for token in tokens:
@@ -57,7 +57,7 @@ def _states(db: Database, code: str, tokens: list[str]) -> dict[str, State | Car
     return found
 
 
-def _version_or_none(db: Database, workshop_id: int) -> int | None:
+def _version_or_none(db: Connection, workshop_id: int) -> int | None:
     try:
         return session.state_version(db, workshop_id)
     except NotFound:

@@ -15,7 +15,6 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
 
-from sqlite_utils import Database
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -24,6 +23,7 @@ from carelab.errors import CareLabError, NotFound
 from carelab.room import page
 from carelab.room.hub import Hub, State, in_db
 from carelab.room.pacing import JoinPacer, TooManyWaiting
+from carelab.store import Connection
 from carelab.store.errors import DatabaseBusy, DatabaseUnavailable
 
 # The same Origin rule as the sign-in routes, so both refuse cross-site posts alike.
@@ -202,13 +202,13 @@ def _ids(request: Request) -> tuple[str, str]:
     return request.query_params.get("code", ""), request.query_params.get("p", "")
 
 
-def _watched_state(db: Database, code: str, token: str) -> tuple[int, State]:
+def _watched_state(db: Connection, code: str, token: str) -> tuple[int, State]:
     # The workshop id is not in the participant state, but the shared poller is keyed by it.
     state = participants.state_for_participant(db, code, token)
     return session.workshop_for_code(db, code).id, state
 
 
-def _rejoined_state(db: Database, code: str, token: str) -> State:
+def _rejoined_state(db: Connection, code: str, token: str) -> State:
     participants.rejoin(db, code, token)  # notes that the phone is still here
     return participants.state_for_participant(db, code, token)
 

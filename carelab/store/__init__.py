@@ -1,1 +1,9 @@
-"""All of CareLab's SQL: connections, migrations and one repository module per concern."""
+"""All of CareLab's SQL: connections, migrations and one repository module per concern.
+
+`Connection` is the one type the rest of CareLab knows the database by: the core's
+services take it and pass it to the store's functions, and never call it themselves.
+"""
+
+from sqlite_utils import Database
+
+Connection = Database

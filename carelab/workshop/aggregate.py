@@ -20,9 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlite_utils import Database
-
 from carelab.csv_safety import safe_cell, safe_row
+from carelab.store import Connection
 from carelab.store import workshops as store
 from carelab.workshop.session import get_workshop, step_at, workshop_steps_of
 from carelab.workshop.steps import SCALE, WorkshopStep, answer_label, is_correct
@@ -195,7 +194,7 @@ def word_frequencies(texts: Iterable[str], limit: int = MAX_WORDS) -> tuple[Word
     return tuple(WordCount(word, count) for word, count in ranked[:limit])
 
 
-def results(db: Database, workshop_id: int, step_index: int) -> StepResults:
+def results(db: Connection, workshop_id: int, step_index: int) -> StepResults:
     """The live results of one step: counts, a distribution or words, and N of M answered."""
     step = step_at(db, workshop_id, step_index)
     rows = store.responses(db, workshop_id, step_index)
@@ -250,7 +249,7 @@ def export_columns(anonymous: bool) -> list[str]:
     ]
 
 
-def export_rows(db: Database, workshop_id: int) -> list[dict[str, Any]]:
+def export_rows(db: Connection, workshop_id: int) -> list[dict[str, Any]]:
     """One row per response (hidden ones flagged), respecting the workshop's anonymity."""
     workshop = get_workshop(db, workshop_id)
     steps = workshop_steps_of(db, workshop_id)
@@ -288,7 +287,7 @@ def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = No
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def export_csv(db: Database, workshop_id: int) -> bytes:
+def export_csv(db: Connection, workshop_id: int) -> bytes:
     """Every response of a workshop as CSV bytes, with the header even when there are none."""
     workshop = get_workshop(db, workshop_id)
     return csv_bytes(export_rows(db, workshop_id), export_columns(workshop.anonymous))

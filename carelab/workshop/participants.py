@@ -15,9 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from carelab import config
+from carelab.store import Connection
 from carelab.store import workshops as store
 from carelab.workshop.errors import (
     AnsweringClosed,
@@ -95,7 +94,7 @@ def clean_nickname(nickname: str | None) -> str:
     return text
 
 
-def _counted(db: Database, client_key: str, wrong: UnknownCode, now: float) -> WorkshopError:
+def _counted(db: Connection, client_key: str, wrong: UnknownCode, now: float) -> WorkshopError:
     """`wrong`, once recorded against the client; JoinThrottled when it has had too many."""
     since = now - WRONG_CODE_WINDOW_SECONDS
     if store.record_failed_join(db, client_key, now, since, MAX_WRONG_CODES):
@@ -106,7 +105,7 @@ def _counted(db: Database, client_key: str, wrong: UnknownCode, now: float) -> W
 
 
 def join(
-    db: Database, code: str, nickname: str | None, client_key: str, now: float | None = None
+    db: Connection, code: str, nickname: str | None, client_key: str, now: float | None = None
 ) -> Participant:
     """Join a workshop by its code; wrong codes, never right ones, are limited per client."""
     now = time.time() if now is None else now
@@ -126,7 +125,7 @@ def join(
     return _participant(row, token)
 
 
-def _find(db: Database, code: str, token: str) -> tuple[Workshop, dict[str, Any]]:
+def _find(db: Connection, code: str, token: str) -> tuple[Workshop, dict[str, Any]]:
     try:
         workshop = workshop_for_code(db, code)
     except UnknownCode:
@@ -142,7 +141,7 @@ def _find(db: Database, code: str, token: str) -> tuple[Workshop, dict[str, Any]
     return workshop, row
 
 
-def rejoin(db: Database, code: str, token: str, now: float | None = None) -> Participant:
+def rejoin(db: Connection, code: str, token: str, now: float | None = None) -> Participant:
     """The participant a token belongs to, after a reload or reconnect (also once ended)."""
     now = time.time() if now is None else now
     _, row = _find(db, code, token)
@@ -162,7 +161,7 @@ def _check_open(workshop: Workshop, step_index: Any, now: float) -> None:
 
 
 def answer(
-    db: Database, code: str, token: str, step_index: int, value: Any, now: float | None = None
+    db: Connection, code: str, token: str, step_index: int, value: Any, now: float | None = None
 ) -> AnswerReceipt:
     """Store (or change) this phone's answer to the current step; return once committed."""
     now = time.time() if now is None else now
@@ -180,7 +179,7 @@ def answer(
 
 
 def state_for_participant(
-    db: Database, code: str, token: str, now: float | None = None
+    db: Connection, code: str, token: str, now: float | None = None
 ) -> dict[str, Any]:
     """Everything a phone shows, JSON-ready; the right answer only once it is revealed."""
     now = time.time() if now is None else now

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlite_utils import Database
 
 from carelab.auth import User
 from carelab.errors import NotFound, PermissionDenied
+from carelab.store import Connection
 from carelab.store import workshops as store
 from carelab.workshop import events
 from carelab.workshop.errors import (
@@ -113,7 +113,7 @@ def normalise_code(text: str) -> str:
 
 
 def create_workshop(
-    db: Database,
+    db: Connection,
     facilitator: User | None,
     title: str,
     source_kind: str,
@@ -154,7 +154,7 @@ def create_workshop(
     raise WorkshopError("No free join code was found; please try again.")
 
 
-def get_workshop(db: Database, workshop_id: int) -> Workshop:
+def get_workshop(db: Connection, workshop_id: int) -> Workshop:
     """A workshop by id, or NotFound (no permission check: use facilitated_workshop on pages)."""
     row = store.workshop(db, workshop_id)
     if row is None:
@@ -162,7 +162,7 @@ def get_workshop(db: Database, workshop_id: int) -> Workshop:
     return _workshop(row)
 
 
-def workshop_for_code(db: Database, code: str) -> Workshop:
+def workshop_for_code(db: Connection, code: str) -> Workshop:
     """The workshop a join code opens, or UnknownCode / InvalidCode."""
     code = normalise_code(code)
     row = store.workshop_by_code(db, code)
@@ -178,14 +178,14 @@ def _authorise(user: User | None, row: dict[str, Any]) -> None:
         raise PermissionDenied("Only the facilitator who runs this workshop can do that.")
 
 
-def facilitated_workshop(db: Database, user: User | None, workshop_id: int) -> Workshop:
+def facilitated_workshop(db: Connection, user: User | None, workshop_id: int) -> Workshop:
     """A workshop the user may run and export (its facilitator, or an admin)."""
     workshop = get_workshop(db, workshop_id)
     _authorise(user, {"facilitator_id": workshop.facilitator_id})
     return workshop
 
 
-def list_workshops(db: Database, user: User | None) -> list[Workshop]:
+def list_workshops(db: Connection, user: User | None) -> list[Workshop]:
     """The user's workshops, newest first (an admin sees every workshop)."""
     if user is None or not user.can("facilitator"):
         raise PermissionDenied("Only a facilitator or an administrator can see workshops.")
@@ -193,12 +193,12 @@ def list_workshops(db: Database, user: User | None) -> list[Workshop]:
     return [_workshop(row) for row in rows]
 
 
-def workshop_steps_of(db: Database, workshop_id: int) -> list[WorkshopStep]:
+def workshop_steps_of(db: Connection, workshop_id: int) -> list[WorkshopStep]:
     """Every step of a workshop as snapshotted when it was created."""
     return [WorkshopStep.from_json(text) for text in store.steps(db, workshop_id)]
 
 
-def step_at(db: Database, workshop_id: int, step_index: int) -> WorkshopStep:
+def step_at(db: Connection, workshop_id: int, step_index: int) -> WorkshopStep:
     """One step of a workshop, or NotFound."""
     text = store.step(db, workshop_id, step_index)
     if text is None:
@@ -206,7 +206,7 @@ def step_at(db: Database, workshop_id: int, step_index: int) -> WorkshopStep:
     return WorkshopStep.from_json(text)
 
 
-def state_version(db: Database, workshop_id: int) -> int:
+def state_version(db: Connection, workshop_id: int) -> int:
     """The room's change counter, which rises with every facilitator action."""
     version = store.state_version(db, workshop_id)
     if version is None:
@@ -220,7 +220,7 @@ Decide = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def _act(
-    db: Database, user: User | None, workshop_id: int, decide: Decide, after_end: bool = False
+    db: Connection, user: User | None, workshop_id: int, decide: Decide, after_end: bool = False
 ) -> Workshop:
     def checked(row: dict[str, Any]) -> dict[str, Any]:
         _authorise(user, row)
@@ -235,7 +235,7 @@ def _act(
     return _workshop(row)
 
 
-def _arrive(db: Database, row: dict[str, Any], index: Any, open_answering: bool) -> dict:
+def _arrive(db: Connection, row: dict[str, Any], index: Any, open_answering: bool) -> dict:
     count = row["step_count"]
     if type(index) is not int or not 0 <= index < count:
         raise WorkshopStateError(f"There is no such step: this workshop has steps 1 to {count}.")
@@ -252,14 +252,14 @@ def _arrive(db: Database, row: dict[str, Any], index: Any, open_answering: bool)
 
 
 def go_to_step(
-    db: Database, user: User | None, workshop_id: int, index: int, open_answering: bool = False
+    db: Connection, user: User | None, workshop_id: int, index: int, open_answering: bool = False
 ) -> Workshop:
     """Show step `index` (0-based): answering locked, results and answer hidden, timer off."""
     return _act(db, user, workshop_id, lambda row: _arrive(db, row, index, open_answering))
 
 
 def next_step(
-    db: Database, user: User | None, workshop_id: int, open_answering: bool = False
+    db: Connection, user: User | None, workshop_id: int, open_answering: bool = False
 ) -> Workshop:
     """Move to the next step; refused on the last one."""
 
@@ -272,7 +272,7 @@ def next_step(
 
 
 def previous_step(
-    db: Database, user: User | None, workshop_id: int, open_answering: bool = False
+    db: Connection, user: User | None, workshop_id: int, open_answering: bool = False
 ) -> Workshop:
     """Move back one step; refused on the first one."""
 
@@ -284,12 +284,12 @@ def previous_step(
     return _act(db, user, workshop_id, decide)
 
 
-def _current(db: Database, row: dict[str, Any]) -> WorkshopStep:
+def _current(db: Connection, row: dict[str, Any]) -> WorkshopStep:
     return step_at(db, row["id"], row["current_step"])
 
 
 def open_answering(
-    db: Database, user: User | None, workshop_id: int, now: float | None = None
+    db: Connection, user: User | None, workshop_id: int, now: float | None = None
 ) -> Workshop:
     """Let the room answer the current step (a timer that has run out is cleared)."""
     now = time.time() if now is None else now
@@ -303,12 +303,12 @@ def open_answering(
     return _act(db, user, workshop_id, decide)
 
 
-def lock_answering(db: Database, user: User | None, workshop_id: int) -> Workshop:
+def lock_answering(db: Connection, user: User | None, workshop_id: int) -> Workshop:
     """Stop answers to the current step; answers already given stay."""
     return _act(db, user, workshop_id, lambda row: {"answering_open": 0})
 
 
-def reveal_results(db: Database, user: User | None, workshop_id: int) -> Workshop:
+def reveal_results(db: Connection, user: User | None, workshop_id: int) -> Workshop:
     """Show the room's results for the current step."""
 
     def decide(row: dict[str, Any]) -> dict[str, Any]:
@@ -319,12 +319,12 @@ def reveal_results(db: Database, user: User | None, workshop_id: int) -> Worksho
     return _act(db, user, workshop_id, decide)
 
 
-def hide_results(db: Database, user: User | None, workshop_id: int) -> Workshop:
+def hide_results(db: Connection, user: User | None, workshop_id: int) -> Workshop:
     """Hide the current step's results again."""
     return _act(db, user, workshop_id, lambda row: {"results_revealed": 0})
 
 
-def reveal_answer(db: Database, user: User | None, workshop_id: int) -> Workshop:
+def reveal_answer(db: Connection, user: User | None, workshop_id: int) -> Workshop:
     """Show the right answer of the current step; answering locks so no one can copy it."""
 
     def decide(row: dict[str, Any]) -> dict[str, Any]:
@@ -336,7 +336,7 @@ def reveal_answer(db: Database, user: User | None, workshop_id: int) -> Workshop
 
 
 def start_timer(
-    db: Database, user: User | None, workshop_id: int, seconds: float, now: float | None = None
+    db: Connection, user: User | None, workshop_id: int, seconds: float, now: float | None = None
 ) -> Workshop:
     """Start (or restart) a countdown; answering closes when it runs out."""
     now = time.time() if now is None else now
@@ -347,13 +347,13 @@ def start_timer(
     return _act(db, user, workshop_id, lambda row: {"timer_ends_at": now + seconds})
 
 
-def clear_timer(db: Database, user: User | None, workshop_id: int) -> Workshop:
+def clear_timer(db: Connection, user: User | None, workshop_id: int) -> Workshop:
     """Stop the countdown."""
     return _act(db, user, workshop_id, lambda row: {"timer_ends_at": None})
 
 
 def end_workshop(
-    db: Database, user: User | None, workshop_id: int, now: float | None = None
+    db: Connection, user: User | None, workshop_id: int, now: float | None = None
 ) -> Workshop:
     """End the workshop: no more joining or answers (ending twice changes nothing)."""
     now = time.time() if now is None else now
@@ -367,7 +367,7 @@ def end_workshop(
 
 
 def hide_response(
-    db: Database,
+    db: Connection,
     user: User | None,
     workshop_id: int,
     step_index: int,

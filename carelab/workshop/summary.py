@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fpdf import FPDF
-from sqlite_utils import Database
 
 from carelab.learning.pdf import (
     FONT_FAMILY,
@@ -31,6 +30,7 @@ from carelab.learning.pdf import (
     setup_pdf,
     write,
 )
+from carelab.store import Connection
 from carelab.store import workshops as store
 from carelab.workshop.aggregate import StepResults, results
 from carelab.workshop.session import get_workshop, workshop_steps_of
@@ -121,7 +121,7 @@ def right_answer_text(step: WorkshopStep) -> str | None:
     return "; ".join(step.answer["accepted"])
 
 
-def _step_summary(db: Database, workshop_id: int, index: int, step: WorkshopStep) -> StepSummary:
+def _step_summary(db: Connection, workshop_id: int, index: int, step: WorkshopStep) -> StepSummary:
     base = {"number": index + 1, "title": step.title, "prompt": step.prompt}
     if not step.answerable:
         return StepSummary(**base, answered=None)
@@ -136,7 +136,7 @@ def _step_summary(db: Database, workshop_id: int, index: int, step: WorkshopStep
     )
 
 
-def workshop_summary(db: Database, workshop_id: int) -> WorkshopSummary:
+def workshop_summary(db: Connection, workshop_id: int) -> WorkshopSummary:
     """Everything the summary shows, read through the dashboard's own aggregate."""
     workshop = get_workshop(db, workshop_id)
     steps = workshop_steps_of(db, workshop_id)
@@ -180,7 +180,7 @@ def _markdown_step(step: StepSummary) -> list[str]:
     return lines
 
 
-def summary_markdown(db: Database, workshop_id: int) -> str:
+def summary_markdown(db: Connection, workshop_id: int) -> str:
     """Every step's prompt and the numbers behind its chart, as Markdown."""
     summary = workshop_summary(db, workshop_id)
     lines = [
@@ -275,7 +275,7 @@ def _details(summary: WorkshopSummary) -> Iterable[str]:
     yield f"{summary.participants} participants · {anonymity}"
 
 
-def summary_pdf(db: Database, workshop_id: int) -> bytes:
+def summary_pdf(db: Connection, workshop_id: int) -> bytes:
     """The summary as an A4 PDF: each step's prompt, its numbers and a bar chart of them."""
     summary = workshop_summary(db, workshop_id)
     pdf = PagedPDF(f"Workshop summary · {clip(summary.title, 80)} · {summary.code}")

@@ -64,3 +64,18 @@ def test_scripts_run_only_from_the_two_files_that_build_them():
         if "unsafe_allow_javascript" in page.read_text()
     }
     assert found == allowed
+
+
+def test_the_core_knows_the_database_only_as_the_stores_connection():
+    # Issue 13's boundary: sqlite-utils and its Database type belong to carelab/store/.
+    # (The Streamlit pages in carelab/ui/ still open connections; they move to services.)
+    outside = [
+        page
+        for page in python_files("carelab")
+        if "carelab/store/" not in page.as_posix() and "carelab/ui/" not in page.as_posix()
+    ]
+    assert outside
+    for page in outside:
+        text = page.read_text()
+        assert "sqlite_utils" not in text, page
+        assert not re.search(r"(?<![\w.])Database\b(?!Unavailable|Busy)", text), page
