@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import json
 import re
 import time
@@ -347,6 +349,19 @@ def test_the_join_page_is_small_self_contained_and_prefilled(client, workshop):
     assert "default-src 'none'" in policy and "script-src 'sha256-" in policy
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["referrer-policy"] == "no-referrer"
+
+
+def test_the_policy_hashes_exactly_the_inline_script_and_style(client, workshop):
+    # The blocks come from static/room.js and room.css; the policy must name what is served,
+    # and nothing may let any other inline script or style run.
+    response = client.get(f"/room/{workshop.code}?p=abc")
+    policy = response.headers["content-security-policy"]
+    for tag, directive in (("script", "script-src"), ("style", "style-src")):
+        blocks = re.findall(rf"<{tag}>(.*?)</{tag}>", response.text, re.DOTALL)
+        assert len(blocks) == 1, tag
+        digest = base64.b64encode(hashlib.sha256(blocks[0].encode()).digest()).decode()
+        assert f"{directive} 'sha256-{digest}';" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
 
 
 def test_the_participant_page_and_a_bad_code_in_the_path(client, workshop):

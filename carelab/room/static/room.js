@@ -1,0 +1,324 @@
+// The phone's script. carelab/room/page.py inlines it, compacted (indentation and
+// whole-line comments dropped), under the Content-Security-Policy hash of that text.
+"use strict";
+(() => {
+const $ = (id) => document.getElementById(id);
+const D = document.body.dataset, MAX = +D.maxText, code = D.code;
+const token = new URLSearchParams(location.search).get("p");
+const ids = "code=" + encodeURIComponent(code) + "&p=" + encodeURIComponent(token || "");
+const show = (e, on) => { e.hidden = !on; };
+const say = (e, text, cls) => { e.textContent = text || ""; e.className = cls || ""; };
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text != null) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+async function call(method, path, body, signal) {
+  const init = { method, cache: "no-store", signal, headers: { Accept: "application/json" } };
+  if (body) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
+  const res = await fetch(path, init);
+  let data = {};
+  try { data = await res.json(); } catch (e) { data = {}; }
+  return { status: res.status, data };
+}
+
+function deviceId() {
+  // A random id this phone keeps. The server ignores it (a phone can change it at will):
+  // wrong codes count against the network address, and a right code always joins.
+  try {
+    let id = localStorage.getItem("carelab-device");
+    if (!id) {
+      const bytes = crypto.getRandomValues(new Uint8Array(16));
+      id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+      localStorage.setItem("carelab-device", id);
+    }
+    return id;
+  } catch (e) {
+    return undefined;
+  }
+}
+
+function joinView() {
+  show($("join-view"), true);
+  const form = $("join-form"), msg = $("join-msg"), go = form.querySelector("button");
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    go.disabled = true; say(msg, "Joining…");
+    try {
+      const body = { code: $("code").value, nickname: $("nickname").value, device: deviceId() };
+      const r = await call("POST", "/room/api/join", body);
+      if (r.status === 201) {
+        const to = encodeURIComponent(r.data.code) + "?p=" + encodeURIComponent(r.data.token);
+        return location.replace("/room/" + to);
+      }
+      say(msg, r.data.error || "Joining failed. Try again.", "bad");
+      $(r.status === 422 ? "nickname" : "code").focus();
+    } catch (e) { say(msg, "No connection. Check your Wi-Fi and try again.", "bad"); }
+    go.disabled = false;
+  });
+}
+
+let S = null, key = "", seenOpen = false, sending = false, stopped = false;
+let offset = 0, timerEnd = null, marks = [], es = null, polling = false, waitCtl = null, fails = 0;
+const form = $("answer-form"), status = $("status");
+const announce = (text) => say($("announce"), text, "sr");
+const now = () => Date.now() + offset;
+const timeUp = () => !!(S && S.timer_ends_at && now() >= S.timer_ends_at * 1000);
+const isOpen = () => !!(S && S.answering_open && !S.ended && !timeUp());
+
+function choice(type, value, text, checked, sub) {
+  const label = el("label", null, "choice"), input = el("input");
+  input.type = type; input.name = "a"; input.value = value; input.checked = checked;
+  label.append(input, el("span", text));
+  if (sub) label.append(el("span", sub, "sub"));
+  return label;
+}
+function build(st, mine) {
+  form.replaceChildren();
+  show(form, !!st.mode);
+  if (!st.mode) return;
+  const box = el("fieldset"), m = st.mode;
+  box.setAttribute("aria-describedby", "prompt");
+  if (m === "single" || m === "multiple") {
+    box.append(el("legend", m === "single" ? "Choose one answer" : "Choose one or more answers"));
+    const picked = (i) => (Array.isArray(mine) ? mine.includes(i) : mine === i);
+    const type = m === "single" ? "radio" : "checkbox";
+    st.options.forEach((t, i) => box.append(choice(type, i, t, picked(i))));
+  } else if (m === "scale") {
+    box.append(el("legend", "Choose from 1 to 5"));
+    const row = el("div", null, "scale");
+    for (let i = 1; i <= 5; i++) {
+      const end = i === 1 ? st.scale_low : i === 5 ? st.scale_high : "";
+      const box1 = choice("radio", i, String(i), mine === i);
+      if (end) box1.append(el("span", ": " + end, "sr"));
+      row.append(box1);
+    }
+    box.append(row);
+    // The end labels sit under the row, where a 360 px screen has room for whole words;
+    // screen readers hear them with 1 and 5 instead.
+    if (st.scale_low || st.scale_high) {
+      const ends = el("div", null, "ends");
+      ends.setAttribute("aria-hidden", "true");
+      ends.append(el("span", st.scale_low ? "1 = " + st.scale_low : ""),
+                  el("span", st.scale_high ? "5 = " + st.scale_high : ""));
+      box.append(ends);
+    }
+  } else if (m === "numeric") {
+    const label = el("label", "Your answer" + (st.unit ? " (" + st.unit + ")" : ""));
+    const input = el("input", null, "field");
+    input.id = label.htmlFor = "num"; input.inputMode = "decimal"; input.autocomplete = "off";
+    input.maxLength = 40; input.value = mine == null ? "" : String(mine);
+    const row = el("div", null, "row");
+    row.append(input);
+    if (st.unit) row.append(el("span", st.unit));
+    box.append(label, row);
+  } else {
+    const label = el("label", "Your answer"), area = el("textarea", null, "field");
+    area.id = label.htmlFor = "txt"; area.maxLength = MAX; area.value = mine || "";
+    area.setAttribute("aria-describedby", "count");
+    const count = el("p", null, "help"); count.id = "count";
+    box.append(label, area, count);
+  }
+  form.append(box, el("button", mine == null ? "Send" : "Send change"));
+  form.querySelector("button").type = "submit";
+  counter();
+}
+function counter() {
+  const area = $("txt");
+  if (area) say($("count"), area.value.length + " of " + MAX + " characters", "help");
+}
+function value() {
+  const m = S.step.mode, checked = [...form.querySelectorAll("input:checked")].map((i) => +i.value);
+  if (m === "multiple") return checked;
+  if (m === "single" || m === "scale") return checked.length ? checked[0] : null;
+  return $(m === "numeric" ? "num" : "txt").value;
+}
+function controls() {
+  const open = isOpen(), box = form.querySelector("fieldset"), go = form.querySelector("button");
+  if (open) seenOpen = true;
+  if (box) box.disabled = !open;
+  if (go) go.disabled = !open || sending;
+  let note = "";
+  if (S && S.step.mode && !S.ended && !open) {
+    note = timeUp() ? "Time is up: answering has closed."
+      : seenOpen || S.my_answer != null ? "Answering is closed for this step."
+      : "Answering has not opened yet. Wait for the facilitator.";
+  }
+  say($("closed"), note, note ? "note" : "");
+}
+function rightAnswer(st) {
+  const a = st.answer || {};
+  if (a.options) return a.options.map((i) => st.options[i]).join("; ");
+  const unit = st.unit ? " " + st.unit : "";
+  if (a.value != null) return a.value + (a.tolerance ? " ± " + a.tolerance : "") + unit;
+  return (a.accepted || []).join(" or ");
+}
+function reveal() {
+  const box = $("reveal"), st = S.step, right = S.my_answer_correct;
+  box.replaceChildren();
+  show(box, S.answer_revealed && st.has_answer);
+  if (box.hidden) return;
+  box.append(right === true ? el("p", "✓ Right: your answer is correct.", "ok")
+    : right === false ? el("p", "✗ Not right: your answer is not the correct one.", "bad")
+    : el("p", "You did not answer this question."));
+  box.append(el("p", "The answer: " + rightAnswer(st)));
+  if (st.explanation) box.append(el("p", st.explanation));
+}
+function apply(s) {
+  // A late reply must not undo a newer one.
+  if (stopped || (S && s.version < S.version)) return;
+  S = s; offset = s.server_time * 1000 - Date.now();
+  say($("title"), s.title); document.title = s.title + " · CareLab";
+  say($("progress"), "Step " + (s.step_index + 1) + " of " + s.step_count, "muted");
+  if (s.ended) return ended();
+  const st = s.step, k = s.step_index + ":" + st.id;
+  say($("step-title"), st.title);
+  say($("prompt"), st.mode ? st.prompt : "Look at the screen: the facilitator leads this step.");
+  if (k !== key) {
+    const first = !key;
+    key = k; seenOpen = false; build(st, s.my_answer);
+    say(status, s.my_answer != null ? "Answer received ✓" : "", "ok");
+    if (!first) announce("Step " + (s.step_index + 1) + " of " + s.step_count + ": " + st.title);
+  }
+  show($("results"), s.results_revealed && !!st.mode);
+  controls(); reveal(); tick();
+}
+function ended() {
+  stopped = true; stopLive();
+  say($("progress"), "");
+  say($("step-title"), "This workshop has ended");
+  say($("prompt"), "It takes no more answers. Thank you for taking part!");
+  for (const id of ["answer-form", "reveal", "timer", "results"]) show($(id), false);
+  say(status, ""); say($("closed"), "");
+  announce("This workshop has ended.");
+}
+function gone(message) {
+  stopped = true; stopLive();
+  say(status, message || "This device is not in the workshop.", "bad");
+  show(form, false);
+  const a = $("rejoin"); a.href = "/room/" + encodeURIComponent(code); show(a, true);
+}
+async function send(ev) {
+  ev.preventDefault();
+  const v = value();
+  if (v === null || (Array.isArray(v) && !v.length)) {
+    return say(status, "Choose an answer first.", "bad");
+  }
+  const sentFor = key;
+  sending = true; controls(); say(status, "Sending…");
+  try {
+    const body = { code, p: token, step_index: S.step_index, value: v };
+    const r = await call("POST", "/room/api/answer", body);
+    // If the facilitator moved on meanwhile, the new step has its own form: leave it be.
+    if (key !== sentFor) return;
+    if (r.status === 200) {
+      S.my_answer = r.data.answer;
+      say(status, "Answer received ✓", "ok");
+      form.querySelector("button").textContent = "Send change";
+    } else if (r.status === 423) {
+      // Closed before it arrived: show what is recorded, not the choice that was refused.
+      build(S.step, S.my_answer);
+      say(status, S.my_answer != null ? "Not sent: your earlier answer still counts."
+        : "Not sent.", "bad");
+      resync();
+    } else {
+      say(status, r.data.error || "Not sent. Try again.", "bad");
+      if (r.status === 404) gone(r.data.error); else if (r.status !== 422) resync();
+    }
+  } catch (e) {
+    const lost = "Not sent: no connection. Your answer is still here; send it again.";
+    if (key === sentFor) say(status, lost, "bad");
+  } finally {
+    sending = false; controls();
+  }
+}
+function tick() {
+  const t = $("timer"), end = S && !S.ended ? S.timer_ends_at : null;
+  show(t, !!end);
+  if (!end) { timerEnd = null; return; }
+  const left = Math.max(0, Math.ceil((end * 1000 - now()) / 1000));
+  const clock = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+  say(t, left ? "Time left: " + clock : "Time is up", left ? "" : "bad");
+  // Screen readers hear the timer only at thresholds, never every second.
+  if (end !== timerEnd) {
+    timerEnd = end; marks = [60, 30, 10, 0].filter((m) => m < left);
+    announce(left ? "Timer started: " + left + " seconds to answer." : "Time is up.");
+  }
+  let crossed = null;
+  while (marks.length && left <= marks[0]) crossed = marks.shift();
+  if (crossed !== null) {
+    announce(crossed ? crossed + " seconds left." : "Time is up: answering has closed.");
+    controls();
+  }
+}
+
+async function resync() {
+  try {
+    const r = await call("GET", "/room/api/state?" + ids);
+    if (r.status === 200) apply(r.data); else if (r.status === 404) gone(r.data.error);
+  } catch (e) { link(false); }
+}
+const link = (ok) => say($("link"), ok ? "" : "Reconnecting…", "muted");
+function stopLive() {
+  if (es) { es.close(); es = null; }
+  if (waitCtl) waitCtl.abort();
+}
+function live() {
+  if (stopped || es) return;
+  if (!window.EventSource || fails >= 3) return poll();
+  const src = es = new EventSource("/room/api/stream?" + ids);
+  let guard = 0;
+  // A proxy that buffers the stream lets it open but delivers nothing: long-poll instead.
+  const buffered = () => { if (es === src) { fails = 3; src.close(); es = null; live(); } };
+  src.onopen = () => { link(true); guard = setTimeout(buffered, 5000); };
+  src.addEventListener("state", (e) => {
+    clearTimeout(guard); fails = 0; link(true); apply(JSON.parse(e.data));
+  });
+  src.addEventListener("gone", (e) => { clearTimeout(guard); gone(JSON.parse(e.data).error); });
+  // The server ends each stream after a while (so it can restart); reconnect at once.
+  src.addEventListener("renew", () => { clearTimeout(guard); src.close(); es = null; live(); });
+  src.onerror = () => {
+    clearTimeout(guard);
+    if (stopped) return;
+    link(false);
+    if (src.readyState === EventSource.CLOSED) {
+      es = null; fails++;
+      setTimeout(() => resync().then(live), 2000 * fails);
+    }
+  };
+}
+async function poll() {
+  if (polling) return;
+  polling = true;
+  let backoff = 1000;
+  while (!stopped) {
+    waitCtl = new AbortController();
+    const timeout = setTimeout(() => waitCtl.abort(), 35000);
+    try {
+      const url = "/room/api/wait?" + ids + "&version=" + (S ? S.version : -1);
+      const r = await call("GET", url, null, waitCtl.signal);
+      clearTimeout(timeout);
+      if (r.status === 200) { link(true); backoff = 1000; apply(r.data); continue; }
+      if (r.status === 404) { gone(r.data.error); break; }
+    } catch (e) { clearTimeout(timeout); link(false); }
+    await sleep(backoff); backoff = Math.min(backoff * 2, 10000);
+  }
+  polling = false;
+}
+
+if (D.mode !== "room" || !token) { joinView(); return; }
+show($("room-view"), true);
+form.addEventListener("submit", send);
+form.addEventListener("input", () => {
+  counter();
+  if (S && S.my_answer != null && !sending) {
+    say(status, "Changed: press Send change to update your answer.");
+  }
+});
+addEventListener("online", () => { if (waitCtl) waitCtl.abort(); resync().then(live); });
+document.addEventListener("visibilitychange", () => !document.hidden && !stopped && resync());
+setInterval(() => S && !stopped && tick(), 1000);
+resync().then(live);
+})();
