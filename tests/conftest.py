@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
-from collections.abc import Coroutine
+import uuid
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -103,3 +105,51 @@ def run_coroutine(coroutine: Coroutine[Any, Any, Any]) -> Any:
     """
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+# CARELAB_TEST_POSTGRES names a server the PostgreSQL half of the tests may use (it creates
+# and drops its own databases there); .ci/run starts a throwaway cluster and sets it, and
+# CARELAB_REQUIRE_POSTGRES=1 turns a missing server into a failure instead of a skip.
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The URL of a PostgreSQL server for tests, or skip (fail in CI) saying why."""
+    url = os.environ.get("CARELAB_TEST_POSTGRES", "")
+    why = ""
+    if not url:
+        why = (
+            "CARELAB_TEST_POSTGRES is not set: PostgreSQL tests skipped (.ci/run starts a "
+            "throwaway cluster with tests/postgres_server.py and sets it)"
+        )
+    else:
+        import psycopg
+
+        try:
+            psycopg.connect(url, connect_timeout=5).close()
+        except psycopg.OperationalError as exc:
+            why = f"PostgreSQL at CARELAB_TEST_POSTGRES is not reachable: {exc}"
+    if why:
+        if os.environ.get("CARELAB_REQUIRE_POSTGRES") == "1":
+            pytest.fail(why)
+        pytest.skip(why)
+    return url
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards; its URL."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    name = f"carelab_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    params = conninfo_to_dict(postgres_server)
+    params["dbname"] = name
+    try:
+        yield make_conninfo(**params)
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
