@@ -14,7 +14,7 @@ Questions are told apart as Moodle's own importer does, with the same escapes
 
 Text may start with [moodle] (the default), [html], [markdown] or [plain]. HTML becomes
 plain Markdown text, and a `<` that could open a tag is written `&lt;`, so no raw HTML
-reaches CareLab. Writing GIFT and YAML lives in gift_writer.py. This file is longer than
+reaches CareLab. Writing GIFT and YAML lives in writer.py. This file is longer than
 most because the format's rules and the HTML-to-text conversion they need form one reader.
 """
 
@@ -29,23 +29,8 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from carelab.content import schema
-from carelab.content.gift_writer import GIFT_CANNOT_CARRY, import_yaml, lost_fields, to_gift
 from carelab.content.html_text import to_safe_markdown
 from carelab.errors import CareLabError
-
-__all__ = [
-    "FALLBACK_EXPLANATION",
-    "GIFT_CANNOT_CARRY",
-    "GiftImport",
-    "GiftProblem",
-    "import_yaml",
-    "lost_fields",
-    "module_questions",
-    "parse_gift",
-    "read_gift",
-    "slug",
-    "to_gift",
-]
 
 FALLBACK_EXPLANATION = "No explanation was given in the imported Moodle question."
 MAX_BYTES = 10_000_000  # a question bank is text; this only stops a mistaken path to a huge file
@@ -164,11 +149,6 @@ def parse_gift(text: str, path: str) -> GiftImport:
         number += 1
         _add(result, block, line, number, taken)
     return result
-
-
-def module_questions(module: schema.Module) -> list[Any]:
-    """Return every quiz question of a module, in step order."""
-    return [q for step in module.steps if isinstance(step, schema.QuizStep) for q in step.questions]
 
 
 def slug(title: str) -> str:

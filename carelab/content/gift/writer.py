@@ -12,7 +12,7 @@ leaves them out:
 - `wrong_answers`: feedback for likely wrong numbers or phrases is not written out yet
   (GIFT's `=%0%3:0#...` answers could carry it).
 
-Every other field survives export and import unchanged (see tests/unit/content/test_gift.py),
+Every other field survives export and import unchanged (see tests/unit/content/test_gift_export.py),
 with three edge cases: a single_choice option given a weight other than 0 or 100 comes back
 as multiple_choice (GIFT's single-answer form has no such weights), weights keep five
 decimals (as Moodle's do), and an HTML tag written inside Markdown text is dropped on import.
@@ -23,15 +23,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, TypeAdapter
 
 from carelab.content import schema
-
-if TYPE_CHECKING:
-    from carelab.content.gift import GiftImport
+from carelab.content.gift.reader import GiftImport
 
 GIFT_CANNOT_CARRY = (
     "source",

@@ -1,7 +1,7 @@
 """GIFT import: CareLab's own GIFT files for every construct, and Moodle's files when present.
 
 The files in tests/data/gift/ were written for CareLab and cover the whole syntax that
-carelab/content/gift.py claims. Moodle's own example files are GPL and stay outside the
+carelab/content/gift/reader.py claims. Moodle's own example files are GPL and stay outside the
 repository: their conformance tests run when ../shared/data/moodle-gift/ exists.
 """
 
