@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from carelab import auth, config
+from carelab import auth, cli_indicators, config
 from carelab.content import gift
 from carelab.content.catalog import CONTENT_FOLDERS, load_catalog
 from carelab.content.loader import YamlLoadFailed, load_yaml_file
@@ -21,7 +21,6 @@ from carelab.content.schema import Case, Module
 from carelab.content.starter import starter_case
 from carelab.content.validate import validate_document
 from carelab.errors import CareLabError, ContentError
-from carelab.indicators import commands as indicator_commands
 from carelab.store import db as store_db
 
 
@@ -322,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     unlock.set_defaults(func=cmd_user_unlock)
 
     _add_gift_commands(commands)
-    indicator_commands.add_commands(commands)
+    cli_indicators.add_commands(commands)
     return parser
 
 

@@ -1,7 +1,9 @@
 """The analyst commands `carelab funnel` and `carelab spc`: a CSV in, a CSV of results out.
 
 Input goes through the same reading and checks as the app's upload page, so a file gets the
-same messages in both places: every problem, with its spreadsheet row and column.
+same messages in both places: every problem, with its spreadsheet row and column. This is
+command-line code, so it lives beside cli.py, which registers these commands; the analysis
+itself stays in carelab/indicators/.
 """
 
 from __future__ import annotations
