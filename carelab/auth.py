@@ -21,6 +21,7 @@ import hmac
 import math
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from carelab import config, credentials
@@ -35,6 +36,7 @@ from carelab.credentials import (
 from carelab.errors import AuthError, NotFound, PermissionDenied, Throttled
 from carelab.store import Connection, accounts
 from carelab.store.accounts import Limit
+from carelab.store.db import write_transaction
 
 # The pages read the password limits as auth.MIN_PASSWORD and auth.MAX_PASSWORD.
 MIN_PASSWORD, MAX_PASSWORD = credentials.MIN_PASSWORD, credentials.MAX_PASSWORD
@@ -46,7 +48,10 @@ LOCAL_ADDRESS = "local"  # Streamlit gives no address for a browser on the serve
 
 # Throttling. Every password check (sign-in, and the current password when changing it or
 # deleting the account) is first recorded, in the same write transaction that checks these
-# limits, so twenty tabs submitting at once get five checks, not twenty.
+# limits, so twenty tabs submitting at once get five checks, not twenty. That transaction
+# commits before the password is hashed, and what follows a right password (a new hash, a
+# deleted account) is a transaction of its own: scrypt takes about 30 ms here, and holding
+# the write lock through it would make every other writer in CareLab wait behind it.
 # - Per email: 5 failures are free; then each try waits after the latest failure, 30 s
 #   doubling to at most 5 minutes. It only slows: whoever hammers an administrator's email,
 #   the administrator waits 5 minutes at most after the attacker's last failure.
@@ -82,6 +87,17 @@ class User:
     def can(self, role: str) -> bool:
         """Return whether the user may act in `role` (admins may act in every role)."""
         return role in self.roles or "admin" in self.roles
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    """One account as the administrator's list shows it: who, their roles, when they joined."""
+
+    id: int
+    email: str
+    display_name: str
+    roles: tuple[str, ...]
+    created_at: float
 
 
 def retry_delay(failures: int) -> float:
@@ -301,12 +317,24 @@ def set_role(
     db: Connection, actor: User, user_id: int, role: str, granted: bool, now: float | None = None
 ) -> None:
     """Grant or revoke a role; only a current admin may, and the last admin cannot be removed."""
+    set_roles(db, actor, user_id, {role: granted}, now)
+
+
+def set_roles(
+    db: Connection,
+    actor: User,
+    user_id: int,
+    changes: Mapping[str, bool],
+    now: float | None = None,
+) -> None:
+    """Grant (True) or revoke (False) several roles together: all of them change, or none."""
     if not actor.can("admin"):
         raise PermissionDenied("Only an administrator can change roles.")
-    if role not in GRANTABLE_ROLES:
-        raise AuthError(f"'{role}' is not a role that can be granted.")
+    for role in changes:
+        if role not in GRANTABLE_ROLES:
+            raise AuthError(f"'{role}' is not a role that can be granted.")
     now = time.time() if now is None else now
-    outcome = accounts.change_role(db, actor.id, user_id, role, granted, now)
+    outcome = accounts.change_roles(db, actor.id, user_id, dict(changes), now)
     if outcome == "not-admin":
         raise PermissionDenied("Only an administrator can change roles; you no longer are one.")
     if outcome == "no-user":
@@ -324,12 +352,18 @@ def grant_role_as_operator(db: Connection, user_id: int, role: str) -> None:
     accounts.grant_role(db, get_user(db, user_id).id, role, None, time.time())
 
 
-def list_users(db: Connection) -> list[dict]:
-    """Return every account with its roles, for the admin page."""
-    users = accounts.list_users(db)
-    for row in users:
-        row["roles"] = ["learner", *sorted(filter(None, row["roles"].split(",")))]
-    return users
+def list_users(db: Connection) -> list[UserSummary]:
+    """Return every account with its roles (learner first), oldest first, for the admin page."""
+    return [
+        UserSummary(
+            row["id"],
+            row["email"],
+            row["display_name"],
+            ("learner", *sorted(filter(None, row["roles"].split(",")))),
+            row["created_at"],
+        )
+        for row in accounts.list_users(db)
+    ]
 
 
 # --- sessions and the sign-in cookie ----------------------------------------------------
@@ -353,7 +387,13 @@ def _token_hash(token: str) -> str:
 
 def start_session(db: Connection, user_id: int, now: float | None = None) -> tuple[str, int]:
     """Create a session; return the signed cookie value and its lifetime in seconds."""
-    now = time.time() if now is None else now
+    with write_transaction(db):
+        return _start_session(db, user_id, time.time() if now is None else now)
+
+
+def _start_session(db: Connection, user_id: int, now: float) -> tuple[str, int]:
+    # Sweeps expired rows, records the session and may store the cookie key: the caller
+    # holds the write transaction.
     max_age = config.session_days() * 86_400
     token = secrets.token_urlsafe(32)
     expires = int(now + max_age)
@@ -405,9 +445,14 @@ def issue_handoff(db: Connection, user: User, now: float | None = None) -> str:
 
 
 def redeem_handoff(db: Connection, code: str, now: float | None = None) -> tuple[str, int] | None:
-    """Use up a hand-off code; return (cookie value, max age), or None if it is not valid."""
+    """Use up a hand-off code; return (cookie value, max age), or None if it is not valid.
+
+    The code is used up and the session made in one transaction: if making the session
+    fails, the code still works for the browser's next try.
+    """
     now = time.time() if now is None else now
-    user_id = accounts.consume_handoff(db, _token_hash(code), now)
-    if user_id is None:
-        return None
-    return start_session(db, user_id, now)
+    with write_transaction(db):
+        user_id = accounts.consume_handoff(db, _token_hash(code), now)
+        if user_id is None:
+            return None
+        return _start_session(db, user_id, now)

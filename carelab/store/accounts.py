@@ -91,25 +91,42 @@ def _last_admin(db: Database, user_id: int) -> bool:
 def change_role(
     db: Database, actor_id: int, user_id: int, role: str, granted: bool, now: float
 ) -> str:
-    """Grant or revoke a role as `actor_id`, all checked in one write transaction.
+    """Grant or revoke one role as `actor_id`, all checked in one write transaction."""
+    return change_roles(db, actor_id, user_id, {role: granted}, now)
 
-    Return "done", or why not: "not-admin" (the actor is no longer an administrator),
-    "no-user", or "last-admin" (revoking it would leave no administrator). Two admins
-    revoking each other at once take turns on the write lock, so the second one sees the
-    first one's change and is refused.
+
+def change_roles(
+    db: Database, actor_id: int, user_id: int, changes: dict[str, bool], now: float
+) -> str:
+    """Grant (True) or revoke (False) roles as `actor_id`, all in one write transaction.
+
+    Return "done", or why nothing changed: "not-admin" (the actor is no longer an
+    administrator), "no-user", or "last-admin" (revoking it would leave no administrator).
+    Two admins revoking each other at once take turns on the write lock, so the second one
+    sees the first one's change and is refused.
     """
-    with write_transaction(db):
-        if not _is_admin(db, actor_id):
-            return "not-admin"
-        if db.execute("SELECT 1 FROM users WHERE id = ?", [user_id]).fetchone() is None:
-            return "no-user"
-        if granted:
-            grant_role(db, user_id, role, actor_id, now)
-            return "done"
-        if role == "admin" and _last_admin(db, user_id):
-            return "last-admin"
-        db.execute("DELETE FROM user_roles WHERE user_id = ? AND role = ?", [user_id, role])
+    try:
+        with write_transaction(db):
+            if not _is_admin(db, actor_id):
+                return "not-admin"
+            if db.execute("SELECT 1 FROM users WHERE id = ?", [user_id]).fetchone() is None:
+                return "no-user"
+            for role, granted in changes.items():
+                if granted:
+                    grant_role(db, user_id, role, actor_id, now)
+                elif role == "admin" and _last_admin(db, user_id):
+                    raise _Refused("last-admin")  # rolls back the roles granted before it
+                else:
+                    db.execute(
+                        "DELETE FROM user_roles WHERE user_id = ? AND role = ?", [user_id, role]
+                    )
+    except _Refused as refused:
+        return str(refused)
     return "done"
+
+
+class _Refused(Exception):
+    """Raised inside a write transaction to roll it back; its text is the outcome."""
 
 
 def delete_user(db: Database, user_id: int) -> bool:

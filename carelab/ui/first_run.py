@@ -14,8 +14,7 @@ import sys
 from streamlit import config as st_config
 from streamlit.web.server import server_util
 
-from carelab import auth
-from carelab.store import db as store_db
+from carelab import accounts
 
 
 def base_url() -> str:
@@ -40,8 +39,7 @@ def setup_link(token: str) -> str:
 
 def announce_setup_link() -> str | None:
     """If there is no administrator yet, print a new one-time setup link; return it."""
-    with store_db.session() as db:
-        token = auth.new_setup_token(db)
+    token = accounts.new_setup_token()
     if token is None:
         return None
     link = setup_link(token)

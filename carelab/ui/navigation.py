@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from carelab import auth
+from carelab import accounts
 from carelab.auth import User
 from carelab.content.text import escape_markdown
 from carelab.ui import state
@@ -99,8 +99,7 @@ def sidebar(user: User | None) -> None:
 
 def sign_out() -> None:
     """End the session on the server now, then have the browser drop its cookie."""
-    with state.database() as db:
-        auth.end_session(db, state.session_cookie())
+    accounts.sign_out(state.session_cookie())
     st.session_state[state.USER_KEY] = None
     st.info("You are signed out.")
     auth_handoff.post_sign_out()

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 from sqlite_utils import Database
 
-from carelab import auth, config
+from carelab import accounts, auth, config, startup
 from carelab.content.catalog import Catalog, Signature, content_signature, load_catalog
 from carelab.store import db as store_db
 
@@ -27,7 +27,7 @@ def database() -> Iterator[Database]:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _prepare_database(path: str) -> None:
     """Apply migrations once per process and database path."""
-    store_db.prepare(Path(path))
+    startup.prepare_database(Path(path))
 
 
 def prepare_database() -> None:
@@ -42,8 +42,7 @@ def session_cookie() -> str | None:
 
 def load_user() -> auth.User | None:
     """Read the signed-in user from the cookie; called once per run by app.py."""
-    with database() as db:
-        return auth.user_from_cookie(db, session_cookie())
+    return accounts.user_for_cookie(session_cookie())
 
 
 def current_user() -> auth.User | None:

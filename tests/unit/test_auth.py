@@ -11,7 +11,8 @@ import time
 import pytest
 
 from carelab import auth
-from carelab.errors import AuthError, PermissionDenied, Throttled
+from carelab.errors import AuthError, DatabaseUnavailable, PermissionDenied, Throttled
+from carelab.store import accounts as store_accounts
 
 PASSWORD = "correct horse battery"
 
@@ -144,6 +145,23 @@ def test_handoff_code_works_once_and_expires(db):
     assert auth.redeem_handoff(db, late) is None
 
 
+def test_a_handoff_code_outlives_a_session_that_could_not_be_made(db, monkeypatch):
+    # Using up the code and making the session are one transaction: if the second fails,
+    # the browser's next try with the same code still signs in.
+    user = make(db)
+    code = auth.issue_handoff(db, user)
+
+    def full_disk(*args, **kwargs):
+        raise DatabaseUnavailable()
+
+    with monkeypatch.context() as patched:
+        patched.setattr(store_accounts, "insert_session", full_disk)
+        with pytest.raises(DatabaseUnavailable):
+            auth.redeem_handoff(db, code)
+    cookie, _ = auth.redeem_handoff(db, code)
+    assert auth.user_from_cookie(db, cookie) == user
+
+
 def test_password_change_ends_every_session(db):
     user = make(db)
     cookie, _ = auth.start_session(db, user.id)
@@ -161,10 +179,34 @@ def test_admin_grants_and_revokes_roles(db):
     assert auth.get_user(db, learner.id).roles == {"learner", "facilitator", "author"}
     auth.set_role(db, admin, learner.id, "facilitator", False)
     assert auth.get_user(db, learner.id).roles == {"learner", "author"}
-    assert [u["roles"] for u in auth.list_users(db)] == [
-        ["learner", "admin"],
-        ["learner", "author"],
+    assert [u.roles for u in auth.list_users(db)] == [
+        ("learner", "admin"),
+        ("learner", "author"),
     ]
+
+
+def test_roles_saved_together_change_together_or_not_at_all(db, monkeypatch):
+    admin, learner = make_admin(db), make(db, "bo@example.org", "Bo")
+    auth.set_roles(db, admin, learner.id, {"facilitator": True, "author": True})
+    assert auth.get_user(db, learner.id).roles == {"learner", "facilitator", "author"}
+    # Refused part-way (the last admin cannot go): the role granted before it is not kept.
+    with pytest.raises(AuthError, match="at least one administrator"):
+        auth.set_roles(db, admin, admin.id, {"author": True, "admin": False})
+    assert auth.get_user(db, admin.id).roles == {"learner", "admin"}
+    # A failure part-way (the disk fills on the second statement) keeps nothing either.
+    granted = store_accounts.grant_role
+    calls = []
+
+    def second_fails(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise DatabaseUnavailable()
+        granted(*args, **kwargs)
+
+    monkeypatch.setattr(store_accounts, "grant_role", second_fails)
+    with pytest.raises(DatabaseUnavailable):
+        auth.set_roles(db, admin, learner.id, {"admin": True, "facilitator": True})
+    assert auth.get_user(db, learner.id).roles == {"learner", "facilitator", "author"}
 
 
 def test_only_admins_change_roles_and_the_last_admin_stays(db):

@@ -12,9 +12,8 @@ import html
 
 import streamlit as st
 
-from carelab import auth
+from carelab.accounts import SignedIn
 from carelab.content.text import escape_markdown
-from carelab.ui import state
 
 _FORM = """
 <form id="{form_id}" method="post" action="{action}">
@@ -36,13 +35,11 @@ def _post(action: str, fields: dict[str, str], label: str, form_id: str) -> None
     )
 
 
-def finish_sign_in(user: auth.User) -> None:
-    """Welcome the user, hand the browser a one-time code for its cookie, and stop the run."""
-    with state.database() as db:
-        code = auth.issue_handoff(db, user)
-    name = escape_markdown(user.display_name)
+def finish_sign_in(signed_in: SignedIn) -> None:
+    """Welcome the user, hand the browser their one-time code for its cookie, stop the run."""
+    name = escape_markdown(signed_in.user.display_name)
     st.success(f"Welcome, {name}. Signing you in…", icon=":material/check_circle:")
-    post_sign_in(code)
+    post_sign_in(signed_in.handoff_code)
     st.stop()
 
 

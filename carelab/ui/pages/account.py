@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from carelab import auth
+from carelab import accounts, auth
 from carelab.content.text import escape_markdown
-from carelab.errors import AuthError
 from carelab.ui import navigation, state
-from carelab.ui.errors import require_role
+from carelab.ui.errors import require_role, shown_as_message
 
 user = require_role(state.current_user(), "learner")
 st.title("My account")
@@ -26,12 +25,8 @@ with st.form("account.password", clear_on_submit=True):
     )
     changed = st.form_submit_button("Change password")
 if changed:
-    try:
-        with state.database() as db:
-            auth.change_password(db, user, current, new, address=state.client_address())
-    except AuthError as exc:
-        st.error(str(exc), icon=":material/error:")
-    else:
+    with shown_as_message():
+        accounts.change_password(user, current, new, state.client_address())
         st.success("Password changed. You are signed out everywhere; sign in again.")
         navigation.sign_out()
 
@@ -51,11 +46,7 @@ with st.form("account.delete", clear_on_submit=True):
     )
     delete = st.form_submit_button("Delete my account for good")
 if delete:
-    try:
-        with state.database() as db:
-            auth.delete_account(db, user, confirm, address=state.client_address())
-    except AuthError as exc:
-        st.error(str(exc), icon=":material/error:")
-    else:
+    with shown_as_message():
+        accounts.delete_account(user, confirm, state.client_address())
         st.success("Your account has been deleted.")
         navigation.sign_out()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from carelab import auth
+from carelab import accounts, auth
 from carelab.content.text import escape_markdown
 from carelab.ui import state
 from carelab.ui.errors import require_role, shown_as_message
@@ -18,40 +18,37 @@ if flash := st.session_state.pop("admin.flash", None):
     st.success(flash, icon=":material/check_circle:")
 
 st.header("Users and roles", anchor=False)
-with state.database() as db:
-    users = auth.list_users(db)
+users = accounts.users()
 table = pd.DataFrame(
     {
-        "Name": [u["display_name"] for u in users],
-        "Email": [u["email"] for u in users],
-        "Roles": [", ".join(u["roles"]) for u in users],
-        "Joined": [datetime.fromtimestamp(u["created_at"], UTC).date() for u in users],
+        "Name": [u.display_name for u in users],
+        "Email": [u.email for u in users],
+        "Roles": [", ".join(u.roles) for u in users],
+        "Joined": [datetime.fromtimestamp(u.created_at, UTC).date() for u in users],
     }
 )
 # On a phone the table scrolls sideways with the name in view.
 st.dataframe(table, hide_index=True, width="stretch",
              column_config={"Name": st.column_config.TextColumn(pinned=True)})  # fmt: skip
 
-by_id = {u["id"]: u for u in users}
+by_id = {u.id: u for u in users}
 chosen = st.selectbox(
     "Change the roles of",
     list(by_id),
-    format_func=lambda i: f"{by_id[i]['display_name']} <{by_id[i]['email']}>",
+    format_func=lambda i: f"{by_id[i].display_name} <{by_id[i].email}>",
     key="admin.user",
 )
 with st.form("admin.roles"):
     wanted = {
-        role: st.checkbox(role.capitalize(), value=role in by_id[chosen]["roles"])
+        role: st.checkbox(role.capitalize(), value=role in by_id[chosen].roles)
         for role in auth.GRANTABLE_ROLES
     }
     saved = st.form_submit_button("Save roles")
 if saved:
-    with shown_as_message(), state.database() as db:
-        for role, granted in wanted.items():
-            if granted != (role in by_id[chosen]["roles"]):
-                auth.set_role(db, admin, chosen, role, granted)
-        email = escape_markdown(by_id[chosen]["email"])
-        st.session_state["admin.flash"] = f"Roles saved for {email}."
+    changes = {role: on for role, on in wanted.items() if on != (role in by_id[chosen].roles)}
+    with shown_as_message():
+        accounts.set_roles(admin, chosen, changes)
+        st.session_state["admin.flash"] = f"Roles saved for {escape_markdown(by_id[chosen].email)}."
         st.rerun()
 
 st.header("Authoring problems", anchor=False)

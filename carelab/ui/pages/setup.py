@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from carelab import auth
+from carelab import accounts, auth
 from carelab.errors import AuthError
-from carelab.ui import state
 from carelab.ui.components import auth_handoff
+from carelab.ui.errors import shown_as_message
 
 st.title("Set up CareLab")
 token = st.query_params.get("token", "")
 try:
-    with state.database() as db:
-        auth.check_setup_token(db, token)
+    accounts.check_setup_token(token)
 except AuthError as exc:
     st.warning(str(exc), icon=":material/lock:")
     st.page_link("carelab/ui/pages/catalogue.py", label="Go to the catalogue")
@@ -41,10 +40,5 @@ if submitted:
     if password != again:
         st.error("The two passwords differ; type the same one twice.", icon=":material/error:")
         st.stop()
-    try:
-        with state.database() as db:
-            admin = auth.create_first_admin(db, token, email, password, name)
-    except AuthError as exc:
-        st.error(str(exc), icon=":material/error:")
-        st.stop()
-    auth_handoff.finish_sign_in(admin)
+    with shown_as_message():
+        auth_handoff.finish_sign_in(accounts.create_first_admin(token, email, password, name))

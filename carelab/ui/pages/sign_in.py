@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from carelab import auth, config
-from carelab.errors import AuthError
+from carelab import accounts, auth, config
 from carelab.ui import state
 from carelab.ui.components import auth_handoff
+from carelab.ui.errors import shown_as_message
 
 FLASH = "sign_in.flash"
 # The same words whether or not the email already had an account, so that sign-up cannot
@@ -27,13 +27,9 @@ def sign_in_form() -> None:
         )
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        try:
-            with state.database() as db:
-                user = auth.sign_in(db, email, password, address=state.client_address())
-        except AuthError as exc:
-            st.error(str(exc), icon=":material/error:")
-            return
-        auth_handoff.finish_sign_in(user)
+        with shown_as_message():
+            signed_in = accounts.sign_in(email, password, state.client_address())
+            auth_handoff.finish_sign_in(signed_in)
 
 
 def sign_up_form() -> None:
@@ -52,14 +48,10 @@ def sign_up_form() -> None:
         st.caption("A few unrelated words make a strong password that is easy to remember.")
         submitted = st.form_submit_button("Create account", type="primary")
     if submitted:
-        try:
-            with state.database() as db:
-                email = auth.sign_up(db, email, password, name, address=state.client_address())
-        except AuthError as exc:
-            st.error(str(exc), icon=":material/error:")
-            return
-        st.session_state[FLASH] = (SIGNED_UP, email)
-        st.rerun()
+        with shown_as_message():
+            email = accounts.sign_up(email, password, name, state.client_address())
+            st.session_state[FLASH] = (SIGNED_UP, email)
+            st.rerun()
 
 
 st.title("Sign in")
