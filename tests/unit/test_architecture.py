@@ -79,3 +79,58 @@ def test_the_core_knows_the_database_only_as_the_stores_connection():
         text = page.read_text()
         assert "sqlite_utils" not in text, page
         assert not re.search(r"(?<![\w.])Database\b(?!Unavailable|Busy)", text), page
+
+
+def _module_name(path) -> str:
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _module_level_imports(body):
+    # What runs at import time, and type-only imports too: a cycle hidden behind
+    # `if TYPE_CHECKING:` is still two modules that each need the other.
+    import ast
+
+    for node in body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        elif isinstance(node, ast.If | ast.Try | ast.With):
+            handlers = [h.body for h in getattr(node, "handlers", [])]
+            blocks = (node.body, getattr(node, "orelse", []), getattr(node, "finalbody", []))
+            for block in (*blocks, *handlers):
+                yield from _module_level_imports(block)
+
+
+def carelab_imports() -> dict[str, set[str]]:
+    """Each carelab module and the carelab modules its module-level imports name."""
+    import ast
+
+    paths = {_module_name(p): p for p in python_files("carelab")}
+    graph = {}
+    for name, path in paths.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        needs = set()
+        for node in _module_level_imports(ast.parse(path.read_text()).body):
+            if isinstance(node, ast.Import):
+                needs.update(alias.name for alias in node.names)
+                continue
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*up, base] if base else up)
+            # `from carelab.content import gift` needs the module gift, not the package.
+            for alias in node.names:
+                needs.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in paths else base)
+        graph[name] = {other for other in needs if other in paths and other != name}
+    return graph
+
+
+def test_carelab_modules_import_each_other_without_a_cycle():
+    import graphlib
+
+    graph = carelab_imports()
+    assert len(graph) > 100 and graph["carelab.cli"] >= {"carelab.content.gift"}
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as exc:
+        raise AssertionError("import cycle: " + " -> ".join(exc.args[1])) from None
