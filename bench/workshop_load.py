@@ -300,7 +300,7 @@ class Ack:
 
 
 class Phone:
-    """One participant's phone, doing what carelab/room/page.py's script does."""
+    """One participant's phone, doing what the room's script (room/static/room.js) does."""
 
     def __init__(self, room: Room, client: httpx.AsyncClient) -> None:
         self.room, self.client = room, client
