@@ -20,15 +20,16 @@ from carelab.ui import state
 from carelab.ui.components import charts, lab_views
 from carelab.ui.components.markdown import markdown
 from carelab.web import addresses
-from carelab.workshop import aggregate, session
+from carelab.workshop import aggregate, facilitation
+from carelab.workshop.facilitation import LiveRoom
 from carelab.workshop.session import Workshop
 from carelab.workshop.steps import WorkshopStep
 
 LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
-def live_snapshot(workshop_id: int) -> tuple[User, Workshop, WorkshopStep, aggregate.StepResults]:
-    """The facilitator now, their workshop, its current step and results, read afresh.
+def live_snapshot(workshop_id: int) -> tuple[User | None, LiveRoom]:
+    """The facilitator now, and their workshop with its current step and results, read afresh.
 
     For the live fragments of Facilitate and Projector: a fragment's run does not go through
     app.py, so the user is checked again here (cookie and database). If the role was revoked
@@ -37,13 +38,10 @@ def live_snapshot(workshop_id: int) -> tuple[User, Workshop, WorkshopStep, aggre
     """
     user = state.user_holding("facilitator")
     try:
-        with state.database() as db:
-            workshop = session.facilitated_workshop(db, user, workshop_id)
-            step = session.step_at(db, workshop.id, workshop.current_step)
-            results = aggregate.results(db, workshop.id, workshop.current_step)
+        room = facilitation.live(user, workshop_id)
     except PermissionDenied:
         st.rerun()
-    return user, workshop, step, results
+    return user, room
 
 
 def join_url(code: str) -> str:
@@ -265,9 +263,3 @@ def lab_truth_view(workshop: Workshop, step: WorkshopStep) -> None:
         )  # fmt: skip
     st.page_link("carelab/ui/pages/indicator_lab.py", label="Open this scenario in the Lab",
                  icon=":material/science:", query_params={"scenario": scenario.id})  # fmt: skip
-
-
-def current(db: object, workshop_id: int) -> tuple[Workshop, WorkshopStep]:
-    """The workshop as it is now, and its current step."""
-    workshop = session.get_workshop(db, workshop_id)  # type: ignore[arg-type]
-    return workshop, session.step_at(db, workshop.id, workshop.current_step)  # type: ignore[arg-type]

@@ -7,15 +7,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import streamlit as st
-from sqlite_utils import Database
 
-from carelab.errors import CareLabError
+from carelab.auth import User
 from carelab.ui import state
 from carelab.ui.components import workshop_views as views
 from carelab.ui.components.markdown import markdown
 from carelab.ui.errors import require_role, shown_as_message
-from carelab.workshop import aggregate, session, summary
-from carelab.workshop.steps import steps_from_case, steps_from_module
+from carelab.workshop import facilitation
+from carelab.workshop.session import Workshop
 
 PROJECTOR = "carelab/ui/pages/projector.py"
 user = require_role(state.current_user(), "facilitator")
@@ -41,23 +40,22 @@ def create_form() -> None:
         go = st.form_submit_button("Create workshop", type="primary")
     if go and chosen:
         kind, item_id = chosen.split(":", 1)
-        item = catalog.case(item_id) if kind == "case" else catalog.module(item_id)
-        steps = steps_from_case(item, with_quiz) if kind == "case" else steps_from_module(item)
-        with shown_as_message(), state.database() as db:
-            made = session.create_workshop(
-                db, user, title.strip() or item.title, kind, item_id, steps, anonymous
-            )
+        with shown_as_message():
+            item = catalog.case(item_id) if kind == "case" else catalog.module(item_id)
+            made = facilitation.create(user, item, title, anonymous, with_quiz)
             st.query_params["w"] = str(made.id)
             st.rerun()
 
 
-def controls(workshop: session.Workshop) -> None:
+def controls(workshop: Workshop) -> None:
     """Pacing, answering, reveal, timer and end; each checked again on the server."""
-    actions = {
-        "← Previous": session.previous_step, "Next →": session.next_step,
-        "Open answering": session.open_answering, "Lock answering": session.lock_answering,
-        "Reveal results": session.reveal_results, "Hide results": session.hide_results,
-        "Reveal the right answer": session.reveal_answer,
+    actions: dict[str, Callable[[User, int], Workshop]] = {
+        "← Previous": facilitation.previous_step, "Next →": facilitation.next_step,
+        "Open answering": facilitation.open_answering,
+        "Lock answering": facilitation.lock_answering,
+        "Reveal results": facilitation.reveal_results,
+        "Hide results": facilitation.hide_results,
+        "Reveal the right answer": facilitation.reveal_answer,
     }  # fmt: skip
     # One row per pair of controls, so a phone (where columns stack) keeps them in order.
     rows = (("← Previous", "Next →"), ("Open answering", "Lock answering"),
@@ -65,27 +63,28 @@ def controls(workshop: session.Workshop) -> None:
     for row in rows:
         for column, label in zip(st.columns(4), row, strict=False):
             if column.button(label, key=f"facilitate.{label}", disabled=workshop.ended):
-                with shown_as_message(), state.database() as db:
-                    actions[label](db, user, workshop.id)
+                with shown_as_message():
+                    actions[label](user, workshop.id)
                     st.rerun()
     seconds = st.number_input("Timer (seconds)", 5, 3600, 60, step=5, key="facilitate.seconds")
     left, right = st.columns(2)
     if left.button("Start timer", disabled=workshop.ended):
-        with shown_as_message(), state.database() as db:
-            session.start_timer(db, user, workshop.id, int(seconds))
+        with shown_as_message():
+            facilitation.start_timer(user, workshop.id, int(seconds))
             st.rerun()
     with right.popover("End the workshop", disabled=workshop.ended):
         st.write("Participants can no longer answer. Results and exports stay available.")
         if st.button("End it now", type="primary", key="facilitate.end"):
-            with shown_as_message(), state.database() as db:
-                session.end_workshop(db, user, workshop.id)
+            with shown_as_message():
+                facilitation.end_workshop(user, workshop.id)
                 st.rerun()
 
 
 @st.fragment(run_every="2s")
 def live(workshop_id: int) -> None:
     """Re-read the room every 2 seconds, as the user holds the role now: step, answers."""
-    user, workshop, step, results = views.live_snapshot(workshop_id)
+    user, room = views.live_snapshot(workshop_id)
+    workshop, step, results = room.workshop, room.step, room.results
     status = "ended" if workshop.ended else ("open" if workshop.answering_open else "locked")
     st.subheader(f"Step {workshop.current_step + 1} of {workshop.step_count}: {step.title}",
                  anchor=False)  # fmt: skip
@@ -111,17 +110,16 @@ def live(workshop_id: int) -> None:
                 if right.button(
                     "Hide", key=f"hide.{workshop.current_step}.{response.participant_number}"
                 ):
-                    with shown_as_message(), state.database() as db:
-                        session.hide_response(db, user, workshop.id, workshop.current_step,
-                                              response.participant_number)  # fmt: skip
+                    with shown_as_message():
+                        facilitation.hide_response(user, workshop.id, workshop.current_step,
+                                                   response.participant_number)  # fmt: skip
     if step.kind == "lab":
         views.lab_truth_view(workshop, step)
 
 
-def review(workshop: session.Workshop) -> None:
+def review(workshop: Workshop) -> None:
     """Any step's results, without moving the room: to look back during or after a session."""
-    with state.database() as db:
-        steps = session.workshop_steps_of(db, workshop.id)
+    steps = facilitation.steps_of(user, workshop.id)
     answerable = [i for i, step in enumerate(steps) if step.answerable]
     if not answerable:
         return
@@ -129,22 +127,20 @@ def review(workshop: session.Workshop) -> None:
     st.caption("For you only: the projector and the phones stay on the current step.")
     index = st.selectbox("Step", answerable, key=f"facilitate.review.{workshop.id}",
                          format_func=lambda i: f"{i + 1}. {steps[i].title}")  # fmt: skip
-    with state.database() as db:
-        found = aggregate.results(db, workshop.id, index)
+    found = facilitation.results(user, workshop.id, index)
     looking_back = replace(workshop, answer_revealed=True)
     views.results_view(looking_back, steps[index], found)
     if steps[index].kind == "lab":
         views.lab_truth_view(looking_back, steps[index])
 
 
-def workshop_label(workshop: session.Workshop) -> str:
+def workshop_label(workshop: Workshop) -> str:
     """How a workshop is listed: title, code, the day it ran, and whether it has ended."""
     day = datetime.fromtimestamp(workshop.created_at, UTC).strftime("%d %b %Y")
     return f"{workshop.title} · {workshop.code} · {day}" + (" (ended)" if workshop.ended else "")
 
 
-with state.database() as db:
-    mine = session.list_workshops(db, user)
+mine = facilitation.mine(user)
 with st.expander("New workshop", expanded=not mine):
     create_form()
 if not mine:
@@ -157,12 +153,12 @@ index = (
 )
 chosen_id = st.selectbox("Workshop", ids, index=index, format_func=labels.get, key="facilitate.w")
 st.query_params["w"] = str(chosen_id)
-try:
-    with state.database() as db:
-        workshop = session.facilitated_workshop(db, user, chosen_id)
-except CareLabError as exc:
-    st.error(str(exc))
+found: Workshop | None = None
+with shown_as_message():
+    found = facilitation.facilitated(user, chosen_id)
+if found is None:
     st.stop()
+workshop = found
 
 views.join_details(workshop)
 st.page_link(PROJECTOR, label="Open the projector view", icon=":material/cast:",
@@ -178,22 +174,16 @@ st.caption(
 )
 
 
-def export(make: Callable[[Database, int], bytes | str], workshop_id: int) -> Callable[[], bytes]:
+def export(make: Callable[[User, int], bytes], workshop_id: int) -> Callable[[], bytes]:
     """An export made when its button is clicked, so it holds every answer given so far."""
-
-    def made() -> bytes:
-        with state.database() as db:
-            data = make(db, workshop_id)
-        return data.encode("utf-8") if isinstance(data, str) else data
-
-    return made
+    return lambda: make(user, workshop_id)
 
 
 name = f"workshop-{workshop.code}"
 downloads = (
-    ("Every response (CSV)", aggregate.export_csv, "csv", "text/csv"),
-    ("Summary (Markdown)", summary.summary_markdown, "md", "text/markdown"),
-    ("Summary (PDF)", summary.summary_pdf, "pdf", "application/pdf"),
+    ("Every response (CSV)", facilitation.export_csv, "csv", "text/csv"),
+    ("Summary (Markdown)", facilitation.summary_markdown, "md", "text/markdown"),
+    ("Summary (PDF)", facilitation.summary_pdf, "pdf", "application/pdf"),
 )
 for column, (label, make, extension, mime) in zip(st.columns(3), downloads, strict=True):
     column.download_button(label, export(make, workshop.id), file_name=f"{name}.{extension}",

@@ -9,13 +9,12 @@ from carelab.ui import state
 from carelab.ui.components import workshop_views as views
 from carelab.ui.components.markdown import markdown
 from carelab.ui.errors import require_role
-from carelab.workshop import session
+from carelab.workshop import facilitation
 
 user = require_role(state.current_user(), "facilitator")
 requested = st.query_params.get("w", "")
 try:
-    with state.database() as db:
-        workshop = session.facilitated_workshop(db, user, int(requested))
+    workshop = facilitation.facilitated(user, int(requested))
 except (CareLabError, ValueError):
     st.title("Projector")
     st.error("Open the projector from the Facilitate page, for a workshop you run.")
@@ -28,7 +27,8 @@ views.join_details(workshop, large=True)
 @st.fragment(run_every="2s")
 def screen(workshop_id: int) -> None:
     """What the room sees, refreshed every 2 seconds, while the user may still run it."""
-    _, current, step, results = views.live_snapshot(workshop_id)
+    _, room = views.live_snapshot(workshop_id)
+    current, step, results = room.workshop, room.step, room.results
     if current.ended:
         st.header("This workshop has ended. Thank you.", anchor=False)
         return

@@ -58,6 +58,16 @@ def test_insert_workshop_stores_snapshots_and_refuses_a_taken_code(db, wid):
     assert store.workshop_by_code(db, "ABC234")["id"] == wid
 
 
+def test_a_workshop_whose_steps_cannot_be_stored_is_not_stored_at_all(db, wid):
+    row = {k: v for k, v in store.workshop(db, wid).items() if k in ("title", "anonymous")}
+    row |= {"code": "XYZ789", "source_kind": "case", "source_id": "c"}
+    row |= {"facilitator_id": None, "created_at": T0}
+    with pytest.raises(sqlite3.IntegrityError):  # the second step is NULL
+        store.insert_workshop(db, row, ['{"kind": "text"}', None])
+    assert store.workshop_by_code(db, "XYZ789") is None
+    assert [w["id"] for w in store.workshops_of(db, None)] == [wid]
+
+
 def test_the_schema_refuses_impossible_states(db, wid):
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("UPDATE workshops SET current_step = 2 WHERE id = ?", [wid])
