@@ -22,6 +22,7 @@ from carelab.content.starter import starter_case
 from carelab.content.validate import validate_document
 from carelab.errors import CareLabError, ContentError
 from carelab.store import db as store_db
+from carelab.store.copy import copy_to_postgres
 
 
 def _validate_file(path: Path) -> list[ContentError]:
@@ -184,6 +185,17 @@ def cmd_db_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    """Copy a SQLite installation into PostgreSQL, table by table, verified by checksums."""
+    copied = copy_to_postgres(Path(args.sqlite_file), args.postgres_url)
+    width = max(len(t.table) for t in copied)
+    for table in copied:
+        print(f"{table.table:<{width}}  {table.rows:>8} rows  sha256 {table.checksum[:16]}")
+    total = sum(t.rows for t in copied)
+    print(f"ok: {len(copied)} tables, {total} rows copied; counts and checksums match")
+    return 0
+
+
 def cmd_user_add(args: argparse.Namespace) -> int:
     """Create an account from the shell, optionally with a role."""
     if args.password_stdin:
@@ -301,6 +313,12 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = database.add_subparsers(dest="db_command", required=True)
     migrate = db_commands.add_parser("migrate", help="create or update the database schema")
     migrate.set_defaults(func=cmd_db_migrate)
+    copy = db_commands.add_parser(
+        "copy", help="copy a SQLite database into a new, empty PostgreSQL database and verify it"
+    )
+    copy.add_argument("sqlite_file", help="the SQLite file, e.g. data/carelab.db")
+    copy.add_argument("postgres_url", help="postgresql://user@host/database (empty database)")
+    copy.set_defaults(func=cmd_db_copy)
 
     user = commands.add_parser("user", help="manage accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True)
