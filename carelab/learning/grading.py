@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import math
 import random
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from carelab import answers
+from carelab.answers import InvalidAnswer as InvalidAnswer
+from carelab.answers import parse_number as parse_number
 from carelab.content import schema
-from carelab.errors import CareLabError
-
-
-class InvalidAnswer(CareLabError):
-    """An answer that cannot be marked, e.g. text where a number is needed."""
 
 
 @dataclass(frozen=True)
@@ -67,14 +63,8 @@ def _weights(question: schema.SingleChoice | schema.MultipleChoice) -> list[floa
 
 
 def _choice(question: schema.SingleChoice | schema.MultipleChoice, response: Any) -> Grade:
-    picked = response if isinstance(response, list) else [response]
-    if any(not isinstance(i, int) or isinstance(i, bool) for i in picked):
-        raise InvalidAnswer("Choose an option before checking your answer.")
-    chosen = set(picked)
-    if not chosen or not chosen <= set(range(len(question.options))):
-        raise InvalidAnswer("Choose an option before checking your answer.")
-    if isinstance(question, schema.SingleChoice) and len(chosen) != 1:
-        raise InvalidAnswer("Choose one option.")
+    one = isinstance(question, schema.SingleChoice)
+    chosen = answers.chosen_options(len(question.options), response, one)
     weights = _weights(question)
     score = min(1.0, max(0.0, sum(weights[i] for i in chosen) / 100.0))
     right = {i for i, o in enumerate(question.options) if o.correct}
@@ -83,25 +73,6 @@ def _choice(question: schema.SingleChoice | schema.MultipleChoice, response: Any
         for i, o in enumerate(question.options)
     )
     return Grade(round(score, 4), chosen == right, options, None, question.explanation)
-
-
-def parse_number(text: Any) -> float:
-    """Read a number as people type it: spaces, a comma for thousands or a decimal comma."""
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        value = float(text)
-    else:
-        cleaned = str(text).strip().replace(" ", "").replace("\u00a0", "")
-        if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", cleaned):
-            cleaned = cleaned.replace(",", "")
-        elif re.fullmatch(r"-?\d+,\d+", cleaned):
-            cleaned = cleaned.replace(",", ".")
-        try:
-            value = float(cleaned.rstrip("%"))
-        except ValueError:
-            raise InvalidAnswer(f"'{text}' is not a number. Type digits, e.g. 3.5") from None
-    if not math.isfinite(value):
-        raise InvalidAnswer("Type a finite number, e.g. 3.5")
-    return value
 
 
 def _numeric(question: schema.Numeric, response: Any) -> Grade:
@@ -126,9 +97,7 @@ def _normal(text: str, case_sensitive: bool) -> str:
 
 
 def _short(question: schema.ShortAnswer, response: Any) -> Grade:
-    given = _normal(response, question.case_sensitive)
-    if not given:
-        raise InvalidAnswer("Type an answer before checking it.")
+    given = answers.short_text(response, question.case_sensitive)
 
     def matches(pattern: str) -> bool:
         return fnmatch.fnmatchcase(given, _normal(pattern, question.case_sensitive))
@@ -141,9 +110,7 @@ def _short(question: schema.ShortAnswer, response: Any) -> Grade:
 
 
 def _true_false(question: schema.TrueFalse, response: Any) -> Grade:
-    if not isinstance(response, bool):
-        raise InvalidAnswer("Choose true or false.")
-    ok = response == question.answer
+    ok = answers.true_or_false(response) == question.answer
     feedback = question.feedback_true if response else question.feedback_false
     return Grade(1.0 if ok else 0.0, ok, (), feedback, question.explanation)
 

@@ -10,17 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from carelab import answers
 from carelab.content import schema
 from carelab.learning.errors import TextTooLong
 
 # Each of What? / So what? / Now what?: about 800 words, two pages of the log PDF.
 MAX_REFLECTION = 5000
-# A short answer, as the room's open answers (workshop.steps.MAX_OPEN_ANSWER): the same
-# question takes the same answer in a workshop and on one's own. Accepted answers are a word
-# or a phrase; 280 characters is a long sentence.
-MAX_SHORT_ANSWER = 280
-# A number as typed, as the room's numeric answers: "1 234 567,89 %" is 14.
-MAX_NUMBER_TEXT = 40
+# A short answer, as the room's open answers: the same question takes the same answer in a
+# workshop and on one's own. Accepted answers are a word or a phrase.
+MAX_SHORT_ANSWER = answers.MAX_OPEN_ANSWER
+# A number as typed, as the room's numeric answers.
+MAX_NUMBER_TEXT = answers.MAX_NUMBER_TEXT
 
 
 def answer_limit(question: Any) -> int | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# InvalidAnswer is carelab.answers' one error for an answer of the wrong form, shared with
+# the module player; the room's callers import it from here too.
+from carelab.answers import InvalidAnswer as InvalidAnswer
 from carelab.errors import CareLabError
 
 
@@ -84,10 +87,6 @@ class NotCurrentStep(WorkshopError):
 
 class AnsweringClosed(WorkshopError):
     """Answering is locked for the current step, or its timer has run out."""
-
-
-class InvalidAnswer(WorkshopError):
-    """An answer that does not fit the current step's question."""
 
 
 class WorkshopStateError(WorkshopError):

@@ -13,26 +13,23 @@ from __future__ import annotations
 import fnmatch
 import json
 import math
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel
 
+from carelab import answers
+from carelab.answers import MAX_OPEN_ANSWER as MAX_OPEN_ANSWER
+from carelab.answers import SCALE as SCALE
+from carelab.answers import clean_text as clean_text
 from carelab.content import schema
-from carelab.learning.grading import InvalidAnswer as GradingInvalidAnswer
-from carelab.learning.grading import parse_number
-from carelab.workshop.errors import InvalidAnswer, WorkshopError
+from carelab.workshop.errors import WorkshopError
 from carelab.workshop.lab_vote import lab_vote
 
 MODES = ("single", "multiple", "open", "scale", "numeric")
-SCALE = range(1, 6)
-MAX_OPEN_ANSWER = 280
-MAX_NUMBER = 1e12
-_NUMBER_MESSAGE = "Enter a number, such as 12 or 12.5."
-_STRIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
+# The room's answer rules live in carelab.answers, shared with the module player; the
+# names imported from there stay importable from here for the room's callers.
 
 
 @dataclass(frozen=True)
@@ -227,83 +224,9 @@ def steps_from_module(module: schema.Module) -> list[WorkshopStep]:
 # --- answers ---------------------------------------------------------------------------
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def clean_text(text: str) -> str:
-    """Text without control or format characters, whitespace runs collapsed, trimmed."""
-    text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text))
-    # Cf holds bidi overrides and zero-width characters (spoofing); keep the zero-width
-    # joiner, which emoji sequences need.
-    kept = "".join(
-        c for c in text if c == "\u200d" or unicodedata.category(c) not in _STRIPPED_CATEGORIES
-    )
-    return re.sub(r" {2,}", " ", kept).strip()
-
-
-def _single(step: WorkshopStep, value: Any) -> int:
-    if not _is_int(value) or not 0 <= value < len(step.options):
-        raise InvalidAnswer("Choose one of the options.")
-    return int(value)
-
-
-def _multiple(step: WorkshopStep, value: Any) -> list[int]:
-    if not isinstance(value, list | tuple) or not all(
-        _is_int(v) and 0 <= v < len(step.options) for v in value
-    ):
-        raise InvalidAnswer("Choose options from the list.")
-    if not value:
-        raise InvalidAnswer("Choose at least one option.")
-    return sorted(set(value))
-
-
-def _scale(value: Any) -> int:
-    if not _is_int(value) or value not in SCALE:
-        raise InvalidAnswer("Choose a whole number from 1 to 5.")
-    return int(value)
-
-
-def _numeric(value: Any) -> float:
-    if isinstance(value, str) and (not value.strip() or len(value) > 40):
-        raise InvalidAnswer(_NUMBER_MESSAGE)
-    if not (isinstance(value, str | float) or _is_int(value)):
-        raise InvalidAnswer(_NUMBER_MESSAGE)
-    try:
-        number = parse_number(value)
-    except GradingInvalidAnswer:
-        raise InvalidAnswer(_NUMBER_MESSAGE) from None
-    if abs(number) > MAX_NUMBER:
-        raise InvalidAnswer("Enter a number between -1,000,000,000,000 and 1,000,000,000,000.")
-    return number
-
-
-def _open(value: Any) -> str:
-    if not isinstance(value, str):
-        raise InvalidAnswer("Write your answer as text.")
-    text = clean_text(value)
-    if not text:
-        raise InvalidAnswer("Write an answer before sending it.")
-    if len(text) > MAX_OPEN_ANSWER:
-        raise InvalidAnswer(
-            f"Keep your answer to {MAX_OPEN_ANSWER} characters; this one has {len(text)}."
-        )
-    return text
-
-
 def validate_answer(step: WorkshopStep, value: Any) -> Any:
     """The answer in its stored form, or InvalidAnswer with what to fix."""
-    if step.mode == "single":
-        return _single(step, value)
-    if step.mode == "multiple":
-        return _multiple(step, value)
-    if step.mode == "scale":
-        return _scale(value)
-    if step.mode == "numeric":
-        return _numeric(value)
-    if step.mode == "open":
-        return _open(value)
-    raise InvalidAnswer("This step takes no answers.")
+    return answers.by_mode(step.mode, len(step.options), value)
 
 
 def is_correct(step: WorkshopStep, value: Any) -> bool | None:
