@@ -11,8 +11,8 @@ module's estimated duration.
 from __future__ import annotations
 
 import time
-from typing import Any
 
+from carelab.learning.records import Attempt
 from carelab.store import Connection, activity
 
 # The longest pause that still counts as work. The longest stretch with no action in the
@@ -23,16 +23,16 @@ from carelab.store import Connection, activity
 GAP_CAP_SECONDS = 15 * 60.0
 
 
-def record_action(db: Connection, attempt: dict[str, Any], now: float | None = None) -> None:
+def record_action(db: Connection, attempt: Attempt, now: float | None = None) -> None:
     """Count the time since the learner's previous action in this attempt."""
-    activity.record_action(db, attempt["id"], time.time() if now is None else now, GAP_CAP_SECONDS)
+    activity.record_action(db, attempt.id, time.time() if now is None else now, GAP_CAP_SECONDS)
 
 
-def active_minutes(db: Connection, attempt: dict[str, Any]) -> int:
+def active_minutes(db: Connection, attempt: Attempt) -> int:
     """The attempt's active time so far, in whole minutes (rounded half up)."""
-    return int(activity.active_seconds(db, attempt["id"]) / 60 + 0.5)
+    return int(activity.active_seconds(db, attempt.id) / 60 + 0.5)
 
 
-def active_seconds(db: Connection, attempt: dict[str, Any]) -> float:
+def active_seconds(db: Connection, attempt: Attempt) -> float:
     """The attempt's active time so far, in seconds."""
-    return activity.active_seconds(db, attempt["id"])
+    return activity.active_seconds(db, attempt.id)

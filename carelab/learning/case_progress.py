@@ -23,8 +23,10 @@ from carelab.auth import User
 from carelab.content import schema
 from carelab.learning import grading
 from carelab.learning.progress import ProgressError, grade_and_save
+from carelab.learning.records import Attempt
 from carelab.store import Connection
 from carelab.store import learning as store
+from carelab.store.db import write_transaction
 
 # The step id a case page's answers are saved under (a case has no steps of its own).
 CASE_QUIZ_STEP = "case-quiz"
@@ -56,53 +58,54 @@ class CaseRecord:
     score: float | None
 
 
-def _new(db: Connection, user: User, case: schema.Case) -> dict[str, Any]:
+def _new(db: Connection, user: User, case: schema.Case) -> Attempt:
     return store.create_attempt(
         db, user.id, case.id, case.version, secrets.randbelow(2**31), time.time(), kind="case"
     )
 
 
-def current_case_attempt(db: Connection, user: User, case: schema.Case) -> dict[str, Any]:
+def current_case_attempt(db: Connection, user: User, case: schema.Case) -> Attempt:
     """The case attempt to continue: the latest one for this version, or a new one."""
     latest = store.latest_attempt(db, user.id, case.id, kind="case")
-    if latest and latest["module_version"] == case.version:
+    if latest and latest.module_version == case.version:
         return latest
     return _new(db, user, case)
 
 
-def new_case_attempt(db: Connection, user: User, case: schema.Case) -> dict[str, Any]:
+def new_case_attempt(db: Connection, user: User, case: schema.Case) -> Attempt:
     """Start the case's quiz again: a new attempt and option order; the old one stays."""
     return _new(db, user, case)
 
 
-def case_status(db: Connection, attempt: dict[str, Any], case: schema.Case) -> CaseStatus:
+def case_status(db: Connection, attempt: Attempt, case: schema.Case) -> CaseStatus:
     """Answers given to the case's current quiz, the score so far, and completion."""
-    answers = store.answers_of(db, attempt["id"])
+    answers = store.answers_of(db, attempt.id)
     given = [answers[q.id] for q in case.quiz if q.id in answers]
-    current = store.attempt(db, attempt["id"]) or attempt
+    current = store.attempt(db, attempt.id) or attempt
     return CaseStatus(
         answered=len(given),
         questions=len(case.quiz),
-        score=sum(row["score"] for row in given) / len(case.quiz) if case.quiz else 0.0,
-        complete=current["completed_at"] is not None,
-        completed_score=current["score"],
+        score=sum(answer.score for answer in given) / len(case.quiz) if case.quiz else 0.0,
+        complete=current.complete,
+        completed_score=current.score,
     )
 
 
 def record_case_answer(
-    db: Connection, attempt: dict[str, Any], case: schema.Case, question: Any, response: Any
+    db: Connection, attempt: Attempt, case: schema.Case, question: Any, response: Any
 ) -> grading.Grade:
     """Save an answer to the case's quiz at once; the last first answer completes the case."""
-    if attempt.get("kind") != "case" or attempt["module_id"] != case.id:
+    if attempt.kind != "case" or attempt.module_id != case.id:
         raise ProgressError("This answer belongs to another case. Reload the page.")
     if question not in case.quiz:
         raise ProgressError("This question is no longer in the case. Reload the page.")
-    result = grade_and_save(db, attempt, CASE_QUIZ_STEP, question.id, question, response)
-    state = case_status(db, attempt, case)
-    if state.answered == state.questions and not state.complete:
-        # Only the first completion counts (the store's UPDATE checks), so two tabs
-        # finishing together record one score.
-        store.complete_attempt(db, attempt["id"], state.score, time.time())
+    # The answer and the completion it brings are one transaction, so two tabs finishing
+    # together record one score (the store's UPDATE also takes only the first).
+    with write_transaction(db):
+        result = grade_and_save(db, attempt, CASE_QUIZ_STEP, question.id, question, response)
+        state = case_status(db, attempt, case)
+        if state.answered == state.questions and not state.complete:
+            store.complete_attempt(db, attempt.id, state.score, time.time())
     return result
 
 
@@ -112,18 +115,19 @@ def case_records(
     """The user's case attempts with at least one answer, newest first."""
     records = []
     for row in store.answered_case_attempts(db, user_id):
-        case = cases.get(row["module_id"])
+        attempt = row.attempt
+        case = cases.get(attempt.module_id)
         records.append(
             CaseRecord(
-                case_id=row["module_id"],
-                title=case.title if case else row["module_id"],
-                version=row["module_version"],
-                number=row["number"],
-                started_at=row["started_at"],
-                answered=row["answered"],
+                case_id=attempt.module_id,
+                title=case.title if case else attempt.module_id,
+                version=attempt.module_version,
+                number=attempt.number,
+                started_at=attempt.started_at,
+                answered=row.answered,
                 questions=len(case.quiz) if case else None,
-                completed_at=row["completed_at"],
-                score=row["score"],
+                completed_at=attempt.completed_at,
+                score=attempt.score,
             )
         )
     return records

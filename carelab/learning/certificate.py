@@ -59,7 +59,7 @@ def new_code() -> str:
     return _format_code(body)
 
 
-def normalise_code(text: str) -> str:
+def normalise_certificate_code(text: str) -> str:
     """The canonical form of a code as a person typed it (any case, spaces, dashes or none)."""
     # NFKC folds full-width letters from East Asian keyboards into ASCII.
     compact = re.sub(r"[\s\-_.\u2010-\u2015]", "", unicodedata.normalize("NFKC", text)).upper()
@@ -68,7 +68,8 @@ def normalise_code(text: str) -> str:
         compact = compact[len(CODE_PREFIX) :]
     if len(compact) != length or any(c not in CODE_ALPHABET for c in compact):
         raise CertificateError(
-            f"That is not a CareLab verification code: codes look like {CODE_EXAMPLE}."
+            "The code is unknown. That is not a CareLab verification code: codes look like "
+            f"{CODE_EXAMPLE}."
         )
     return _format_code(compact)
 

@@ -29,8 +29,10 @@ from carelab.content import schema, timing
 from carelab.errors import CareLabError
 from carelab.learning import active_time, grading, limits
 from carelab.learning.certificate import CertificateData, attested_minutes, new_code
+from carelab.learning.records import Attempt, Certificate, Reflection, SavedAnswer
 from carelab.store import Connection
 from carelab.store import learning as store
+from carelab.store.db import write_transaction
 
 # Each part's field name and the label the player shows it under.
 REFLECTION_FIELDS = {"what": "What?", "so_what": "So what?", "now_what": "Now what?"}
@@ -95,28 +97,28 @@ def scored_questions(
     return found
 
 
-def current_attempt(db: Connection, user: User, module: schema.Module) -> dict[str, Any]:
+def current_attempt(db: Connection, user: User, module: schema.Module) -> Attempt:
     """The attempt to continue: the latest one for this version, or a new one."""
     latest = store.latest_attempt(db, user.id, module.id)
-    if latest and latest["module_version"] == module.version:
+    if latest and latest.module_version == module.version:
         return latest
     return store.create_attempt(
         db, user.id, module.id, module.version, secrets.randbelow(2**31), time.time()
     )
 
 
-def older_version_attempt(db: Connection, user: User, module: schema.Module) -> dict | None:
+def older_version_attempt(db: Connection, user: User, module: schema.Module) -> Attempt | None:
     """An unfinished attempt at an earlier version, while the current version is unfinished."""
-    mine = [row for row in store.attempts_of(db, user.id) if row["module_id"] == module.id]
-    if any(r["module_version"] == module.version and r["completed_at"] for r in mine):
+    mine = [a for a in store.attempts_of(db, user.id) if a.module_id == module.id]
+    if any(a.module_version == module.version and a.complete for a in mine):
         return None
-    for row in mine:
-        if row["module_version"] != module.version:
-            return row if row["completed_at"] is None else None
+    for found in mine:
+        if found.module_version != module.version:
+            return None if found.complete else found
     return None
 
 
-def new_attempt(db: Connection, user: User, module: schema.Module) -> dict[str, Any]:
+def new_attempt(db: Connection, user: User, module: schema.Module) -> Attempt:
     """Start again: a fresh attempt with a new option order; earlier ones stay recorded."""
     return store.create_attempt(
         db, user.id, module.id, module.version, secrets.randbelow(2**31), time.time()
@@ -125,7 +127,7 @@ def new_attempt(db: Connection, user: User, module: schema.Module) -> dict[str, 
 
 def record_answer(
     db: Connection,
-    attempt: dict[str, Any],
+    attempt: Attempt,
     step_id: str,
     question: Any,
     response: Any,
@@ -136,13 +138,16 @@ def record_answer(
     `answer_id` is what it is saved under when that is not the question's id (a case step's
     question: see case_answer_id).
     """
-    _check_open(db, attempt)
-    return grade_and_save(db, attempt, step_id, answer_id or question.id, question, response)
+    # One transaction: an attempt completed in another tab between the check and the
+    # save must not take the answer.
+    with write_transaction(db):
+        _check_open(db, attempt)
+        return grade_and_save(db, attempt, step_id, answer_id or question.id, question, response)
 
 
 def grade_and_save(
     db: Connection,
-    attempt: dict[str, Any],
+    attempt: Attempt,
     step_id: str,
     answer_id: str,
     question: Any,
@@ -154,16 +159,16 @@ def grade_and_save(
         response = grading.parse_number(response)
     result = grading.grade(question, response)
     store.save_answer(
-        db, attempt["id"], step_id, answer_id, grading.encode(response),
+        db, attempt.id, step_id, answer_id, grading.encode(response),
         result.score, result.correct, time.time(),
     )  # fmt: skip
     return result
 
 
-def _check_open(db: Connection, attempt: dict[str, Any]) -> None:
+def _check_open(db: Connection, attempt: Attempt) -> None:
     # Read it afresh: the attempt may have been completed since the page loaded it.
-    current = store.attempt(db, attempt["id"])
-    if current is None or current["completed_at"] is not None:
+    current = store.attempt(db, attempt.id)
+    if current is None or current.complete:
         raise ProgressError("This attempt is complete. Start a new attempt to answer again.")
 
 
@@ -175,49 +180,57 @@ def identifier_warnings(*texts: str) -> list[str]:
 
 def save_reflection(
     db: Connection,
-    attempt: dict[str, Any],
+    attempt: Attempt,
     step: schema.ReflectionStep,
     answers: dict[str, str],
 ) -> float:
     """Save a What? / So what? / Now what? reflection; return when it was saved."""
-    _check_open(db, attempt)
     texts = {name: (answers.get(name) or "").strip() for name in REFLECTION_FIELDS}
     if not any(texts.values()):
         raise ProgressError("Write at least one part of the reflection before saving it.")
     labelled = {f"“{REFLECTION_FIELDS[name]}”": text for name, text in texts.items()}
     limits.check_lengths(labelled, limits.MAX_REFLECTION, "save again")
     saved_at = time.time()
-    store.save_reflection(
-        db, attempt["id"], step.id,
-        {"step_title": step.title, "prompt": step.prompt, **texts, "saved_at": saved_at},
-    )  # fmt: skip
-    store.mark_step_done(db, attempt["id"], step.id, saved_at)
+    fields = {"step_title": step.title, "prompt": step.prompt, **texts, "saved_at": saved_at}
+    # The reflection and its step's "done" are saved together or not at all.
+    with write_transaction(db):
+        _check_open(db, attempt)
+        store.save_reflection(db, attempt.id, step.id, fields)
+        store.mark_step_done(db, attempt.id, step.id, saved_at)
     return saved_at
 
 
-def answers(db: Connection, attempt: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def answers(db: Connection, attempt: Attempt) -> dict[str, SavedAnswer]:
     """The attempt's saved answers by question id."""
-    return store.answers_of(db, attempt["id"])
+    return store.answers_of(db, attempt.id)
 
 
-def reflections(db: Connection, attempt: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def reflections(db: Connection, attempt: Attempt) -> dict[str, Reflection]:
     """The attempt's saved reflections by step id."""
-    return store.reflections_of(db, attempt["id"])
+    return store.reflections_of(db, attempt.id)
 
 
-def finish_step(db: Connection, attempt: dict[str, Any], step_id: str) -> None:
+def finish_step(db: Connection, attempt: Attempt, step_id: str) -> None:
     """Record a step as done (reading, a case, a lab, a discussion)."""
-    store.mark_step_done(db, attempt["id"], step_id, time.time())
+    store.mark_step_done(db, attempt.id, step_id, time.time())
 
 
-def move_to(db: Connection, attempt: dict[str, Any], step_id: str) -> None:
+def move_to(db: Connection, attempt: Attempt, step_id: str) -> None:
     """Remember the step the learner is on."""
-    store.set_current_step(db, attempt["id"], step_id)
+    store.set_current_step(db, attempt.id, step_id)
+
+
+def leave_step(db: Connection, attempt: Attempt, finished: str | None, to_step: str) -> None:
+    """Record the step being left as done (when `finished` names it) and move, together."""
+    with write_transaction(db):
+        if finished is not None:
+            finish_step(db, attempt, finished)
+        move_to(db, attempt, to_step)
 
 
 def status(
     db: Connection,
-    attempt: dict[str, Any],
+    attempt: Attempt,
     module: schema.Module,
     cases: Mapping[str, schema.Case] | None = None,
 ) -> Status:
@@ -225,13 +238,13 @@ def status(
 
     Pass the catalog's `cases` so that the questions of the module's case steps count.
     """
-    answers = store.answers_of(db, attempt["id"])
+    answers = store.answers_of(db, attempt.id)
     questions = scored_questions(module, cases)
-    done = set(store.done_steps(db, attempt["id"]))
+    done = set(store.done_steps(db, attempt.id))
     # A quiz step, or a case step with a quiz, is done once each of its questions is answered.
     unanswered = {step_id for step_id, key, _ in questions if key not in answers}
     done |= {step_id for step_id, _, _ in questions if step_id not in unanswered}
-    score = sum(answers[key]["score"] for _, key, _ in questions if key in answers)
+    score = sum(answers[key].score for _, key, _ in questions if key in answers)
     return Status(
         done=frozenset(done),
         required=tuple(s.id for s in module.steps if s.required),
@@ -239,14 +252,14 @@ def status(
         questions=len(questions),
         score=score / len(questions) if questions else 1.0,
         pass_mark=module.pass_mark,
-        complete=attempt["completed_at"] is not None,
+        complete=attempt.complete,
     )
 
 
 def complete(
     db: Connection,
     user: User,
-    attempt: dict[str, Any],
+    attempt: Attempt,
     module: schema.Module,
     verify_base: str,
     cases: Mapping[str, schema.Case] | None = None,
@@ -254,9 +267,23 @@ def complete(
     """Complete the attempt and issue its certificate (once; asking again returns it).
 
     The certificate attests the attempt's time on task (carelab.learning.active_time), up
-    to a cap, against the duration estimated from the module's content.
+    to a cap, against the duration estimated from the module's content. The check, the
+    completion and the certificate are one transaction: a completed attempt always has its
+    certificate, and two tabs completing at once issue one.
     """
-    existing = store.certificate_for_attempt(db, attempt["id"])
+    with write_transaction(db):
+        return _complete(db, user, attempt, module, verify_base, cases)
+
+
+def _complete(
+    db: Connection,
+    user: User,
+    attempt: Attempt,
+    module: schema.Module,
+    verify_base: str,
+    cases: Mapping[str, schema.Case] | None,
+) -> CertificateData:
+    existing = store.certificate_for_attempt(db, attempt.id)
     if existing:
         return certificate_data(existing, verify_base)
     state = status(db, attempt, module, cases)
@@ -271,9 +298,9 @@ def complete(
     now = time.time()
     active = active_time.active_seconds(db, attempt)
     estimated = timing.module_minutes(module, cases or {})
-    store.complete_attempt(db, attempt["id"], state.score, now)
+    store.complete_attempt(db, attempt.id, state.score, now)
     row = {
-        "code": new_code(), "attempt_id": attempt["id"], "user_id": user.id,
+        "code": new_code(), "attempt_id": attempt.id, "user_id": user.id,
         "learner_name": user.display_name, "module_id": module.id,
         "module_title": module.title, "module_version": module.version,
         "objectives": json.dumps(list(module.learning_objectives)),
@@ -282,21 +309,21 @@ def complete(
         "score": state.score, "completed_at": now,
     }  # fmt: skip
     store.insert_certificate(db, row)
-    return certificate_data(row, verify_base)
+    return certificate_data(Certificate.from_row(row), verify_base)
 
 
-def certificate_data(row: dict[str, Any], verify_base: str) -> CertificateData:
+def certificate_data(certificate: Certificate, verify_base: str) -> CertificateData:
     """A stored certificate as the data the PDF and the verify page show."""
     return CertificateData(
-        code=row["code"],
-        learner_name=row["learner_name"],
-        module_title=row["module_title"],
-        module_version=row["module_version"],
-        objectives=tuple(json.loads(row["objectives"])),
-        estimated_minutes=row["estimated_minutes"],
-        attested_minutes=row["attested_minutes"],
-        completed_at=datetime.fromtimestamp(row["completed_at"], UTC),
-        verify_url=f"{verify_base.rstrip('/')}/?verify={row['code']}",
-        score=row["score"],
-        time_basis=row.get("time_basis", "measured"),
+        code=certificate.code,
+        learner_name=certificate.learner_name,
+        module_title=certificate.module_title,
+        module_version=certificate.module_version,
+        objectives=certificate.objectives,
+        estimated_minutes=certificate.estimated_minutes,
+        attested_minutes=certificate.attested_minutes,
+        completed_at=datetime.fromtimestamp(certificate.completed_at, UTC),
+        verify_url=f"{verify_base.rstrip('/')}/?verify={certificate.code}",
+        score=certificate.score,
+        time_basis=certificate.time_basis,
     )

@@ -1,7 +1,8 @@
 """The SQL behind self-paced learning: attempts, answers, step progress, reflections, certificates.
 
 An attempt is at a module or, with kind 'case', at a case's quiz on the case page (then
-module_id holds the case id and module_version the case's version).
+module_id holds the case id and module_version the case's version). Rows leave this module
+as carelab.learning.records' dataclasses; only "Download my data" gets them as they are.
 
 Every answer and reflection is one idempotent statement, so a double click or a resend
 stores it once, and each is committed before the page says "saved".
@@ -13,6 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from carelab.learning.records import Attempt, CaseAttemptRow, Certificate, Reflection, SavedAnswer
 from carelab.store.db import write_transaction
 
 
@@ -25,21 +27,27 @@ def _one(db: Database, sql: str, params: list[Any]) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+def _attempt(row: dict[str, Any] | None) -> Attempt | None:
+    return None if row is None else Attempt.from_row(row)
+
+
 def latest_attempt(
     db: Database, user_id: int, module_id: str, kind: str = "module"
-) -> dict[str, Any] | None:
+) -> Attempt | None:
     """The user's most recent attempt at a module (or, with kind 'case', a case), or None."""
-    return _one(
-        db,
-        "SELECT * FROM attempts WHERE user_id = ? AND module_id = ? AND kind = ? "
-        "ORDER BY number DESC LIMIT 1",
-        [user_id, module_id, kind],
+    return _attempt(
+        _one(
+            db,
+            "SELECT * FROM attempts WHERE user_id = ? AND module_id = ? AND kind = ? "
+            "ORDER BY number DESC LIMIT 1",
+            [user_id, module_id, kind],
+        )
     )
 
 
-def attempt(db: Database, attempt_id: int) -> dict[str, Any] | None:
+def attempt(db: Database, attempt_id: int) -> Attempt | None:
     """One attempt by id."""
-    return _one(db, "SELECT * FROM attempts WHERE id = ?", [attempt_id])
+    return _attempt(_one(db, "SELECT * FROM attempts WHERE id = ?", [attempt_id]))
 
 
 def create_attempt(
@@ -50,7 +58,7 @@ def create_attempt(
     seed: int,
     now: float,
     kind: str = "module",
-) -> dict[str, Any]:
+) -> Attempt:
     """Start the next numbered attempt (read then write, so BEGIN IMMEDIATE)."""
     with write_transaction(db):
         # Counted across kinds: UNIQUE (user_id, module_id, number) spans a module and a
@@ -69,8 +77,7 @@ def create_attempt(
     return found
 
 
-def attempts_of(db: Database, user_id: int, kind: str | None = "module") -> list[dict[str, Any]]:
-    """A user's attempts at modules (or of `kind`; None: every kind), newest first."""
+def _attempt_rows(db: Database, user_id: int, kind: str | None) -> list[dict[str, Any]]:
     return _rows(
         db,
         "SELECT * FROM attempts WHERE user_id = ? AND (? IS NULL OR kind = ?) "
@@ -79,15 +86,21 @@ def attempts_of(db: Database, user_id: int, kind: str | None = "module") -> list
     )
 
 
-def answered_case_attempts(db: Database, user_id: int) -> list[dict[str, Any]]:
-    """A user's case attempts with at least one answer, each with `answered`, newest first."""
-    return _rows(
+def attempts_of(db: Database, user_id: int, kind: str | None = "module") -> list[Attempt]:
+    """A user's attempts at modules (or of `kind`; None: every kind), newest first."""
+    return [Attempt.from_row(row) for row in _attempt_rows(db, user_id, kind)]
+
+
+def answered_case_attempts(db: Database, user_id: int) -> list[CaseAttemptRow]:
+    """A user's case attempts with at least one answer, with how many, newest first."""
+    rows = _rows(
         db,
         "SELECT a.*, COUNT(*) AS answered FROM attempts a "
         "JOIN answers s ON s.attempt_id = a.id WHERE a.user_id = ? AND a.kind = 'case' "
         "GROUP BY a.id ORDER BY a.started_at DESC, a.id DESC",
         [user_id],
     )
+    return [CaseAttemptRow(Attempt.from_row(row), row["answered"]) for row in rows]
 
 
 def set_current_step(db: Database, attempt_id: int, step_id: str) -> None:
@@ -104,7 +117,7 @@ def save_answer(
     score: float,
     correct: bool,
     now: float,
-) -> dict[str, Any]:
+) -> SavedAnswer:
     """Store an answer: the first one is scored; later ones count as tries if they differ."""
     db.execute(
         "INSERT INTO answers (attempt_id, step_id, question_id, first_response, score, "
@@ -121,13 +134,13 @@ def save_answer(
         [attempt_id, question_id],
     )
     assert row is not None
-    return row
+    return SavedAnswer.from_row(row)
 
 
-def answers_of(db: Database, attempt_id: int) -> dict[str, dict[str, Any]]:
+def answers_of(db: Database, attempt_id: int) -> dict[str, SavedAnswer]:
     """An attempt's answers by question id."""
     rows = _rows(db, "SELECT * FROM answers WHERE attempt_id = ?", [attempt_id])
-    return {row["question_id"]: row for row in rows}
+    return {row["question_id"]: SavedAnswer.from_row(row) for row in rows}
 
 
 def mark_step_done(db: Database, attempt_id: int, step_id: str, now: float) -> None:
@@ -156,21 +169,25 @@ def save_reflection(db: Database, attempt_id: int, step_id: str, fields: dict[st
     )
 
 
-def reflections_of(db: Database, attempt_id: int) -> dict[str, dict[str, Any]]:
+_REFLECTIONS = (
+    "SELECT r.*, a.module_id, a.module_version, a.number AS attempt_number "
+    "FROM reflections r JOIN attempts a ON a.id = r.attempt_id "
+)
+
+
+def reflections_of(db: Database, attempt_id: int) -> dict[str, Reflection]:
     """An attempt's reflections by step id."""
-    rows = _rows(db, "SELECT * FROM reflections WHERE attempt_id = ?", [attempt_id])
-    return {row["step_id"]: row for row in rows}
+    rows = _rows(db, _REFLECTIONS + "WHERE r.attempt_id = ?", [attempt_id])
+    return {row["step_id"]: Reflection.from_row(row) for row in rows}
 
 
-def user_reflections(db: Database, user_id: int) -> list[dict[str, Any]]:
+def _reflection_rows(db: Database, user_id: int) -> list[dict[str, Any]]:
+    return _rows(db, _REFLECTIONS + "WHERE a.user_id = ? ORDER BY r.saved_at", [user_id])
+
+
+def user_reflections(db: Database, user_id: int) -> list[Reflection]:
     """Every reflection a user wrote, with its module and version, oldest first."""
-    return _rows(
-        db,
-        "SELECT r.*, a.module_id, a.module_version, a.number AS attempt_number "
-        "FROM reflections r JOIN attempts a ON a.id = r.attempt_id "
-        "WHERE a.user_id = ? ORDER BY r.saved_at",
-        [user_id],
-    )
+    return [Reflection.from_row(row) for row in _reflection_rows(db, user_id)]
 
 
 def complete_attempt(db: Database, attempt_id: int, score: float, now: float) -> None:
@@ -193,26 +210,34 @@ def insert_certificate(db: Database, row: dict[str, Any]) -> None:
     )
 
 
-def certificate(db: Database, code: str) -> dict[str, Any] | None:
+def _certificate(row: dict[str, Any] | None) -> Certificate | None:
+    return None if row is None else Certificate.from_row(row)
+
+
+def certificate(db: Database, code: str) -> Certificate | None:
     """A certificate by its verification code."""
-    return _one(db, "SELECT * FROM certificates WHERE code = ?", [code])
+    return _certificate(_one(db, "SELECT * FROM certificates WHERE code = ?", [code]))
 
 
-def certificate_for_attempt(db: Database, attempt_id: int) -> dict[str, Any] | None:
+def certificate_for_attempt(db: Database, attempt_id: int) -> Certificate | None:
     """The certificate issued for an attempt, if any."""
-    return _one(db, "SELECT * FROM certificates WHERE attempt_id = ?", [attempt_id])
+    return _certificate(_one(db, "SELECT * FROM certificates WHERE attempt_id = ?", [attempt_id]))
 
 
-def certificates_of(db: Database, user_id: int) -> list[dict[str, Any]]:
-    """A user's certificates, newest first."""
+def _certificate_rows(db: Database, user_id: int) -> list[dict[str, Any]]:
     return _rows(
         db, "SELECT * FROM certificates WHERE user_id = ? ORDER BY completed_at DESC", [user_id]
     )
 
 
+def certificates_of(db: Database, user_id: int) -> list[Certificate]:
+    """A user's certificates, newest first."""
+    return [Certificate.from_row(row) for row in _certificate_rows(db, user_id)]
+
+
 def user_data(db: Database, user_id: int) -> dict[str, Any]:
     """Everything stored about a user, for "Download my data" (no password hash)."""
-    attempts = attempts_of(db, user_id, kind=None)
+    attempts = _attempt_rows(db, user_id, kind=None)
     ids = [a["id"] for a in attempts] or [-1]
     marks = ",".join("?" * len(ids))
     return {
@@ -225,6 +250,6 @@ def user_data(db: Database, user_id: int) -> dict[str, Any]:
         "attempts": attempts,
         "answers": _rows(db, f"SELECT * FROM answers WHERE attempt_id IN ({marks})", ids),  # noqa: S608 - only "?" marks
         "steps_done": _rows(db, f"SELECT * FROM step_progress WHERE attempt_id IN ({marks})", ids),  # noqa: S608
-        "reflections": user_reflections(db, user_id),
-        "certificates": certificates_of(db, user_id),
+        "reflections": _reflection_rows(db, user_id),
+        "certificates": _certificate_rows(db, user_id),
     }

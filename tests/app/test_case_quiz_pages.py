@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
 from carelab import auth
+from carelab.learning.records import Attempt
 from carelab.store import learning as learning_store
 from carelab.workshop import session
 from tests.app.test_learning_pages import blocks
@@ -103,7 +104,7 @@ def answer(at: AppTest, key: str, qid: str, value) -> AppTest:
     return at
 
 
-def case_attempt(db, user: auth.User) -> dict:
+def case_attempt(db, user: auth.User) -> Attempt:
     """The learner's latest attempt at the case's quiz (widget keys carry its id)."""
     found = learning_store.latest_attempt(db, user.id, "shared", kind="case")
     assert found is not None
@@ -134,7 +135,7 @@ def test_an_answer_on_the_case_page_gets_feedback_and_is_kept(app, content, db, 
     at = open_case(app, learner)
     headers = texts(at, "header")
     assert headers.index("Check your understanding") == headers.index("References") - 1
-    aid = case_attempt(db, learner)["id"]
+    aid = case_attempt(db, learner).id
     answer(at, f"player.{aid}.same", "same", WRONG["same"])
     box = question_box(at, 1)
     assert texts(box, "error") == ["Not quite."]
@@ -167,7 +168,7 @@ def test_answering_every_question_completes_the_case_and_my_learning_lists_it(
     app, content, db, learner
 ):
     at = open_case(app, learner)
-    aid = case_attempt(db, learner)["id"]
+    aid = case_attempt(db, learner).id
     answer(at, f"player.{aid}.same", "same", RIGHT["same"])
     answer(at, f"player.{aid}.sure", "sure", WRONG["sure"])
     before = app(user=learner, page=MY_LEARNING)
@@ -189,7 +190,7 @@ def test_answering_every_question_completes_the_case_and_my_learning_lists_it(
     assert not [p for p in after.get("page_link") if p.label.startswith("Continue")]
 
     at.button(key=f"case.again.{aid}").click().run()
-    fresh = case_attempt(db, learner)["id"]
+    fresh = case_attempt(db, learner).id
     assert fresh != aid
     assert at.radio(key=f"player.{fresh}.same").value is None
     assert any("Answered **0 of 3**" in m for m in texts(at, "markdown"))

@@ -385,10 +385,10 @@ def test_a_long_answer_saved_before_the_limit_is_kept_whole_and_explained(
     )
     old = "handover " * 40
     learning_store.save_answer(
-        db, attempt["id"], "checks", "one-word", grading.encode(old), 0.0, False, 1.0
+        db, attempt.id, "checks", "one-word", grading.encode(old), 0.0, False, 1.0
     )
     at = open_player(app, learner, step="checks")
-    key = f"player.{attempt['id']}.one-word"
+    key = f"player.{attempt.id}.one-word"
     assert at.text_input(key=key).value == old
     at.button(key=f"FormSubmitter:{key}.form-Check my answer").click().run()
     assert alerts(question_box(at, "one-word"), "error") == [
@@ -396,7 +396,7 @@ def test_a_long_answer_saved_before_the_limit_is_kept_whole_and_explained(
         "Shorten it and check it again: your text is still in the box."
     ]
     assert at.text_input(key=key).value == old
-    answer(at, attempt["id"], "one-word", "handover")
+    answer(at, attempt.id, "one-word", "handover")
     assert alerts(question_box(at, "one-word"), "success") == ["Correct."]
 
 

@@ -105,7 +105,7 @@ def test_the_catalogue_shows_time_from_content_not_the_stated_estimate(app, lear
 def test_a_likely_wrong_number_gets_its_own_feedback_in_the_player(app, db, learner, content):
     at = app(user=learner, page=PLAYER, id="timed", step="check")
     module = load_catalog(content).module("timed")
-    aid = progress.current_attempt(db, learner, module)["id"]
+    aid = progress.current_attempt(db, learner, module).id
     key = f"player.{aid}.bed-days"
     at.text_input(key=key).input("3")
     at.button(key=f"FormSubmitter:{key}.form-Check my answer").click().run()
@@ -150,7 +150,7 @@ def test_completing_attests_the_time_on_task_measured_in_the_player(app, db, lea
     row = db.execute(
         "SELECT c.time_basis, c.estimated_minutes, c.attested_minutes, a.active_seconds "
         "FROM certificates c JOIN attempts a ON a.id = c.attempt_id WHERE a.id = ?",
-        [attempt["id"]],
+        [attempt.id],
     ).fetchone()
     assert row[:2] == ("measured", 17)
     assert row[2] == attested_minutes(row[3], 17) and row[3] >= 15 * 60

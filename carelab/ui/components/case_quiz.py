@@ -11,12 +11,11 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
-from sqlite_utils import Database
 
 from carelab.auth import User
 from carelab.content import schema
-from carelab.learning import case_progress, progress
-from carelab.ui import state
+from carelab.learning import case_progress, progress, services
+from carelab.learning.records import Attempt, SavedAnswer
 from carelab.ui.components.case_view import citations
 from carelab.ui.components.questions import show_question
 
@@ -38,16 +37,15 @@ def case_page_quiz(case: schema.Case, user: User | None) -> Callable[[Heading], 
             )
             st.page_link(SIGN_IN, label="Sign in or create an account")
             return
-        with state.database() as db:
-            attempt = case_progress.current_case_attempt(db, user, case)
-            saved = progress.answers(db, attempt)
+        quiz = services.open_case_quiz(user, case)
+        attempt, saved = quiz.attempt, quiz.answers
         st.markdown(
             "Each answer is saved when you check it. Your first answer to each question "
             "counts towards your score for this case; try again as often as you like."
         )
 
-        def save(db: Database, question: Any, response: Any) -> object:
-            return case_progress.record_case_answer(db, attempt, case, question, response)
+        def save(question: Any, response: Any) -> SavedAnswer:
+            return services.answer_case(attempt, case, question, response)
 
         sources = citations(case)
         for number, question in enumerate(case.quiz, 1):
@@ -67,10 +65,9 @@ def case_page_quiz(case: schema.Case, user: User | None) -> Callable[[Heading], 
     return draw
 
 
-def _standing(case: schema.Case, user: User, attempt: dict[str, Any]) -> None:
+def _standing(case: schema.Case, user: User, attempt: Attempt) -> None:
     """How far the learner is, the fixed score once complete, and a fresh start."""
-    with state.database() as db:
-        status = case_progress.case_status(db, attempt, case)
+    status = services.case_status(attempt, case)
     if not status.complete:
         st.markdown(
             f"Answered **{status.answered} of {status.questions}** · score so far (first "
@@ -82,14 +79,13 @@ def _standing(case: schema.Case, user: User, attempt: dict[str, Any]) -> None:
         f"answers) is {status.completed_score or 0:.0%}. It is listed on My learning.",
         icon=":material/task_alt:",
     )
-    if st.button("Start this case's quiz again", key=f"case.again.{attempt['id']}"):
-        with state.database() as db:
-            case_progress.new_case_attempt(db, user, case)
+    if st.button("Start this case's quiz again", key=f"case.again.{attempt.id}"):
+        services.new_case_attempt(user, case)
         st.rerun()
 
 
 def case_step_quiz(
-    step: schema.CaseStep, case: schema.Case, attempt: dict[str, Any]
+    step: schema.CaseStep, case: schema.Case, attempt: Attempt
 ) -> Callable[[Heading], None]:
     """A module case step's quiz: saved to the module attempt, counted in its score."""
 
@@ -99,8 +95,7 @@ def case_step_quiz(
             "These questions count towards this module's score, like its quizzes. Answers "
             "you give on the case's own page are kept apart, as your own case record."
         )
-        with state.database() as db:
-            saved = progress.answers(db, attempt)
+        saved = services.answers(attempt)
         sources = citations(case)
         for number, question in enumerate(case.quiz, 1):
             answer_id = progress.case_answer_id(step.id, question.id)

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import streamlit as st
 
 from carelab.auth import User
 from carelab.content import schema, timing
-from carelab.errors import CareLabError
-from carelab.learning import active_time, progress
+from carelab.learning import services
 from carelab.learning.certificate import (
     CertificateData,
     attested_minutes,
     certificate_pdf,
     time_note,
 )
+from carelab.learning.records import Attempt
 from carelab.learning.reflective_log import ReflectionEntry, log_markdown, log_pdf
-from carelab.store import learning as learning_store
 from carelab.ui import state
 from carelab.ui.components.focus import ask_to_focus_heading
+from carelab.ui.errors import shown_as_message
 
 
 def _minutes(n: int) -> str:
@@ -45,18 +44,7 @@ def certificate_downloads(data: CertificateData, key: str) -> None:
 def entries_for(user: User, module_id: str | None = None) -> list[ReflectionEntry]:
     """The learner's reflections as log entries, for one module or all."""
     titles = {m.id: m.title for m in state.catalog().modules.values()}
-    with state.database() as db:
-        rows = learning_store.user_reflections(db, user.id)
-    return [
-        ReflectionEntry(
-            module_title=titles.get(r["module_id"], r["module_id"]),
-            module_version=r["module_version"], step_title=r["step_title"],
-            prompt=r["prompt"], what=r["what"], so_what=r["so_what"], now_what=r["now_what"],
-            saved_at=datetime.fromtimestamp(r["saved_at"], UTC),
-        )
-        for r in rows
-        if module_id is None or r["module_id"] == module_id
-    ]  # fmt: skip
+    return services.reflection_entries(user, titles, module_id)
 
 
 def log_downloads(user: User, module_id: str | None, key: str) -> None:
@@ -79,12 +67,11 @@ def log_downloads(user: User, module_id: str | None, key: str) -> None:
     )  # fmt: skip
 
 
-def completion_panel(user: User, module: schema.Module, attempt: dict[str, Any]) -> None:
+def completion_panel(user: User, module: schema.Module, attempt: Attempt) -> None:
     """Progress against the completion rule, then the certificate once it is met."""
     st.subheader("Your progress", anchor=False)
-    with state.database() as db:
-        status = progress.status(db, attempt, module, state.catalog().cases)
-        issued = learning_store.certificate_for_attempt(db, attempt["id"])
+    found = services.completion(attempt, module, state.catalog().cases, verify_base())
+    status, issued = found.status, found.certificate
     done = sum(1 for s in status.required if s in status.done)
     missing = [s.title for s in module.steps if s.id in status.required and s.id not in status.done]
     st.markdown(
@@ -102,9 +89,9 @@ def completion_panel(user: User, module: schema.Module, attempt: dict[str, Any])
         st.success(flash, icon=":material/celebration:")
     if issued:
         st.success("You have completed this module.", icon=":material/workspace_premium:")
-        certificate_downloads(progress.certificate_data(issued, verify_base()), "done")
+        certificate_downloads(issued, "done")
     elif status.required_done and status.passed:
-        _complete_form(user, module, attempt)
+        _complete_form(user, module, attempt, found.active_seconds)
     elif status.required_done:
         st.warning(
             f"Your score is {status.score:.0%}, below the pass mark. Start a new attempt to "
@@ -113,17 +100,14 @@ def completion_panel(user: User, module: schema.Module, attempt: dict[str, Any])
     log_downloads(user, module.id, "module")
     restart = issued or (status.required_done and not status.passed)
     if restart and st.button("Start a new attempt", key="player.new_attempt"):
-        with state.database() as db:
-            progress.new_attempt(db, user, module)
+        services.new_attempt(user, module)
         st.query_params.pop("step", None)
         ask_to_focus_heading()
         st.rerun()
 
 
-def _complete_form(user: User, module: schema.Module, attempt: dict[str, Any]) -> None:
+def _complete_form(user: User, module: schema.Module, attempt: Attempt, active: float) -> None:
     cases = state.catalog().cases
-    with state.database() as db:
-        active = active_time.active_seconds(db, attempt)
     estimated = timing.module_minutes(module, cases)
     st.markdown(
         f"Your time on task so far: **{_minutes(attested_minutes(active, estimated))}** "
@@ -133,11 +117,9 @@ def _complete_form(user: User, module: schema.Module, attempt: dict[str, Any]) -
     with st.form("player.complete"):
         go = st.form_submit_button("Complete the module and get my certificate", type="primary")
     if go:
-        try:
-            with state.database() as db:
-                data = progress.complete(db, user, attempt, module, verify_base(), cases)
-        except CareLabError as exc:
-            st.error(str(exc))
-            return
-        st.session_state["player.flash"] = f"Module complete. Well done. Certificate {data.code}."
-        st.rerun()
+        with shown_as_message():
+            data = services.complete(user, attempt, module, verify_base(), cases)
+            st.session_state["player.flash"] = (
+                f"Module complete. Well done. Certificate {data.code}."
+            )
+            st.rerun()

@@ -11,13 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
-from sqlite_utils import Database
 
 from carelab.content import schema
-from carelab.errors import CareLabError
-from carelab.learning import grading, limits, progress
-from carelab.ui import state
+from carelab.learning import grading, limits, services
+from carelab.learning.records import Attempt, SavedAnswer
 from carelab.ui.components.markdown import markdown
+from carelab.ui.errors import shown_as_message
 
 # Markdown an author may use in a prompt, dropped from the accessible name: a link's
 # address, emphasis, code and escape marks; table bars, heading and quote marks part words.
@@ -81,7 +80,7 @@ def _show_grade(
     result: grading.Grade,
     question: Any,
     sources: dict[str, str],
-    row: dict,
+    saved: SavedAnswer,
     seed: int,
     counts_towards: str,
 ) -> None:
@@ -105,24 +104,24 @@ def _show_grade(
     markdown(f"**Why:** {result.explanation}")
     if question.source and question.source in sources:
         st.markdown(f"Source: {sources[question.source]}")
-    tries = row["tries"]
+    tries = saved.tries
     again = f"you have tried {tries} times" if tries > 1 else "you can try again to learn"
     st.markdown(
-        f"Saved. Your first answer scored {row['score']:.0%} and is the one that counts "
+        f"Saved. Your first answer scored {saved.score:.0%} and is the one that counts "
         f"towards {counts_towards}; {again}."
     )
 
 
-# Saves a checked answer in an open connection: (db, question, response).
-Save = Callable[[Database, Any, Any], object]
+# Marks and saves a checked answer, returning it as saved: (question, response).
+Save = Callable[[Any, Any], SavedAnswer]
 
 
 def show_question(
     number: int,
     step_id: str,
     question: Any,
-    attempt: dict[str, Any],
-    saved: dict[str, Any] | None,
+    attempt: Attempt,
+    saved: SavedAnswer | None,
     sources: dict[str, str],
     answer_id: str | None = None,
     save: Save | None = None,
@@ -137,25 +136,21 @@ def show_question(
     """
     answer_id = answer_id or question.id
 
-    def to_module(db: Database, question: Any, response: Any) -> object:
-        return progress.record_answer(db, attempt, step_id, question, response, answer_id)
+    def to_module(question: Any, response: Any) -> SavedAnswer:
+        return services.answer(attempt, step_id, question, response, answer_id)
 
-    key = f"player.{attempt['id']}.{answer_id}"
+    key = f"player.{attempt.id}.{answer_id}"
     with st.container(border=True):
         st.markdown(f"{'#' * level} Question {number}", anchors=False)
         markdown(question.prompt)
-        previous = grading.decode(saved["last_response"]) if saved else None
+        previous = grading.decode(saved.last_response) if saved else None
         with st.form(key=f"{key}.form"):
             label = question_label(number, question.prompt)
-            response = _widget(question, key, previous, attempt["seed"], label)
+            response = _widget(question, key, previous, attempt.seed, label)
             submitted = st.form_submit_button("Check my answer")
         if submitted:
-            try:
-                with state.database() as db:
-                    (save or to_module)(db, question, response)
-                    saved = progress.answers(db, attempt).get(answer_id)
-            except CareLabError as exc:
-                st.error(str(exc), icon=":material/error:")
+            with shown_as_message():
+                saved = (save or to_module)(question, response)
         if saved:
-            result = grading.grade(question, grading.decode(saved["last_response"]))
-            _show_grade(result, question, sources, saved, attempt["seed"], counts_towards)
+            result = grading.grade(question, grading.decode(saved.last_response))
+            _show_grade(result, question, sources, saved, attempt.seed, counts_towards)

@@ -8,14 +8,16 @@ from typing import Any
 import streamlit as st
 
 from carelab.content import schema
-from carelab.errors import CareLabError, NotFound
+from carelab.errors import NotFound
 from carelab.indicators.scenarios import BY_ID
-from carelab.learning import limits, progress
+from carelab.learning import limits, progress, services
+from carelab.learning.records import Attempt
 from carelab.ui import state
 from carelab.ui.components.case_quiz import case_step_quiz
 from carelab.ui.components.case_view import show_case
 from carelab.ui.components.markdown import markdown
 from carelab.ui.components.questions import show_question
+from carelab.ui.errors import shown_as_message
 
 LAB_PAGE = "carelab/ui/pages/indicator_lab.py"
 HINTS = {
@@ -37,7 +39,7 @@ def text_step(step: schema.TextStep, module: schema.Module) -> None:
         st.markdown(f"Source: {cited.get(ref, ref)}")
 
 
-def case_step(step: schema.CaseStep, attempt: dict[str, Any]) -> None:
+def case_step(step: schema.CaseStep, attempt: Attempt) -> None:
     """A case study shown inline, with its quiz counted in the module's score."""
     if step.focus:
         st.info(step.focus, icon=":material/visibility:")
@@ -72,18 +74,17 @@ def group_step(step: schema.PollStep | schema.DiscussionStep) -> None:
     st.markdown("In a workshop the group answers this together. On your own, think it through.")
 
 
-def quiz_step(step: schema.QuizStep, module: schema.Module, attempt: dict[str, Any]) -> None:
+def quiz_step(step: schema.QuizStep, module: schema.Module, attempt: Attempt) -> None:
     """Every question of a quiz, each saved the moment it is checked."""
     if step.intro:
         markdown(step.intro)
-    with state.database() as db:
-        saved = progress.answers(db, attempt)
+    saved = services.answers(attempt)
     cited = _citations(module)
     for number, question in enumerate(step.questions, 1):
         show_question(number, step.id, question, attempt, saved.get(question.id), cited)
 
 
-def reflection_step(step: schema.ReflectionStep, attempt: dict[str, Any]) -> None:
+def reflection_step(step: schema.ReflectionStep, attempt: Attempt) -> None:
     """A What? / So what? / Now what? reflection, saved to the learner's log."""
     markdown(step.prompt)
     if step.guidance:
@@ -93,35 +94,30 @@ def reflection_step(step: schema.ReflectionStep, attempt: dict[str, Any]) -> Non
         "hospital numbers. Your log is yours to share with your appraiser.",
         icon=":material/privacy_tip:",
     )
-    with state.database() as db:
-        saved = progress.reflections(db, attempt).get(step.id, {})
-    key = f"player.{attempt['id']}.{step.id}"
+    saved = services.reflection(attempt, step.id)
+    key = f"player.{attempt.id}.{step.id}"
     with st.form(f"{key}.form"):
-        texts = {
-            name: st.text_area(
+        texts = {}
+        for name, label in progress.REFLECTION_FIELDS.items():
+            value = getattr(saved, name) if saved else ""
+            texts[name] = st.text_area(
                 label,
-                value=saved.get(name, ""),
+                value=value,
                 help=HINTS[name],
                 key=f"{key}.{name}",
                 # Never below the saved text: Streamlit would cut it without a word.
-                max_chars=max(limits.MAX_REFLECTION, len(saved.get(name, ""))),
+                max_chars=max(limits.MAX_REFLECTION, len(value)),
             )
-            for name, label in progress.REFLECTION_FIELDS.items()
-        }
         submitted = st.form_submit_button("Save my reflection")
     if submitted:
-        _save_reflection(step, attempt, texts)
+        with shown_as_message():
+            _save_reflection(step, attempt, texts)
     elif saved:
-        st.markdown(f"Saved {datetime.fromtimestamp(saved['saved_at']):%d %b %Y at %H:%M}.")
+        st.markdown(f"Saved {datetime.fromtimestamp(saved.saved_at):%d %b %Y at %H:%M}.")
 
 
-def _save_reflection(step: schema.ReflectionStep, attempt: dict, texts: dict[str, str]) -> None:
-    try:
-        with state.database() as db:
-            saved_at = progress.save_reflection(db, attempt, step, texts)
-    except CareLabError as exc:
-        st.error(str(exc), icon=":material/error:")
-        return
+def _save_reflection(step: schema.ReflectionStep, attempt: Attempt, texts: dict[str, str]) -> None:
+    saved_at = services.save_reflection(attempt, step, texts)
     st.success(f"Saved at {datetime.fromtimestamp(saved_at):%H:%M}.", icon=":material/check:")
     found = progress.identifier_warnings(*texts.values())
     if found:
@@ -132,7 +128,7 @@ def _save_reflection(step: schema.ReflectionStep, attempt: dict, texts: dict[str
         )
 
 
-def show_step(step: Any, module: schema.Module, attempt: dict[str, Any]) -> None:
+def show_step(step: Any, module: schema.Module, attempt: Attempt) -> None:
     """Render any step in the player."""
     if isinstance(step, schema.TextStep):
         text_step(step, module)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from carelab.content import timing
 from carelab.errors import DatabaseUnavailable, NotFound
-from carelab.learning import active_time, progress
+from carelab.learning import services
 from carelab.ui import state
 from carelab.ui.components.completion import completion_panel
 from carelab.ui.components.focus import (
@@ -16,6 +16,9 @@ from carelab.ui.components.focus import (
 )
 from carelab.ui.components.module_view import show_module_outline
 from carelab.ui.components.steps import show_step
+
+# Steps that are done once the learner moves on from them (nothing to answer or save).
+READ_ONLY = frozenset({"text", "case", "lab", "poll", "discussion"})
 
 
 def _minutes(n: int) -> str:
@@ -43,15 +46,12 @@ if user is None:
     st.page_link("carelab/ui/pages/sign_in.py", label="Sign in or create an account")
     st.stop()
 
-with state.database() as db:
-    attempt = progress.current_attempt(db, user, module)
-    older = progress.older_version_attempt(db, user, module)
-    status = progress.status(db, attempt, module, catalog.cases)
+player = services.open_player(user, module, catalog.cases)
+attempt, older, status = player.attempt, player.older, player.status
 try:
-    with state.database() as db:
-        # Every run of the player is one of the learner's actions: time on task counts
-        # from it. If the database cannot take it (full or read-only), reading goes on.
-        active_time.record_action(db, attempt)
+    # Every run of the player is one of the learner's actions: time on task counts
+    # from it. If the database cannot take it (full or read-only), reading goes on.
+    services.record_action(attempt)
 except DatabaseUnavailable:
     st.warning(
         "CareLab cannot save right now: you can read on, but answers will not be kept "
@@ -61,16 +61,15 @@ except DatabaseUnavailable:
 if older:
     st.info(
         f"This module was updated to version {module.version}. Your answers to version "
-        f"{older['module_version']} are kept in your record; this is a fresh start."
+        f"{older.module_version} are kept in your record; this is a fresh start."
     )
 
 ids = [s.id for s in module.steps]
-current = st.query_params.get("step") or attempt["current_step"] or ids[0]
+current = st.query_params.get("step") or attempt.current_step or ids[0]
 index = ids.index(current) if current in ids else 0
-if ids[index] != attempt["current_step"]:
+if ids[index] != attempt.current_step:
     # Arrived by a link or a reload: remember this step for next time too.
-    with state.database() as db:
-        progress.move_to(db, attempt, ids[index])
+    services.move_to(attempt, ids[index])
 done = sum(1 for s in status.required if s in status.done)
 st.progress(
     done / max(1, len(status.required)),
@@ -81,10 +80,8 @@ st.progress(
 def go_to(new_index: int) -> None:
     """Finish the step being left (reading steps count as done), then move."""
     step = module.steps[index]
-    with state.database() as db:
-        if step.kind in {"text", "case", "lab", "poll", "discussion"}:
-            progress.finish_step(db, attempt, step.id)
-        progress.move_to(db, attempt, ids[new_index])
+    finished = step.id if step.kind in READ_ONLY else None
+    services.leave_step(attempt, finished, ids[new_index])
     st.query_params["step"] = ids[new_index]
     # The next run shows the new step: keep the learner's place at its heading.
     ask_to_focus_heading()
@@ -97,7 +94,7 @@ chosen = st.selectbox(
     format_func=lambda i: (
         ("✓ " if ids[i] in status.done else "") + f"{i + 1}. {module.steps[i].title}"
     ),
-    key=f"player.goto.{attempt['id']}.{index}",
+    key=f"player.goto.{attempt.id}.{index}",
 )
 if chosen != index:
     go_to(chosen)
@@ -117,7 +114,7 @@ if forward.button("Next →", disabled=index == len(ids) - 1, key="player.next",
     go_to(index + 1)
     st.rerun()
 if index == len(ids) - 1:
-    if step.kind in {"text", "case", "lab", "poll", "discussion"} and step.id not in status.done:
+    if step.kind in READ_ONLY and step.id not in status.done:
         st.markdown("This is the last step. Press “Finish this step” when you have read it.")
         if st.button("Finish this step", key="player.finish"):
             go_to(index)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
 
-from carelab.learning import case_progress, progress
-from carelab.store import learning as learning_store
+from carelab.learning import services
+from carelab.learning.case_progress import CaseRecord
 from carelab.ui import state
 from carelab.ui.components.completion import certificate_downloads, log_downloads, verify_base
 from carelab.ui.errors import require_role
@@ -31,10 +30,8 @@ def when(stamp: float | None) -> str:
     return datetime.fromtimestamp(stamp, UTC).strftime("%d %b %Y") if stamp else "–"
 
 
-with state.database() as db:
-    attempts = learning_store.attempts_of(db, user.id)
-    certificates = learning_store.certificates_of(db, user.id)
-    case_records = case_progress.case_records(db, user.id, catalog.cases)
+record = services.my_learning(user, catalog.cases, verify_base())
+attempts, case_records = record.attempts, record.cases
 
 st.header("Modules", anchor=False)
 if not attempts:
@@ -43,16 +40,16 @@ else:
     titles = {m.id: m.title for m in catalog.modules.values()}
     table = pd.DataFrame(
         {
-            "Module": [titles.get(a["module_id"], a["module_id"]) for a in attempts],
-            "Status": ["✅ Completed" if a["completed_at"] else "⏳ In progress" for a in attempts],
-            "Score": ["–" if a["score"] is None else f"{a['score']:.0%}" for a in attempts],
-            "Started": [when(a["started_at"]) for a in attempts],
-            "Attempt": [a["number"] for a in attempts],
-            "Version": [a["module_version"] for a in attempts],
+            "Module": [titles.get(a.module_id, a.module_id) for a in attempts],
+            "Status": ["✅ Completed" if a.complete else "⏳ In progress" for a in attempts],
+            "Score": ["–" if a.score is None else f"{a.score:.0%}" for a in attempts],
+            "Started": [when(a.started_at) for a in attempts],
+            "Attempt": [a.number for a in attempts],
+            "Version": [a.module_version for a in attempts],
         }
     )
     st.dataframe(table, hide_index=True, width="stretch", column_config=pinned("Module"))
-    for module_id in dict.fromkeys(a["module_id"] for a in attempts if not a["completed_at"]):
+    for module_id in dict.fromkeys(a.module_id for a in attempts if not a.complete):
         if module_id in catalog.modules:
             st.page_link("carelab/ui/pages/module_player.py", query_params={"id": module_id},
                          label=f"Continue: {catalog.modules[module_id].title}",
@@ -73,7 +70,7 @@ else:
     ]  # fmt: skip
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                  column_config=pinned("Case"))  # fmt: skip
-    latest: dict[str, case_progress.CaseRecord] = {}
+    latest: dict[str, CaseRecord] = {}
     for record in case_records:  # newest first: keep each case's latest attempt
         latest.setdefault(record.case_id, record)
     for record in latest.values():
@@ -86,23 +83,21 @@ else:
             )
 
 st.header("Certificates", anchor=False)
-if not certificates:
+if not record.certificates:
     st.caption("Certificates appear here when you complete a module.")
-for row in certificates:
+for issued in record.certificates:
     with st.container(border=True):
-        st.markdown(f"**{row['module_title']}** (version {row['module_version']}), "
-                    f"completed {when(row['completed_at'])}")  # fmt: skip
-        certificate_downloads(progress.certificate_data(row, verify_base()), row["code"])
+        st.markdown(f"**{issued.module_title}** (version {issued.module_version}), "
+                    f"completed {when(issued.completed_at.timestamp())}")  # fmt: skip
+        certificate_downloads(issued, issued.code)
 
 st.header("Reflective log", anchor=False)
 log_downloads(user, None, "all")
 
 st.header("My data", anchor=False)
-with state.database() as db:
-    data = learning_store.user_data(db, user.id)
 st.download_button(
     "Download my data (JSON)",
-    json.dumps(data, indent=2, default=str),
+    services.my_data_json(user),
     file_name="carelab-my-data.json",
     mime="application/json",
     on_click="ignore",

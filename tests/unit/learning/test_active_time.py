@@ -96,7 +96,7 @@ def test_upgrading_marks_earlier_certificates_claimed_and_new_ones_measured(tmp_
             "module_title, module_version, objectives, estimated_minutes, attested_minutes, "
             "score, completed_at) VALUES ('CL-2222-2222-2222-2222', ?, ?, 'Old', 'm', "
             "'A module', '1.0', '[\"Do a thing\"]', 30, 20, 1.0, ?)",
-            [old["id"], user.id, START],
+            [old.id, user.id, START],
         )
     monkeypatch.setattr(store_db.migrations, "_migrations", everything)
     assert store_db.prepare(path) == ["0006_active_time"]
@@ -108,4 +108,4 @@ def test_upgrading_marks_earlier_certificates_claimed_and_new_ones_measured(tmp_
         progress.new_attempt(db, user, mod)
         attempt = finish_everything(db, user, mod)
         new = progress.complete(db, user, attempt, mod, "http://x")
-        assert store.certificate(db, new.code)["time_basis"] == "measured"
+        assert store.certificate(db, new.code).time_basis == "measured"

@@ -85,7 +85,7 @@ def test_each_answer_is_saved_at_once_and_the_first_one_is_scored(db, learner):
     assert not case_progress.record_case_answer(db, attempt, c, c.quiz[0], 1).correct
     assert case_progress.record_case_answer(db, attempt, c, c.quiz[0], 0).correct
     row = progress.answers(db, attempt)["same"]
-    assert (row["score"], row["tries"], row["last_correct"], row["step_id"]) == (
+    assert (row.score, row.tries, row.last_correct, row.step_id) == (
         0.0,
         2,
         1,
@@ -95,7 +95,7 @@ def test_each_answer_is_saved_at_once_and_the_first_one_is_scored(db, learner):
     assert (status.answered, status.questions, status.complete) == (1, 3, False)
     # The same attempt comes back on the next visit, with its answer.
     again = case_progress.current_case_attempt(db, learner, c)
-    assert again["id"] == attempt["id"] and "same" in progress.answers(db, again)
+    assert again.id == attempt.id and "same" in progress.answers(db, again)
 
 
 def test_the_last_first_answer_completes_the_case_and_fixes_its_score(db, learner):
@@ -108,7 +108,7 @@ def test_the_last_first_answer_completes_the_case_and_fixes_its_score(db, learne
     case_progress.record_case_answer(db, attempt, c, c.quiz[0], 0)
     later = case_progress.case_status(db, attempt, c)
     assert later.completed_score == pytest.approx(1 / 3) and later.score == pytest.approx(1 / 3)
-    assert progress.answers(db, attempt)["same"]["last_correct"] == 1
+    assert progress.answers(db, attempt)["same"].last_correct == 1
 
 
 def test_a_wrong_form_of_answer_is_refused_and_nothing_is_saved(db, learner):
@@ -124,12 +124,12 @@ def test_starting_again_and_a_new_version_open_new_attempts(db, learner):
     first = case_progress.current_case_attempt(db, learner, c)
     answer_all(db, first, c)
     second = case_progress.new_case_attempt(db, learner, c)
-    assert second["id"] != first["id"] and progress.answers(db, second) == {}
-    assert case_progress.current_case_attempt(db, learner, c)["id"] == second["id"]
+    assert second.id != first.id and progress.answers(db, second) == {}
+    assert case_progress.current_case_attempt(db, learner, c).id == second.id
     newer = case_progress.current_case_attempt(db, learner, case(version="2"))
-    assert newer["id"] != second["id"] and newer["module_version"] == "2"
+    assert newer.id != second.id and newer.module_version == "2"
     # The completed first attempt keeps its score.
-    assert store.attempt(db, first["id"])["score"] == 1.0
+    assert store.attempt(db, first.id).score == 1.0
 
 
 def test_my_learning_lists_answered_case_attempts_with_status_and_score(db, learner):
@@ -156,9 +156,9 @@ def test_a_case_and_a_module_with_the_same_id_keep_apart(db, learner):
     c, m = case(), module()
     case_attempt = case_progress.current_case_attempt(db, learner, c)
     module_attempt = progress.current_attempt(db, learner, m)
-    assert module_attempt["id"] != case_attempt["id"]
-    assert {module_attempt["number"], case_attempt["number"]} == {1, 2}  # one UNIQUE number
-    assert [a["id"] for a in store.attempts_of(db, learner.id)] == [module_attempt["id"]]
+    assert module_attempt.id != case_attempt.id
+    assert {module_attempt.number, case_attempt.number} == {1, 2}  # one UNIQUE number
+    assert [a.id for a in store.attempts_of(db, learner.id)] == [module_attempt.id]
     assert progress.older_version_attempt(db, learner, m) is None
     with pytest.raises(ProgressError, match="another case"):
         case_progress.record_case_answer(db, module_attempt, c, c.quiz[0], 0)
@@ -170,7 +170,7 @@ def test_a_case_and_a_module_with_the_same_id_keep_apart(db, learner):
 def test_the_migration_is_recorded_and_earlier_attempts_are_modules(db_path, db, learner):
     assert "0005_case_progress" in store_db.applied_migrations(db)
     attempt = progress.current_attempt(db, learner, module())
-    assert attempt["kind"] == "module"
+    assert attempt.kind == "module"
 
 
 # --- a module's case step ---------------------------------------------------------------

@@ -21,7 +21,7 @@ from carelab.learning.certificate import (
     attested_minutes,
     certificate_pdf,
     new_code,
-    normalise_code,
+    normalise_certificate_code,
     printable,
 )
 
@@ -280,14 +280,14 @@ def test_codes_are_unique_and_use_only_the_alphabet():
     ],
 )
 def test_normalise_code_accepts_what_people_type(typed):
-    assert normalise_code(typed) == CODE
+    assert normalise_certificate_code(typed) == CODE
 
 
 def test_normalise_code_round_trips():
     for _ in range(200):
         code = new_code()
-        assert normalise_code(code) == code
-        assert normalise_code(code.lower().replace("-", " ")) == code
+        assert normalise_certificate_code(code) == code
+        assert normalise_certificate_code(code.lower().replace("-", " ")) == code
 
 
 @pytest.mark.parametrize(
@@ -295,7 +295,7 @@ def test_normalise_code_round_trips():
 )
 def test_normalise_code_refuses_what_is_not_a_code(typed):
     with pytest.raises(CertificateError, match="That is not a CareLab verification code"):
-        normalise_code(typed)
+        normalise_certificate_code(typed)
 
 
 # Attested time

@@ -64,8 +64,8 @@ def test_resume_returns_the_same_attempt_and_its_saved_answers(db, learner):
     progress.record_answer(db, first, "quiz", mod.steps[1].questions[0], False)
     progress.move_to(db, first, "quiz")
     again = progress.current_attempt(db, learner, mod)
-    assert again["id"] == first["id"] and again["current_step"] == "quiz"
-    assert progress.answers(db, again)["q1"]["last_response"] == "false"
+    assert again.id == first.id and again.current_step == "quiz"
+    assert progress.answers(db, again)["q1"].last_response == "false"
 
 
 def test_first_answer_is_scored_later_tries_are_recorded(db, learner):
@@ -75,7 +75,7 @@ def test_first_answer_is_scored_later_tries_are_recorded(db, learner):
     assert not progress.record_answer(db, attempt, "quiz", question, False).correct
     assert progress.record_answer(db, attempt, "quiz", question, True).correct
     row = progress.answers(db, attempt)["q1"]
-    assert (row["score"], row["tries"], row["last_correct"]) == (0.0, 2, 1)
+    assert (row.score, row.tries, row.last_correct) == (0.0, 2, 1)
 
 
 def test_a_double_click_records_the_answer_once(db, learner):
@@ -83,7 +83,7 @@ def test_a_double_click_records_the_answer_once(db, learner):
     attempt = progress.current_attempt(db, learner, mod)
     for _ in range(2):
         progress.record_answer(db, attempt, "quiz", mod.steps[1].questions[0], True)
-    assert progress.answers(db, attempt)["q1"]["tries"] == 1
+    assert progress.answers(db, attempt)["q1"].tries == 1
 
 
 def test_a_numeric_answer_that_is_not_a_number_is_refused_and_nothing_saved(db, learner):
@@ -124,7 +124,7 @@ def test_a_short_answer_longer_than_280_characters_is_refused_and_nothing_saved(
     assert progress.answers(db, attempt) == {}
     # At the limit exactly, the answer is marked and saved.
     assert not progress.record_answer(db, attempt, "quiz", question, "x" * 280).correct
-    assert progress.answers(db, attempt)["word"]["last_response"] == '"' + "x" * 280 + '"'
+    assert progress.answers(db, attempt)["word"].last_response == '"' + "x" * 280 + '"'
 
 
 def test_a_numeric_answer_of_thousands_of_digits_is_refused_before_parsing(db, learner):
@@ -159,7 +159,7 @@ def test_reflections_are_bounded_and_kept(db, learner):
     progress.save_reflection(db, attempt, step, {"what": " " * 10 + "x" * 5000 + "\n"})
     progress.save_reflection(db, attempt, step, {"what": "A", "so_what": "B", "now_what": "C"})
     saved = progress.reflections(db, attempt)["think"]
-    assert (saved["what"], saved["so_what"], saved["now_what"]) == ("A", "B", "C")
+    assert (saved.what, saved.so_what, saved.now_what) == ("A", "B", "C")
 
 
 def test_patient_identifiers_are_spotted():
@@ -192,7 +192,7 @@ def test_completing_issues_one_certificate_with_the_time_on_task(db, learner):
     assert cert.estimated_minutes == timing.module_minutes(mod, {})
     assert cert.verify_url == f"http://carelab.test/?verify={cert.code}"
     assert progress.complete(db, learner, attempt, mod, "http://x").code == cert.code
-    assert store.certificate(db, cert.code)["module_version"] == "1.0"
+    assert store.certificate(db, cert.code).module_version == "1.0"
 
 
 def test_a_new_version_starts_a_new_attempt_and_keeps_the_old_answers(db, learner):
@@ -201,10 +201,10 @@ def test_a_new_version_starts_a_new_attempt_and_keeps_the_old_answers(db, learne
     progress.record_answer(db, first, "quiz", old.steps[1].questions[0], True)
     new = module("1.1")
     second = progress.current_attempt(db, learner, new)
-    assert second["id"] != first["id"] and second["module_version"] == "1.1"
+    assert second.id != first.id and second.module_version == "1.1"
     assert progress.answers(db, second) == {}
-    assert progress.answers(db, first)["q1"]["last_response"] == "true"
-    assert progress.older_version_attempt(db, learner, new)["id"] == first["id"]
+    assert progress.answers(db, first)["q1"].last_response == "true"
+    assert progress.older_version_attempt(db, learner, new).id == first.id
 
 
 def test_a_new_attempt_keeps_earlier_attempts_recorded(db, learner):
@@ -212,8 +212,8 @@ def test_a_new_attempt_keeps_earlier_attempts_recorded(db, learner):
     first = finish_everything(db, learner, mod)
     progress.complete(db, learner, first, mod, "http://x")
     second = progress.new_attempt(db, learner, mod)
-    assert second["number"] == 2 and progress.answers(db, second) == {}
-    assert [a["number"] for a in store.attempts_of(db, learner.id)] == [2, 1]
+    assert second.number == 2 and progress.answers(db, second) == {}
+    assert [a.number for a in store.attempts_of(db, learner.id)] == [2, 1]
     with pytest.raises(progress.ProgressError, match="This attempt is complete"):
         progress.record_answer(db, first, "quiz", mod.steps[1].questions[0], True)
 
@@ -224,7 +224,7 @@ def test_deleting_an_account_keeps_certificates_verifiable_without_the_name(db, 
     cert = progress.complete(db, learner, attempt, mod, "http://x")
     auth.delete_account(db, learner, "correct horse battery")
     row = store.certificate(db, cert.code)
-    assert row["learner_name"] is None and row["user_id"] is None
+    assert row.learner_name is None and row.user_id is None
     assert store.attempts_of(db, learner.id) == []
 
 
@@ -261,4 +261,4 @@ def test_answers_from_many_threads_are_each_stored_once(db_path, learner):
     assert errors == []
     with store_db.session(db_path) as db:
         rows = progress.answers(db, attempt)
-    assert sorted(rows) == ["q1", "q2"] and all(r["tries"] == 1 for r in rows.values())
+    assert sorted(rows) == ["q1", "q2"] and all(r.tries == 1 for r in rows.values())
