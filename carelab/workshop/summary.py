@@ -17,7 +17,7 @@ from typing import Any
 
 from fpdf import FPDF
 
-from carelab.learning.pdf import (
+from carelab.pdf import (
     FONT_FAMILY,
     INK,
     MUTED,
