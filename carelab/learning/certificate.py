@@ -1,6 +1,6 @@
 """Completion certificates: verification codes, attested time on task and the one-page PDF.
 
-Drawing helpers (fonts, printable text, dates) live in carelab.learning.pdf, shared with the
+Drawing helpers (fonts, printable text, dates) live in carelab.pdf, shared with the
 reflective log.
 """
 
@@ -18,7 +18,7 @@ from fpdf import FPDF
 
 from carelab.errors import CareLabError
 from carelab.learning.active_time import GAP_CAP_SECONDS
-from carelab.learning.pdf import (
+from carelab.pdf import (
     GOLD,
     MUTED,
     NAVY,

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from fpdf import FPDF
 
-from carelab.learning.pdf import (
+from carelab.pdf import (
     INK,
     MARGIN,
     MUTED,
