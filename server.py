@@ -14,9 +14,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from carelab import startup
 from carelab.room.hub import Hub, stop_on_exit_signals
 from carelab.room.routes import routes as room_routes
-from carelab.store import db as store_db
 from carelab.web import connections
 from carelab.web.auth_routes import routes as auth_routes
 from carelab.workshop import events
@@ -79,7 +79,7 @@ async def lifespan(_app: st.App) -> AsyncIterator[None]:
     While serving, Ctrl+C or SIGTERM ends the phones' open streams at once, so the server
     stops in about a second instead of waiting for them (they reconnect by themselves).
     """
-    store_db.prepare()  # the only place a running server may make a new database file
+    startup.prepare_database()  # the only place a running server may make a new database file
     from carelab.ui.first_run import announce_setup_link
 
     announce_setup_link()  # only while there is no administrator: a one-time setup link

@@ -1,27 +1,19 @@
-"""Per-run access to the database, the signed-in user and the content catalog."""
+"""Per-run state: the database prepared once, the signed-in user and the content catalog.
+
+Pages never open a database connection: they call the core's services, which do.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import streamlit as st
-from sqlite_utils import Database
 
 from carelab import accounts, auth, config, startup
 from carelab.content.catalog import Catalog, Signature, content_signature, load_catalog
-from carelab.store import db as store_db
 
 USER_KEY = "user"
-
-
-@contextmanager
-def database() -> Iterator[Database]:
-    """Open a connection for one action; each Streamlit rerun runs in its own thread."""
-    with store_db.session() as db:
-        yield db
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -68,12 +68,7 @@ def test_scripts_run_only_from_the_two_files_that_build_them():
 
 def test_the_core_knows_the_database_only_as_the_stores_connection():
     # Issue 13's boundary: sqlite-utils and its Database type belong to carelab/store/.
-    # (The Streamlit pages in carelab/ui/ still open connections; they move to services.)
-    outside = [
-        page
-        for page in python_files("carelab")
-        if "carelab/store/" not in page.as_posix() and "carelab/ui/" not in page.as_posix()
-    ]
+    outside = [page for page in python_files("carelab") if "carelab/store/" not in page.as_posix()]
     assert outside
     for page in outside:
         text = page.read_text()
@@ -134,3 +129,15 @@ def test_carelab_modules_import_each_other_without_a_cycle():
         graphlib.TopologicalSorter(graph).prepare()
     except graphlib.CycleError as exc:
         raise AssertionError("import cycle: " + " -> ".join(exc.args[1])) from None
+
+
+def test_pages_never_see_the_store_or_a_connection():
+    # The pages call the core's services, which open their own connections and return
+    # dataclasses: no page imports the store, opens a connection or types one.
+    pages = [*python_files("carelab/ui"), REPO / "app.py", REPO / "server.py"]
+    store_import = re.compile(r"^\s*(from carelab\.store|import carelab\.store)", re.MULTILINE)
+    for page in pages:
+        text = page.read_text()
+        assert not store_import.search(text), page
+        assert "sqlite_utils" not in text and "Connection" not in text, page
+        assert "state.database(" not in text, page
