@@ -19,7 +19,11 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("CARELAB_DB", "data/carelab.db", "Path of the SQLite database file."),
+    Setting(
+        "CARELAB_DB",
+        "data/carelab.db",
+        "Path of the SQLite database file, or a postgresql:// URL for PostgreSQL.",
+    ),
     Setting(
         "CARELAB_SQLITE_SYNCHRONOUS",
         "FULL",
@@ -75,6 +79,12 @@ def get(env: str) -> str:
 def get_bool(env: str) -> bool:
     """Return a true/false setting; anything but true/1/yes/on is false."""
     return get(env).lower() in {"true", "1", "yes", "on"}
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL URL CARELAB_DB names, or None when it names a SQLite file."""
+    value = get("CARELAB_DB")
+    return value if value.startswith(("postgresql://", "postgres://")) else None
 
 
 def db_path() -> Path:

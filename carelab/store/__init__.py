@@ -1,9 +1,10 @@
 """All of CareLab's SQL: connections, migrations and one repository module per concern.
 
-`Connection` is the one type the rest of CareLab knows the database by: the core's
-services take it and pass it to the store's functions, and never call it themselves.
+`Connection` is the one type the rest of CareLab knows the database by (SQLite's or
+PostgreSQL's, see connection.py): the core's services take it and pass it to the store's
+functions, and never call it themselves.
 """
 
-from sqlite_utils import Database
+from carelab.store.connection import Connection
 
-Connection = Database
+__all__ = ["Connection"]

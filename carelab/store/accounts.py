@@ -6,20 +6,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
+from carelab.store.connection import Connection
 from carelab.store.db import write_transaction
 
 _SELECT_USER = "SELECT id, email, display_name, password_hash, created_at FROM users "
 
 
-def _one(db: Database, sql: str, params: list[Any]) -> dict[str, Any] | None:
+def _one(db: Connection, sql: str, params: list[Any]) -> dict[str, Any] | None:
     rows = list(db.query(sql, params))
     return rows[0] if rows else None
 
 
 def insert_user(
-    db: Database, email: str, display_name: str, password_hash: str, now: float
+    db: Connection, email: str, display_name: str, password_hash: str, now: float
 ) -> int | None:
     """Insert a learner; return the new id, or None if the email is taken (any case)."""
     cursor = db.execute(
@@ -30,28 +29,28 @@ def insert_user(
     return int(cursor.lastrowid) if cursor.rowcount == 1 and cursor.lastrowid else None
 
 
-def email_exists(db: Database, email: str) -> bool:
+def email_exists(db: Connection, email: str) -> bool:
     """Return whether an account uses this email (case-insensitive)."""
     return _one(db, "SELECT 1 AS x FROM users WHERE email = ?", [email]) is not None
 
 
-def user_by_email(db: Database, email: str) -> dict[str, Any] | None:
+def user_by_email(db: Connection, email: str) -> dict[str, Any] | None:
     """Return the user row for an email, or None."""
     return _one(db, _SELECT_USER + "WHERE email = ?", [email])
 
 
-def user_by_id(db: Database, user_id: int) -> dict[str, Any] | None:
+def user_by_id(db: Connection, user_id: int) -> dict[str, Any] | None:
     """Return the user row for an id, or None."""
     return _one(db, _SELECT_USER + "WHERE id = ?", [user_id])
 
 
-def roles_of(db: Database, user_id: int) -> set[str]:
+def roles_of(db: Connection, user_id: int) -> set[str]:
     """Return the roles granted to a user (learner is implied and not stored)."""
     rows = db.query("SELECT role FROM user_roles WHERE user_id = ?", [user_id])
     return {row["role"] for row in rows}
 
 
-def list_users(db: Database) -> list[dict[str, Any]]:
+def list_users(db: Connection) -> list[dict[str, Any]]:
     """Return every user with a comma-separated list of granted roles, oldest first."""
     return list(
         db.query(
@@ -63,7 +62,7 @@ def list_users(db: Database) -> list[dict[str, Any]]:
     )
 
 
-def grant_role(db: Database, user_id: int, role: str, granted_by: int | None, now: float) -> None:
+def grant_role(db: Connection, user_id: int, role: str, granted_by: int | None, now: float) -> None:
     """Grant a role (idempotent); for the shell and tests, where nobody's authority is checked."""
     db.execute(
         "INSERT OR IGNORE INTO user_roles (user_id, role, granted_at, granted_by) "
@@ -72,7 +71,7 @@ def grant_role(db: Database, user_id: int, role: str, granted_by: int | None, no
     )
 
 
-def _is_admin(db: Database, user_id: int) -> bool:
+def _is_admin(db: Connection, user_id: int) -> bool:
     return (
         db.execute(
             "SELECT 1 FROM user_roles WHERE user_id = ? AND role = 'admin'", [user_id]
@@ -81,7 +80,7 @@ def _is_admin(db: Database, user_id: int) -> bool:
     )
 
 
-def _last_admin(db: Database, user_id: int) -> bool:
+def _last_admin(db: Connection, user_id: int) -> bool:
     others = db.execute(
         "SELECT COUNT(*) FROM user_roles WHERE role = 'admin' AND user_id != ?", [user_id]
     ).fetchone()[0]
@@ -89,14 +88,14 @@ def _last_admin(db: Database, user_id: int) -> bool:
 
 
 def change_role(
-    db: Database, actor_id: int, user_id: int, role: str, granted: bool, now: float
+    db: Connection, actor_id: int, user_id: int, role: str, granted: bool, now: float
 ) -> str:
     """Grant or revoke one role as `actor_id`, all checked in one write transaction."""
     return change_roles(db, actor_id, user_id, {role: granted}, now)
 
 
 def change_roles(
-    db: Database, actor_id: int, user_id: int, changes: dict[str, bool], now: float
+    db: Connection, actor_id: int, user_id: int, changes: dict[str, bool], now: float
 ) -> str:
     """Grant (True) or revoke (False) roles as `actor_id`, all in one write transaction.
 
@@ -129,7 +128,7 @@ class _Refused(Exception):
     """Raised inside a write transaction to roll it back; its text is the outcome."""
 
 
-def delete_user(db: Database, user_id: int) -> bool:
+def delete_user(db: Connection, user_id: int) -> bool:
     """Delete an account and everything it wrote, unless it is the last administrator.
 
     The check and the delete share one write transaction, so two administrators deleting
@@ -174,7 +173,7 @@ _SCOPES = {
 
 
 def reserve_attempt(
-    db: Database,
+    db: Connection,
     kind: str,
     email_key: str,
     address: str,
@@ -224,7 +223,7 @@ def reserve_attempt(
     return Reservation(0.0, "", failures + 1)
 
 
-def clear_attempts(db: Database, kind: str, email_key: str) -> None:
+def clear_attempts(db: Connection, kind: str, email_key: str) -> None:
     """Forget an email's recorded attempts (after its password was right)."""
     db.execute("DELETE FROM auth_attempts WHERE kind = ? AND email_key = ?", [kind, email_key])
 
@@ -232,7 +231,7 @@ def clear_attempts(db: Database, kind: str, email_key: str) -> None:
 # --- first run ------------------------------------------------------------------------
 
 
-def replace_setup_token(db: Database, token_hash: str, now: float) -> bool:
+def replace_setup_token(db: Connection, token_hash: str, now: float) -> bool:
     """Keep `token_hash` as the only setup token if there is no administrator yet.
 
     Return False (and forget every setup token) when an administrator exists.
@@ -247,7 +246,7 @@ def replace_setup_token(db: Database, token_hash: str, now: float) -> bool:
     return True
 
 
-def setup_token_state(db: Database, token_hash: str) -> str:
+def setup_token_state(db: Connection, token_hash: str) -> str:
     """Say what a setup link can do: "ready", "has-admin" or "unknown" (used or replaced)."""
     if db.execute("SELECT 1 FROM user_roles WHERE role = 'admin'").fetchone():
         return "has-admin"
@@ -256,7 +255,7 @@ def setup_token_state(db: Database, token_hash: str) -> str:
 
 
 def create_first_admin(
-    db: Database, token_hash: str, email: str, display_name: str, password_hash: str, now: float
+    db: Connection, token_hash: str, email: str, display_name: str, password_hash: str, now: float
 ) -> tuple[str, int | None]:
     """Use up a setup token to create the first administrator, all in one write transaction.
 
@@ -275,7 +274,7 @@ def create_first_admin(
     return "done", user_id
 
 
-def set_password_hash(db: Database, user_id: int, password_hash: str) -> None:
+def set_password_hash(db: Connection, user_id: int, password_hash: str) -> None:
     """Store a new password hash and end every session of that user."""
     with write_transaction(db):
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])
@@ -283,7 +282,7 @@ def set_password_hash(db: Database, user_id: int, password_hash: str) -> None:
 
 
 def insert_session(
-    db: Database, token_hash: str, user_id: int, now: float, expires_at: float
+    db: Connection, token_hash: str, user_id: int, now: float, expires_at: float
 ) -> None:
     """Record a sign-in session."""
     db.execute(
@@ -292,7 +291,7 @@ def insert_session(
     )
 
 
-def session_user_id(db: Database, token_hash: str, now: float) -> int | None:
+def session_user_id(db: Connection, token_hash: str, now: float) -> int | None:
     """Return the user id of a live session, or None."""
     row = _one(
         db,
@@ -302,18 +301,18 @@ def session_user_id(db: Database, token_hash: str, now: float) -> int | None:
     return int(row["user_id"]) if row else None
 
 
-def delete_session(db: Database, token_hash: str) -> None:
+def delete_session(db: Connection, token_hash: str) -> None:
     """End a session."""
     db.execute("DELETE FROM sessions WHERE token_hash = ?", [token_hash])
 
 
-def delete_expired(db: Database, now: float) -> None:
+def delete_expired(db: Connection, now: float) -> None:
     """Remove expired sessions and hand-off codes."""
     db.execute("DELETE FROM sessions WHERE expires_at <= ?", [now])
     db.execute("DELETE FROM sign_in_handoffs WHERE expires_at <= ?", [now])
 
 
-def insert_handoff(db: Database, code_hash: str, user_id: int, expires_at: float) -> None:
+def insert_handoff(db: Connection, code_hash: str, user_id: int, expires_at: float) -> None:
     """Record a one-time code that the sign-in route exchanges for a cookie."""
     db.execute(
         "INSERT INTO sign_in_handoffs (code_hash, user_id, expires_at) VALUES (?, ?, ?)",
@@ -321,7 +320,7 @@ def insert_handoff(db: Database, code_hash: str, user_id: int, expires_at: float
     )
 
 
-def consume_handoff(db: Database, code_hash: str, now: float) -> int | None:
+def consume_handoff(db: Connection, code_hash: str, now: float) -> int | None:
     """Use up a hand-off code in one statement; return its user id if it was live."""
     # fetchall: a RETURNING statement only completes (and commits) once fully read.
     rows = db.execute(
@@ -333,7 +332,7 @@ def consume_handoff(db: Database, code_hash: str, now: float) -> int | None:
     return int(rows[0][0])
 
 
-def setting(db: Database, key: str, make_default: Any) -> str:
+def setting(db: Connection, key: str, make_default: Any) -> str:
     """Return a stored setting, storing `make_default()` first if it is not set yet."""
     # Read first: every page run reads the cookie key, and a write on each would fail
     # every page (not only saving) on a full or read-only disk.
@@ -344,6 +343,6 @@ def setting(db: Database, key: str, make_default: Any) -> str:
     return str(db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()[0])
 
 
-def admin_count(db: Database) -> int:
+def admin_count(db: Connection) -> int:
     """How many accounts hold the admin role."""
     return int(db.execute("SELECT COUNT(*) FROM user_roles WHERE role = 'admin'").fetchone()[0])

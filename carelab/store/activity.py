@@ -4,10 +4,10 @@ the previous one, capped, to the attempt's active seconds.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from carelab.store.connection import Connection
 
 
-def record_action(db: Database, attempt_id: int, now: float, gap_cap_seconds: float) -> None:
+def record_action(db: Connection, attempt_id: int, now: float, gap_cap_seconds: float) -> None:
     """Add the time since the attempt's last action (at most the cap) and move the mark.
 
     One statement, so two tabs acting at once each add their own gap and never the same
@@ -24,7 +24,7 @@ def record_action(db: Database, attempt_id: int, now: float, gap_cap_seconds: fl
     )
 
 
-def active_seconds(db: Database, attempt_id: int) -> float:
+def active_seconds(db: Connection, attempt_id: int) -> float:
     """The active seconds gathered by an attempt so far (0 for an unknown attempt)."""
     row = db.execute("SELECT active_seconds FROM attempts WHERE id = ?", [attempt_id]).fetchone()
     return float(row[0]) if row else 0.0

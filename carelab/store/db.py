@@ -1,4 +1,5 @@
-"""SQLite connections, pragmas, write transactions and applying the migrations (migrations.py).
+"""Connections (SQLite by default, PostgreSQL when CARELAB_DB is a postgresql:// URL),
+SQLite's pragmas, write transactions and applying the migrations.
 
 Measured on this machine (see ../shared/ARCHITECTURE.md): with WAL and a busy timeout,
 single-statement writes from 200 threads never fail, but a transaction that reads and
@@ -19,12 +20,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from carelab import config
 from carelab.errors import CareLabError
+from carelab.store import postgres
+from carelab.store.connection import Connection, PostgresConnection, SqliteConnection
 from carelab.store.errors import DatabaseBusy, DatabaseUnavailable
 from carelab.store.migrations import migrations
+
+Target = Path | str
 
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_SECONDS = 30
@@ -51,13 +54,24 @@ def _use_wal(conn: sqlite3.Connection) -> None:
             time.sleep(0.02)
 
 
-def connect(path: Path | None = None, create: bool = False) -> Database:
-    """Open a connection for this thread with CareLab's pragmas; the caller closes it.
+def _postgres_target(target: Target | None) -> str | None:
+    if target is None:
+        return config.postgres_url()
+    text = str(target)
+    return text if text.startswith(("postgresql://", "postgres://")) else None
 
-    Only `create=True` (start-up and `carelab db migrate`) may make a new database file: a
-    file removed while the server runs must not come back empty and swallow answers.
+
+def connect(path: Target | None = None, create: bool = False) -> Connection:
+    """Open a connection for this thread with CareLab's settings; the caller closes it.
+
+    `path` is a SQLite file or a postgresql:// URL (default: CARELAB_DB). Only
+    `create=True` (start-up and `carelab db migrate`) may make a new SQLite file: a file
+    removed while the server runs must not come back empty and swallow answers.
     """
-    path = path or config.db_path()
+    url = _postgres_target(path)
+    if url is not None:
+        return PostgresConnection(postgres.pool(url).getconn())
+    path = Path(path) if path is not None else config.db_path()
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: no implicit transactions; every write commits unless a
@@ -69,7 +83,15 @@ def connect(path: Path | None = None, create: bool = False) -> Database:
         _use_wal(conn)
         conn.execute(f"PRAGMA synchronous = {_synchronous()}")
         conn.execute("PRAGMA foreign_keys = ON")
-    return Database(conn)
+    return SqliteConnection(conn)
+
+
+def release(db: Connection) -> None:
+    """Close a SQLite connection, or give a PostgreSQL one back to its pool."""
+    if isinstance(db, PostgresConnection):
+        postgres.give_back(db.raw)
+    else:
+        db.close()
 
 
 def _failure(exc: sqlite3.Error) -> CareLabError | None:
@@ -86,7 +108,7 @@ def _failure(exc: sqlite3.Error) -> CareLabError | None:
 
 @contextmanager
 def named_failures() -> Iterator[None]:
-    """Turn SQLite's failures inside the block into DatabaseBusy or DatabaseUnavailable."""
+    """Turn the database's failures inside the block into DatabaseBusy or DatabaseUnavailable."""
     try:
         yield
     except sqlite3.Error as exc:
@@ -94,16 +116,20 @@ def named_failures() -> Iterator[None]:
         if failure is None:
             raise
         raise failure from exc
+    except postgres.OperationalError as exc:
+        log.error("PostgreSQL refused the action: %s", exc)
+        raise DatabaseUnavailable() from exc
 
 
 @contextmanager
-def write_transaction(db: Database) -> Iterator[Database]:
-    """Run a read-then-write action as one BEGIN IMMEDIATE transaction; roll back on error."""
-    db.execute("BEGIN IMMEDIATE")
+def write_transaction(db: Connection) -> Iterator[Connection]:
+    """Run a read-then-write action as one transaction holding the write lock; roll back
+    on error (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock, see connection.py)."""
+    db.begin_write()
     try:
         yield db
     except BaseException:
-        if db.conn.in_transaction:
+        if db.in_transaction:
             db.rollback()
         raise
     db.commit()
@@ -112,12 +138,15 @@ def write_transaction(db: Database) -> Iterator[Database]:
 _MIGRATIONS_TABLE = migrations.migrations_table
 
 
-def migrate(db: Database) -> list[str]:
+def migrate(db: Connection) -> list[str]:
     """Apply pending migrations in one write transaction; return the names applied.
 
-    The write lock comes first (BEGIN IMMEDIATE), so two processes starting on a fresh
-    database at once take turns: the second finds nothing left to do.
+    The write lock comes first, so two processes starting on a fresh database at once
+    take turns: the second finds nothing left to do.
     """
+    if isinstance(db, PostgresConnection):
+        return postgres.migrate(db.raw)
+    utils = db.utils()
     applied: list[str] = []
     with write_transaction(db):
         db.executescript(
@@ -126,9 +155,9 @@ def migrate(db: Database) -> list[str]:
             f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{_MIGRATIONS_TABLE}_migration_set_name "
             f"ON [{_MIGRATIONS_TABLE}] (migration_set, name);\n",
         )
-        for migration in migrations.pending(db):
-            migration.fn(db)
-            if not db.conn.in_transaction:
+        for migration in migrations.pending(utils):
+            migration.fn(utils)
+            if not db.in_transaction:
                 raise RuntimeError(f"migration {migration.name} committed on its own")
             db.execute(
                 f"INSERT INTO [{_MIGRATIONS_TABLE}] (migration_set, name, applied_at) "  # noqa: S608
@@ -139,26 +168,31 @@ def migrate(db: Database) -> list[str]:
     return applied
 
 
-def applied_migrations(db: Database) -> list[str]:
+def applied_migrations(db: Connection) -> list[str]:
     """Return the names of the migrations recorded in the database."""
-    return [m.name for m in migrations.applied(db)]
+    if isinstance(db, PostgresConnection):
+        return postgres.applied_migrations(db.raw)
+    return [m.name for m in migrations.applied(db.utils())]
 
 
-def prepare(path: Path | None = None) -> list[str]:
+def prepare(path: Target | None = None) -> list[str]:
     """Create the database if it is missing and bring its schema up to date (start-up only)."""
     with session(path, create=True) as db:
         return migrate(db)
 
 
 @contextmanager
-def session(path: Path | None = None, create: bool = False) -> Iterator[Database]:
+def session(path: Target | None = None, create: bool = False) -> Iterator[Connection]:
     """Open a connection for one user action and close it afterwards; failures are named."""
-    db = connect(path, create)
+    with named_failures():
+        db = connect(path, create)
     try:
         with named_failures():
             yield db
     finally:
-        db.close()
+        if db.in_transaction:
+            db.rollback()
+        release(db)
 
 
 _kept = threading.local()
@@ -172,7 +206,7 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return found.st_dev, found.st_ino
 
 
-def thread_connection(path: Path | None = None) -> Database:
+def thread_connection(path: Target | None = None) -> Connection:
     """This thread's kept connection to the database, opened on first use and reused.
 
     For a pool of worker threads that each run many short actions (the workshop room's):
@@ -185,8 +219,11 @@ def thread_connection(path: Path | None = None) -> Database:
     the path still names the same file (a stat, about 2 µs): if it is gone, the action is
     refused (DatabaseUnavailable, logged); if it was replaced, the new file is opened.
     """
-    path = path or config.db_path()
-    held: tuple[Path, Database, tuple[int, int] | None] | None = getattr(_kept, "held", None)
+    url = _postgres_target(path)
+    if url is not None:
+        return _thread_postgres(url)
+    path = Path(path) if path is not None else config.db_path()
+    held: tuple[Path, Connection, tuple[int, int] | None] | None = getattr(_kept, "held", None)
     now_there = _identity(path)
     if held is not None and (held[0] != path or held[2] != now_there):
         held[1].close()
@@ -201,6 +238,21 @@ def thread_connection(path: Path | None = None) -> Database:
         held = (path, connect(path), now_there)
         _kept.held = held
     db = held[1]
-    if db.conn.in_transaction:
-        db.conn.rollback()
+    if db.in_transaction:
+        db.rollback()
+    return db
+
+
+def _thread_postgres(url: str) -> Connection:
+    """This thread's kept PostgreSQL connection (a server restart gives a new one)."""
+    held: tuple[str, PostgresConnection] | None = getattr(_kept, "postgres", None)
+    if held is not None and (held[0] != url or held[1].raw.closed or held[1].raw.broken):
+        _kept.postgres = held = None
+    if held is None:
+        with named_failures():
+            held = (url, PostgresConnection(postgres.connect(url, autocommit=True)))
+        _kept.postgres = held
+    db = held[1]
+    if db.in_transaction:
+        db.rollback()
     return db

@@ -12,17 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlite_utils import Database
-
 from carelab.learning.records import Attempt, CaseAttemptRow, Certificate, Reflection, SavedAnswer
+from carelab.store.connection import Connection
 from carelab.store.db import write_transaction
 
 
-def _rows(db: Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+def _rows(db: Connection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
     return list(db.query(sql, params))
 
 
-def _one(db: Database, sql: str, params: list[Any]) -> dict[str, Any] | None:
+def _one(db: Connection, sql: str, params: list[Any]) -> dict[str, Any] | None:
     rows = _rows(db, sql, params)
     return rows[0] if rows else None
 
@@ -32,7 +31,7 @@ def _attempt(row: dict[str, Any] | None) -> Attempt | None:
 
 
 def latest_attempt(
-    db: Database, user_id: int, module_id: str, kind: str = "module"
+    db: Connection, user_id: int, module_id: str, kind: str = "module"
 ) -> Attempt | None:
     """The user's most recent attempt at a module (or, with kind 'case', a case), or None."""
     return _attempt(
@@ -45,13 +44,13 @@ def latest_attempt(
     )
 
 
-def attempt(db: Database, attempt_id: int) -> Attempt | None:
+def attempt(db: Connection, attempt_id: int) -> Attempt | None:
     """One attempt by id."""
     return _attempt(_one(db, "SELECT * FROM attempts WHERE id = ?", [attempt_id]))
 
 
 def create_attempt(
-    db: Database,
+    db: Connection,
     user_id: int,
     module_id: str,
     version: str,
@@ -77,7 +76,7 @@ def create_attempt(
     return found
 
 
-def _attempt_rows(db: Database, user_id: int, kind: str | None) -> list[dict[str, Any]]:
+def _attempt_rows(db: Connection, user_id: int, kind: str | None) -> list[dict[str, Any]]:
     return _rows(
         db,
         "SELECT * FROM attempts WHERE user_id = ? AND (? IS NULL OR kind = ?) "
@@ -86,12 +85,12 @@ def _attempt_rows(db: Database, user_id: int, kind: str | None) -> list[dict[str
     )
 
 
-def attempts_of(db: Database, user_id: int, kind: str | None = "module") -> list[Attempt]:
+def attempts_of(db: Connection, user_id: int, kind: str | None = "module") -> list[Attempt]:
     """A user's attempts at modules (or of `kind`; None: every kind), newest first."""
     return [Attempt.from_row(row) for row in _attempt_rows(db, user_id, kind)]
 
 
-def answered_case_attempts(db: Database, user_id: int) -> list[CaseAttemptRow]:
+def answered_case_attempts(db: Connection, user_id: int) -> list[CaseAttemptRow]:
     """A user's case attempts with at least one answer, with how many, newest first."""
     rows = _rows(
         db,
@@ -103,13 +102,13 @@ def answered_case_attempts(db: Database, user_id: int) -> list[CaseAttemptRow]:
     return [CaseAttemptRow(Attempt.from_row(row), row["answered"]) for row in rows]
 
 
-def set_current_step(db: Database, attempt_id: int, step_id: str) -> None:
+def set_current_step(db: Connection, attempt_id: int, step_id: str) -> None:
     """Remember where the learner is, so they land there next time."""
     db.execute("UPDATE attempts SET current_step = ? WHERE id = ?", [step_id, attempt_id])
 
 
 def save_answer(
-    db: Database,
+    db: Connection,
     attempt_id: int,
     step_id: str,
     question_id: str,
@@ -137,13 +136,13 @@ def save_answer(
     return SavedAnswer.from_row(row)
 
 
-def answers_of(db: Database, attempt_id: int) -> dict[str, SavedAnswer]:
+def answers_of(db: Connection, attempt_id: int) -> dict[str, SavedAnswer]:
     """An attempt's answers by question id."""
     rows = _rows(db, "SELECT * FROM answers WHERE attempt_id = ?", [attempt_id])
     return {row["question_id"]: SavedAnswer.from_row(row) for row in rows}
 
 
-def mark_step_done(db: Database, attempt_id: int, step_id: str, now: float) -> None:
+def mark_step_done(db: Connection, attempt_id: int, step_id: str, now: float) -> None:
     """Record a finished step (once)."""
     db.execute(
         "INSERT OR IGNORE INTO step_progress (attempt_id, step_id, done_at) VALUES (?, ?, ?)",
@@ -151,13 +150,13 @@ def mark_step_done(db: Database, attempt_id: int, step_id: str, now: float) -> N
     )
 
 
-def done_steps(db: Database, attempt_id: int) -> set[str]:
+def done_steps(db: Connection, attempt_id: int) -> set[str]:
     """The ids of the steps finished in an attempt."""
     rows = _rows(db, "SELECT step_id FROM step_progress WHERE attempt_id = ?", [attempt_id])
     return {row["step_id"] for row in rows}
 
 
-def save_reflection(db: Database, attempt_id: int, step_id: str, fields: dict[str, Any]) -> None:
+def save_reflection(db: Connection, attempt_id: int, step_id: str, fields: dict[str, Any]) -> None:
     """Store (or replace) a reflection: step_title, prompt, what, so_what, now_what, saved_at."""
     db.execute(
         "INSERT INTO reflections (attempt_id, step_id, step_title, prompt, what, so_what, "
@@ -175,22 +174,22 @@ _REFLECTIONS = (
 )
 
 
-def reflections_of(db: Database, attempt_id: int) -> dict[str, Reflection]:
+def reflections_of(db: Connection, attempt_id: int) -> dict[str, Reflection]:
     """An attempt's reflections by step id."""
     rows = _rows(db, _REFLECTIONS + "WHERE r.attempt_id = ?", [attempt_id])
     return {row["step_id"]: Reflection.from_row(row) for row in rows}
 
 
-def _reflection_rows(db: Database, user_id: int) -> list[dict[str, Any]]:
+def _reflection_rows(db: Connection, user_id: int) -> list[dict[str, Any]]:
     return _rows(db, _REFLECTIONS + "WHERE a.user_id = ? ORDER BY r.saved_at", [user_id])
 
 
-def user_reflections(db: Database, user_id: int) -> list[Reflection]:
+def user_reflections(db: Connection, user_id: int) -> list[Reflection]:
     """Every reflection a user wrote, with its module and version, oldest first."""
     return [Reflection.from_row(row) for row in _reflection_rows(db, user_id)]
 
 
-def complete_attempt(db: Database, attempt_id: int, score: float, now: float) -> None:
+def complete_attempt(db: Connection, attempt_id: int, score: float, now: float) -> None:
     """Mark an attempt complete with its quiz score (only the first completion counts)."""
     db.execute(
         "UPDATE attempts SET completed_at = ?, score = ? WHERE id = ? AND completed_at IS NULL",
@@ -198,7 +197,7 @@ def complete_attempt(db: Database, attempt_id: int, score: float, now: float) ->
     )
 
 
-def insert_certificate(db: Database, row: dict[str, Any]) -> None:
+def insert_certificate(db: Connection, row: dict[str, Any]) -> None:
     """Record an issued certificate."""
     db.execute(
         "INSERT INTO certificates (code, attempt_id, user_id, learner_name, module_id, "
@@ -214,28 +213,28 @@ def _certificate(row: dict[str, Any] | None) -> Certificate | None:
     return None if row is None else Certificate.from_row(row)
 
 
-def certificate(db: Database, code: str) -> Certificate | None:
+def certificate(db: Connection, code: str) -> Certificate | None:
     """A certificate by its verification code."""
     return _certificate(_one(db, "SELECT * FROM certificates WHERE code = ?", [code]))
 
 
-def certificate_for_attempt(db: Database, attempt_id: int) -> Certificate | None:
+def certificate_for_attempt(db: Connection, attempt_id: int) -> Certificate | None:
     """The certificate issued for an attempt, if any."""
     return _certificate(_one(db, "SELECT * FROM certificates WHERE attempt_id = ?", [attempt_id]))
 
 
-def _certificate_rows(db: Database, user_id: int) -> list[dict[str, Any]]:
+def _certificate_rows(db: Connection, user_id: int) -> list[dict[str, Any]]:
     return _rows(
         db, "SELECT * FROM certificates WHERE user_id = ? ORDER BY completed_at DESC", [user_id]
     )
 
 
-def certificates_of(db: Database, user_id: int) -> list[Certificate]:
+def certificates_of(db: Connection, user_id: int) -> list[Certificate]:
     """A user's certificates, newest first."""
     return [Certificate.from_row(row) for row in _certificate_rows(db, user_id)]
 
 
-def user_data(db: Database, user_id: int) -> dict[str, Any]:
+def user_data(db: Connection, user_id: int) -> dict[str, Any]:
     """Everything stored about a user, for "Download my data" (no password hash)."""
     attempts = _attempt_rows(db, user_id, kind=None)
     ids = [a["id"] for a in attempts] or [-1]

@@ -11,16 +11,26 @@ column by column, key by key and index by index). Where the dialects differ:
 - all migrations run in one transaction, as on SQLite, after taking an advisory lock, so
   two servers starting on a fresh database take turns.
 
-This is the schema half of the PostgreSQL backend; the store's queries are not yet
-served from here (see docs/deployment.md, The database).
+Connections for user actions come from one psycopg pool per database URL and process
+(`pool`); the room's worker threads each keep their own (store/db.py).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import psycopg
+from psycopg import OperationalError
+from psycopg_pool import ConnectionPool
+
+__all__ = ["MIGRATIONS", "OperationalError", "applied_migrations", "connect", "migrate", "pool"]
+# Connections a process keeps open to PostgreSQL for its pages (the room's threads keep
+# their own): Streamlit runs each rerun in its own thread, and a rerun holds one briefly.
+POOL_SIZE = 10
+_pools: dict[str, ConnectionPool] = {}
+_pools_lock = threading.Lock()
 
 MIGRATIONS_TABLE = "_carelab_migrations"
 MIGRATION_SET = "carelab"
@@ -228,9 +238,46 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 
-def connect(url: str) -> psycopg.Connection:
+def connect(url: str, autocommit: bool = False) -> psycopg.Connection:
     """Open a connection to the PostgreSQL database at `url` (a postgresql:// URL)."""
-    return psycopg.connect(url)
+    return psycopg.connect(url, autocommit=autocommit, connect_timeout=10)
+
+
+def pool(url: str) -> ConnectionPool:
+    """This process's pool of autocommit connections to `url`, opened on first use."""
+    with _pools_lock:
+        found = _pools.get(url)
+        if found is None:
+            found = ConnectionPool(
+                url,
+                min_size=1,
+                max_size=POOL_SIZE,
+                kwargs={"autocommit": True, "connect_timeout": 10},
+                timeout=30,
+                open=True,
+                name="carelab",
+            )
+            _pools[url] = found
+        return found
+
+
+def give_back(conn: psycopg.Connection) -> None:
+    """Return a pooled connection to the pool it came from."""
+    for found in list(_pools.values()):
+        try:
+            found.putconn(conn)
+            return
+        except ValueError:  # not from this pool
+            continue
+    conn.close()
+
+
+def close_pools() -> None:
+    """Close every pool (tests dropping their databases, and shutdown)."""
+    with _pools_lock:
+        for found in _pools.values():
+            found.close()
+        _pools.clear()
 
 
 def applied_migrations(conn: psycopg.Connection) -> list[str]:

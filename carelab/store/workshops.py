@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlite_utils import Database
-
+from carelab.store.connection import Connection
 from carelab.store.db import write_transaction
 
 # The columns a facilitator action may change; anything else is a programming error.
@@ -29,11 +28,11 @@ STATE_COLUMNS = frozenset(
 )
 
 
-def _rows(db: Database, sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
+def _rows(db: Connection, sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
     return list(db.query(sql, params))
 
 
-def _one(db: Database, sql: str, params: list[Any] | dict[str, Any]) -> dict[str, Any] | None:
+def _one(db: Connection, sql: str, params: list[Any] | dict[str, Any]) -> dict[str, Any] | None:
     rows = _rows(db, sql, params)
     return rows[0] if rows else None
 
@@ -41,7 +40,7 @@ def _one(db: Database, sql: str, params: list[Any] | dict[str, Any]) -> dict[str
 # --- workshops -------------------------------------------------------------------------
 
 
-def insert_workshop(db: Database, row: dict[str, Any], steps: list[str]) -> int | None:
+def insert_workshop(db: Connection, row: dict[str, Any], steps: list[str]) -> int | None:
     """Create a workshop and its step snapshots; return its id, or None if the code is taken."""
     with write_transaction(db):
         if _one(db, "SELECT 1 AS x FROM workshops WHERE code = ?", [row["code"]]):
@@ -53,24 +52,24 @@ def insert_workshop(db: Database, row: dict[str, Any], steps: list[str]) -> int 
             {**row, "step_count": len(steps)},
         )
         workshop_id = int(cursor.lastrowid or 0)
-        db.conn.executemany(
+        db.executemany(
             "INSERT INTO workshop_steps (workshop_id, step_index, step) VALUES (?, ?, ?)",
             [(workshop_id, index, step) for index, step in enumerate(steps)],
         )
     return workshop_id
 
 
-def workshop(db: Database, workshop_id: int) -> dict[str, Any] | None:
+def workshop(db: Connection, workshop_id: int) -> dict[str, Any] | None:
     """One workshop by id."""
     return _one(db, "SELECT * FROM workshops WHERE id = ?", [workshop_id])
 
 
-def workshop_by_code(db: Database, code: str) -> dict[str, Any] | None:
+def workshop_by_code(db: Connection, code: str) -> dict[str, Any] | None:
     """One workshop by its join code."""
     return _one(db, "SELECT * FROM workshops WHERE code = ?", [code])
 
 
-def workshops_of(db: Database, facilitator_id: int | None) -> list[dict[str, Any]]:
+def workshops_of(db: Connection, facilitator_id: int | None) -> list[dict[str, Any]]:
     """A facilitator's workshops (every workshop when None), newest first."""
     if facilitator_id is None:
         return _rows(db, "SELECT * FROM workshops ORDER BY created_at DESC, id DESC", [])
@@ -81,7 +80,7 @@ def workshops_of(db: Database, facilitator_id: int | None) -> list[dict[str, Any
     )
 
 
-def steps(db: Database, workshop_id: int) -> list[str]:
+def steps(db: Connection, workshop_id: int) -> list[str]:
     """Every step snapshot (JSON text) of a workshop, in order."""
     rows = _rows(
         db,
@@ -91,7 +90,7 @@ def steps(db: Database, workshop_id: int) -> list[str]:
     return [row["step"] for row in rows]
 
 
-def step(db: Database, workshop_id: int, step_index: int) -> str | None:
+def step(db: Connection, workshop_id: int, step_index: int) -> str | None:
     """One step snapshot (JSON text), or None."""
     row = _one(
         db,
@@ -102,7 +101,7 @@ def step(db: Database, workshop_id: int, step_index: int) -> str | None:
 
 
 def change_state(
-    db: Database, workshop_id: int, decide: Callable[[dict[str, Any]], dict[str, Any]]
+    db: Connection, workshop_id: int, decide: Callable[[dict[str, Any]], dict[str, Any]]
 ) -> dict[str, Any] | None:
     """Apply `decide(row)`'s column changes in one transaction, raising `version` if any."""
     with write_transaction(db):
@@ -125,7 +124,7 @@ def change_state(
     return {**row, **changes, "version": row["version"] + 1}
 
 
-def state_version(db: Database, workshop_id: int) -> int | None:
+def state_version(db: Connection, workshop_id: int) -> int | None:
     """The workshop's change counter: one indexed read, cheap enough for long polling."""
     row = db.execute("SELECT version FROM workshops WHERE id = ?", [workshop_id]).fetchone()
     return int(row[0]) if row else None
@@ -135,7 +134,7 @@ def state_version(db: Database, workshop_id: int) -> int | None:
 
 
 def insert_participant(
-    db: Database,
+    db: Connection,
     workshop_id: int,
     token_hash: str,
     nickname: str,
@@ -164,7 +163,7 @@ def insert_participant(
     return participant(db, workshop_id, token_hash)
 
 
-def participant(db: Database, workshop_id: int, token_hash: str) -> dict[str, Any] | None:
+def participant(db: Connection, workshop_id: int, token_hash: str) -> dict[str, Any] | None:
     """The participant of a workshop holding a token, or None."""
     return _one(
         db,
@@ -173,7 +172,7 @@ def participant(db: Database, workshop_id: int, token_hash: str) -> dict[str, An
     )
 
 
-def touch_participant(db: Database, participant_id: int, now: float, every: float) -> None:
+def touch_participant(db: Connection, participant_id: int, now: float, every: float) -> None:
     """Record that a participant is still here, at most once per `every` seconds."""
     db.execute(
         "UPDATE workshop_participants SET last_seen = ? WHERE id = ? AND last_seen < ?",
@@ -181,7 +180,7 @@ def touch_participant(db: Database, participant_id: int, now: float, every: floa
     )
 
 
-def participant_count(db: Database, workshop_id: int) -> int:
+def participant_count(db: Connection, workshop_id: int) -> int:
     """How many participants have joined a workshop."""
     return int(
         db.execute(
@@ -190,7 +189,7 @@ def participant_count(db: Database, workshop_id: int) -> int:
     )
 
 
-def participant_id_by_number(db: Database, workshop_id: int, number: int) -> int | None:
+def participant_id_by_number(db: Connection, workshop_id: int, number: int) -> int | None:
     """The id of a workshop's participant number `number`, or None."""
     row = _one(
         db,
@@ -203,7 +202,7 @@ def participant_id_by_number(db: Database, workshop_id: int, number: int) -> int
 # --- join throttling -------------------------------------------------------------------
 
 
-def recent_failed_joins(db: Database, client_key: str, since: float) -> list[float]:
+def recent_failed_joins(db: Connection, client_key: str, since: float) -> list[float]:
     """When this client typed a wrong code since `since`, oldest first."""
     rows = _rows(
         db,
@@ -215,7 +214,7 @@ def recent_failed_joins(db: Database, client_key: str, since: float) -> list[flo
 
 
 def record_failed_join(
-    db: Database, client_key: str, now: float, forget_before: float, limit: int | None = None
+    db: Connection, client_key: str, now: float, forget_before: float, limit: int | None = None
 ) -> bool:
     """Remember a wrong code unless the client has `limit` since `forget_before`; say which."""
     with write_transaction(db):
@@ -235,7 +234,7 @@ def record_failed_join(
 
 
 def upsert_response(
-    db: Database,
+    db: Connection,
     workshop_id: int,
     step_index: int,
     participant_id: int,
@@ -267,7 +266,7 @@ def upsert_response(
 
 
 def response(
-    db: Database, workshop_id: int, step_index: int, participant_id: int
+    db: Connection, workshop_id: int, step_index: int, participant_id: int
 ) -> dict[str, Any] | None:
     """One participant's response to one step, or None."""
     return _one(
@@ -279,7 +278,7 @@ def response(
 
 
 def responses(
-    db: Database, workshop_id: int, step_index: int | None = None
+    db: Connection, workshop_id: int, step_index: int | None = None
 ) -> list[dict[str, Any]]:
     """Responses with their participant's number and nickname, by step then participant."""
     sql = (
@@ -296,7 +295,7 @@ def responses(
 
 
 def set_response_hidden(
-    db: Database, workshop_id: int, step_index: int, participant_id: int, hidden: bool
+    db: Connection, workshop_id: int, step_index: int, participant_id: int, hidden: bool
 ) -> bool:
     """Hide or show one response and raise the room's version; return whether it exists."""
     with write_transaction(db):

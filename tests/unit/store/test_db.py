@@ -45,7 +45,7 @@ def test_write_transaction_rolls_back_on_error(db):
     except Exception:
         pass
     assert db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
-    assert not db.conn.in_transaction
+    assert not db.in_transaction
 
 
 def test_many_threads_writing_at_once_lose_nothing(db_path):
@@ -105,5 +105,5 @@ def test_a_kept_connection_left_in_a_transaction_is_rolled_back(tmp_path):
     db.execute("BEGIN IMMEDIATE")
     db.execute("INSERT INTO t VALUES (1)")  # a failed action left this uncommitted
     again = store_db.thread_connection(path)
-    assert not again.conn.in_transaction
+    assert not again.in_transaction
     assert again.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 0

@@ -122,7 +122,7 @@ def test_a_database_held_too_long_is_busy_not_unavailable(db_path):
             db.execute("PRAGMA busy_timeout = 50")
             db.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')")
     finally:
-        holder.conn.rollback()
+        holder.rollback()
         holder.close()
 
 

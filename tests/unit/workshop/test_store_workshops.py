@@ -92,7 +92,7 @@ def test_change_state_refuses_other_columns_and_rolls_back_on_error(db, wid):
 
     with pytest.raises(RuntimeError):
         store.change_state(db, wid, refuse)
-    assert not db.conn.in_transaction and store.workshop(db, wid)["code"] == "ABC234"
+    assert not db.in_transaction and store.workshop(db, wid)["code"] == "ABC234"
 
 
 def test_participants_are_numbered_per_workshop(db, wid):
