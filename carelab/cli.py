@@ -174,7 +174,7 @@ def cmd_new_case(args: argparse.Namespace) -> int:
 def cmd_db_migrate(_args: argparse.Namespace) -> int:
     """Create or update the database schema."""
     applied = store_db.prepare()
-    where = config.db_path()
+    where = config.database_label()
     print(f"database {where}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
     with store_db.session() as db:
         if auth.needs_setup(db):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,6 +65,13 @@ SETTINGS: tuple[Setting, ...] = (
         "2000",
         "How many phones may join one live workshop; the next one is told the workshop is full.",
     ),
+    Setting(
+        "CARELAB_POSTGRES_POOL_SIZE",
+        "20",
+        "With PostgreSQL: connections each CareLab process keeps for its pages (the room's "
+        "worker threads hold their own). Keep processes × this under the server's "
+        "max_connections.",
+    ),
 )
 
 _BY_ENV = {s.env: s for s in SETTINGS}
@@ -85,6 +93,23 @@ def postgres_url() -> str | None:
     """The PostgreSQL URL CARELAB_DB names, or None when it names a SQLite file."""
     value = get("CARELAB_DB")
     return value if value.startswith(("postgresql://", "postgres://")) else None
+
+
+def database_target() -> Path | str:
+    """Where the database is: a postgresql:// URL, or the SQLite file's path."""
+    return postgres_url() or db_path()
+
+
+def database_label() -> str:
+    """The database for messages: the SQLite path, or the URL without its password."""
+    url = postgres_url()
+    if url is None:
+        return str(db_path())
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = (f"{parts.username}@" if parts.username else "") + host
+    netloc += f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def db_path() -> Path:
@@ -112,3 +137,11 @@ def max_participants() -> int:
         return max(1, int(get("CARELAB_MAX_PARTICIPANTS")))
     except ValueError:
         return int(_BY_ENV["CARELAB_MAX_PARTICIPANTS"].default)
+
+
+def postgres_pool_size() -> int:
+    """Return how many pooled PostgreSQL connections a process may hold (at least 2)."""
+    try:
+        return max(2, int(get("CARELAB_POSTGRES_POOL_SIZE")))
+    except ValueError:
+        return int(_BY_ENV["CARELAB_POSTGRES_POOL_SIZE"].default)

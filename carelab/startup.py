@@ -7,6 +7,6 @@ from pathlib import Path
 from carelab.store import db as store_db
 
 
-def prepare_database(path: Path | None = None) -> list[str]:
+def prepare_database(path: Path | str | None = None) -> list[str]:
     """Create the database if it is missing and apply pending migrations; return their names."""
     return store_db.prepare(path)

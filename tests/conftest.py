@@ -10,6 +10,7 @@ from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -60,17 +61,57 @@ steps:
 """
 
 
+# The folders whose tests run on both databases: every test there that uses `db_path` or
+# `db` runs once on SQLite and once on PostgreSQL, unless marked `sqlite_only` (it reads the
+# SQLite file itself: pragmas, file removal, a second process's lock).
+BOTH_BACKENDS = ("tests/unit/store/", "tests/unit/workshop/", "tests/unit/web/",
+                 "tests/unit/learning/", "tests/unit/test_auth.py", "tests/unit/test_accounts.py",
+                 "tests/unit/test_account_attacks.py")  # fmt: skip
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker for tests that need SQLite itself."""
+    config.addinivalue_line("markers", "sqlite_only: runs on SQLite only (reads the file itself)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run the tests of BOTH_BACKENDS on SQLite and on PostgreSQL."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    where = metafunc.definition.path.as_posix()
+    both = any(folder in where for folder in BOTH_BACKENDS)
+    if both and not metafunc.definition.get_closest_marker("sqlite_only"):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh, migrated database that CARELAB_DB points at."""
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database a test runs on: "sqlite", or "postgresql" where both are tested."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def db_path(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[Path | str]:
+    """A fresh, migrated database that CARELAB_DB points at: a SQLite file, or on the
+    PostgreSQL run a new database's URL."""
+    if backend == "postgresql":
+        url: str = request.getfixturevalue("postgres_url")
+        monkeypatch.setenv("CARELAB_DB", url)
+        # Race tests hold up to 50 connections at once, one per thread, as 50 pages would.
+        monkeypatch.setenv("CARELAB_POSTGRES_POOL_SIZE", "64")
+        store_db.prepare(url)
+        yield url
+        return
     path = tmp_path / "carelab.db"
     monkeypatch.setenv("CARELAB_DB", str(path))
     store_db.prepare(path)
-    return path
+    yield path
 
 
 @pytest.fixture
-def db(db_path: Path):
+def db(db_path: Path | str):
     """An open connection to the fresh database."""
     with store_db.session(db_path) as connection:
         yield connection
@@ -141,15 +182,17 @@ def postgres_server() -> str:
 def postgres_url(postgres_server: str) -> Iterator[str]:
     """A new, empty PostgreSQL database for one test, dropped afterwards; its URL."""
     import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     name = f"carelab_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(postgres_server, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    params = conninfo_to_dict(postgres_server)
-    params["dbname"] = name
+    # A postgresql:// URL, the form CARELAB_DB takes, with the test database as its path.
+    url = urlunsplit(urlsplit(postgres_server)._replace(path=f"/{name}"))
     try:
-        yield make_conninfo(**params)
+        yield url
     finally:
+        from carelab.store import postgres
+
+        postgres.close_pool(url)
         with psycopg.connect(postgres_server, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -55,7 +55,10 @@ def start(folder: Path) -> str:
          "--locale=C.UTF-8"],
         check=True, capture_output=True,
     )  # fmt: skip
-    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder}"
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} "
+        "-c max_connections=200"  # race tests hold up to 64 pooled connections at once
+    )
     subprocess.run(
         [*prefix, _bin("pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-o",
          options, "-w", "start"],

@@ -21,27 +21,42 @@ def insert_user(
     db: Connection, email: str, display_name: str, password_hash: str, now: float
 ) -> int | None:
     """Insert a learner; return the new id, or None if the email is taken (any case)."""
-    cursor = db.execute(
+    # No conflict target: the unique email is a NOCASE column on SQLite and an index on
+    # lower(email) on PostgreSQL. fetchall: RETURNING completes only once read.
+    rows = db.execute(
         "INSERT INTO users (email, display_name, password_hash, created_at) "
-        "VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
+        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
         [email, display_name, password_hash, now],
-    )
-    return int(cursor.lastrowid) if cursor.rowcount == 1 and cursor.lastrowid else None
+    ).fetchall()
+    return int(rows[0][0]) if rows else None
+
+
+def _email_is(db: Connection) -> str:
+    """A case-insensitive email comparison that uses each database's unique index."""
+    return "email = ?" if db.dialect == "sqlite" else "lower(email) = lower(?)"
 
 
 def email_exists(db: Connection, email: str) -> bool:
     """Return whether an account uses this email (case-insensitive)."""
-    return _one(db, "SELECT 1 AS x FROM users WHERE email = ?", [email]) is not None
+    query = f"SELECT 1 AS x FROM users WHERE {_email_is(db)}"  # noqa: S608 - fixed text
+    return _one(db, query, [email]) is not None
 
 
 def user_by_email(db: Connection, email: str) -> dict[str, Any] | None:
     """Return the user row for an email, or None."""
-    return _one(db, _SELECT_USER + "WHERE email = ?", [email])
+    return _one(db, _SELECT_USER + f"WHERE {_email_is(db)}", [email])
 
 
 def user_by_id(db: Connection, user_id: int) -> dict[str, Any] | None:
     """Return the user row for an id, or None."""
     return _one(db, _SELECT_USER + "WHERE id = ?", [user_id])
+
+
+def _joined(db: Connection, column: str) -> str:
+    """An aggregate joining a group's values with commas, in each database's words."""
+    if db.dialect == "sqlite":
+        return f"GROUP_CONCAT({column}, ',')"
+    return f"STRING_AGG({column}, ',' ORDER BY {column})"
 
 
 def roles_of(db: Connection, user_id: int) -> set[str]:
@@ -54,8 +69,8 @@ def list_users(db: Connection) -> list[dict[str, Any]]:
     """Return every user with a comma-separated list of granted roles, oldest first."""
     return list(
         db.query(
-            "SELECT u.id, u.email, u.display_name, u.created_at, "
-            "COALESCE(GROUP_CONCAT(r.role, ','), '') AS roles "
+            "SELECT u.id, u.email, u.display_name, u.created_at, "  # noqa: S608 - fixed text
+            f"COALESCE({_joined(db, 'r.role')}, '') AS roles "
             "FROM users u LEFT JOIN user_roles r ON r.user_id = u.id "
             "GROUP BY u.id ORDER BY u.id"
         )
@@ -65,8 +80,8 @@ def list_users(db: Connection) -> list[dict[str, Any]]:
 def grant_role(db: Connection, user_id: int, role: str, granted_by: int | None, now: float) -> None:
     """Grant a role (idempotent); for the shell and tests, where nobody's authority is checked."""
     db.execute(
-        "INSERT OR IGNORE INTO user_roles (user_id, role, granted_at, granted_by) "
-        "VALUES (?, ?, ?, ?)",
+        "INSERT INTO user_roles (user_id, role, granted_at, granted_by) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [user_id, role, now, granted_by],
     )
 
@@ -339,7 +354,10 @@ def setting(db: Connection, key: str, make_default: Any) -> str:
     found = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
     if found is not None:
         return str(found[0])
-    db.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)", [key, make_default()])
+    db.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [key, make_default()],
+    )
     return str(db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()[0])
 
 

@@ -14,13 +14,16 @@ def record_action(db: Connection, attempt_id: int, now: float, gap_cap_seconds: 
     one twice. A completed attempt no longer gathers time. A clock that went backwards
     adds nothing.
     """
+    # CASE rather than two-argument MIN/MAX, which PostgreSQL spells LEAST/GREATEST.
     db.execute(
         "UPDATE attempts SET active_seconds = active_seconds + CASE "
-        "WHEN last_action_at IS NULL THEN 0 "
-        "ELSE MIN(MAX(? - last_action_at, 0), ?) END, "
-        "last_action_at = MAX(?, COALESCE(last_action_at, ?)) "
-        "WHERE id = ? AND completed_at IS NULL",
-        [now, gap_cap_seconds, now, now, attempt_id],
+        "WHEN last_action_at IS NULL OR :now <= last_action_at THEN 0 "
+        "WHEN :now - last_action_at > :cap THEN :cap "
+        "ELSE :now - last_action_at END, "
+        "last_action_at = CASE WHEN last_action_at IS NULL OR last_action_at < :now "
+        "THEN :now ELSE last_action_at END "
+        "WHERE id = :id AND completed_at IS NULL",
+        {"now": now, "cap": gap_cap_seconds, "id": attempt_id},
     )
 
 

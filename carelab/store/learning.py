@@ -66,12 +66,12 @@ def create_attempt(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM attempts WHERE user_id = ? AND module_id = ?",
             [user_id, module_id],
         ).fetchone()[0]
-        cursor = db.execute(
+        new_id = db.execute(
             "INSERT INTO attempts (user_id, module_id, module_version, number, seed, started_at, "
-            "kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "kind) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [user_id, module_id, version, number, seed, now, kind],
-        )
-    found = attempt(db, int(cursor.lastrowid or 0))
+        ).fetchall()[0][0]
+    found = attempt(db, int(new_id))
     assert found is not None
     return found
 
@@ -79,7 +79,7 @@ def create_attempt(
 def _attempt_rows(db: Connection, user_id: int, kind: str | None) -> list[dict[str, Any]]:
     return _rows(
         db,
-        "SELECT * FROM attempts WHERE user_id = ? AND (? IS NULL OR kind = ?) "
+        "SELECT * FROM attempts WHERE user_id = ? AND (CAST(? AS TEXT) IS NULL OR kind = ?) "
         "ORDER BY started_at DESC, id DESC",
         [user_id, kind, kind],
     )
@@ -122,7 +122,8 @@ def save_answer(
         "INSERT INTO answers (attempt_id, step_id, question_id, first_response, score, "
         "last_response, last_correct, tries, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) "
         "ON CONFLICT (attempt_id, question_id) DO UPDATE SET "
-        "tries = tries + (last_response != excluded.last_response), "
+        "tries = answers.tries + CASE WHEN answers.last_response != excluded.last_response "
+        "THEN 1 ELSE 0 END, "
         "last_response = excluded.last_response, last_correct = excluded.last_correct, "
         "answered_at = excluded.answered_at",
         [attempt_id, step_id, question_id, response, score, response, int(correct), now],
@@ -145,7 +146,8 @@ def answers_of(db: Connection, attempt_id: int) -> dict[str, SavedAnswer]:
 def mark_step_done(db: Connection, attempt_id: int, step_id: str, now: float) -> None:
     """Record a finished step (once)."""
     db.execute(
-        "INSERT OR IGNORE INTO step_progress (attempt_id, step_id, done_at) VALUES (?, ?, ?)",
+        "INSERT INTO step_progress (attempt_id, step_id, done_at) VALUES (?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
         [attempt_id, step_id, now],
     )
 

@@ -25,10 +25,9 @@ import psycopg
 from psycopg import OperationalError
 from psycopg_pool import ConnectionPool
 
+from carelab import config
+
 __all__ = ["MIGRATIONS", "OperationalError", "applied_migrations", "connect", "migrate", "pool"]
-# Connections a process keeps open to PostgreSQL for its pages (the room's threads keep
-# their own): Streamlit runs each rerun in its own thread, and a rerun holds one briefly.
-POOL_SIZE = 10
 _pools: dict[str, ConnectionPool] = {}
 _pools_lock = threading.Lock()
 
@@ -251,7 +250,7 @@ def pool(url: str) -> ConnectionPool:
             found = ConnectionPool(
                 url,
                 min_size=1,
-                max_size=POOL_SIZE,
+                max_size=config.postgres_pool_size(),
                 kwargs={"autocommit": True, "connect_timeout": 10},
                 timeout=30,
                 open=True,
@@ -270,6 +269,14 @@ def give_back(conn: psycopg.Connection) -> None:
         except ValueError:  # not from this pool
             continue
     conn.close()
+
+
+def close_pool(url: str) -> None:
+    """Close this process's pool for `url`, if it has one."""
+    with _pools_lock:
+        found = _pools.pop(url, None)
+    if found is not None:
+        found.close()
 
 
 def close_pools() -> None:

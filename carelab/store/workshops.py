@@ -45,13 +45,14 @@ def insert_workshop(db: Connection, row: dict[str, Any], steps: list[str]) -> in
     with write_transaction(db):
         if _one(db, "SELECT 1 AS x FROM workshops WHERE code = ?", [row["code"]]):
             return None
-        cursor = db.execute(
-            "INSERT INTO workshops (code, title, source_kind, source_id, facilitator_id, "
-            "anonymous, created_at, step_count) VALUES (:code, :title, :source_kind, "
-            ":source_id, :facilitator_id, :anonymous, :created_at, :step_count)",
-            {**row, "step_count": len(steps)},
+        workshop_id = int(
+            db.execute(
+                "INSERT INTO workshops (code, title, source_kind, source_id, facilitator_id, "
+                "anonymous, created_at, step_count) VALUES (:code, :title, :source_kind, "
+                ":source_id, :facilitator_id, :anonymous, :created_at, :step_count) RETURNING id",
+                {**row, "step_count": len(steps)},
+            ).fetchall()[0][0]
         )
-        workshop_id = int(cursor.lastrowid or 0)
         db.executemany(
             "INSERT INTO workshop_steps (workshop_id, step_index, step) VALUES (?, ?, ?)",
             [(workshop_id, index, step) for index, step in enumerate(steps)],
@@ -142,22 +143,25 @@ def insert_participant(
     limit: int | None = None,
 ) -> dict[str, Any] | None:
     """Add a participant with the workshop's next number; None if it already has `limit`."""
-    # One statement, so two phones joining at once cannot both take the last place.
-    cursor = db.execute(
-        "INSERT INTO workshop_participants "
-        "(workshop_id, token_hash, number, nickname, joined_at, last_seen) "
-        "SELECT :workshop_id, :token_hash, next_number, :nickname, :now, :now FROM ("
-        "SELECT COALESCE(MAX(number), 0) + 1 AS next_number, COUNT(*) AS joined "
-        "FROM workshop_participants WHERE workshop_id = :workshop_id) "
-        "WHERE :limit IS NULL OR joined < :limit",
-        {
-            "workshop_id": workshop_id,
-            "token_hash": token_hash,
-            "nickname": nickname,
-            "now": now,
-            "limit": limit,
-        },
-    )
+    # Counted and numbered in one statement under the write lock, so two phones joining at
+    # once can neither take the same number nor both take the last place (SQLite makes one
+    # statement atomic; PostgreSQL, at READ COMMITTED, needs the lock for the MAX and COUNT).
+    with write_transaction(db):
+        cursor = db.execute(
+            "INSERT INTO workshop_participants "
+            "(workshop_id, token_hash, number, nickname, joined_at, last_seen) "
+            "SELECT :workshop_id, :token_hash, next_number, :nickname, :now, :now FROM ("
+            "SELECT COALESCE(MAX(number), 0) + 1 AS next_number, COUNT(*) AS joined "
+            "FROM workshop_participants WHERE workshop_id = :workshop_id) AS counted "
+            "WHERE CAST(:limit AS INTEGER) IS NULL OR joined < :limit",
+            {
+                "workshop_id": workshop_id,
+                "token_hash": token_hash,
+                "nickname": nickname,
+                "now": now,
+                "limit": limit,
+            },
+        )
     if cursor.rowcount != 1:
         return None
     return participant(db, workshop_id, token_hash)
@@ -222,7 +226,7 @@ def record_failed_join(
         # Counted and recorded under one write lock, so a burst cannot slip past the limit.
         cursor = db.execute(
             "INSERT INTO workshop_join_attempts (client_key, attempted_at) "
-            "SELECT :key, :now WHERE :limit IS NULL OR (SELECT COUNT(*) "
+            "SELECT :key, :now WHERE CAST(:limit AS INTEGER) IS NULL OR (SELECT COUNT(*) "
             "FROM workshop_join_attempts WHERE client_key = :key AND attempted_at >= :since) "
             "< :limit",
             {"key": client_key, "now": now, "since": forget_before, "limit": limit},

@@ -17,14 +17,14 @@ USER_KEY = "user"
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _prepare_database(path: str) -> None:
-    """Apply migrations once per process and database path."""
-    startup.prepare_database(Path(path))
+def _prepare_database(target: str) -> None:
+    """Apply migrations once per process and database (a SQLite path or a URL)."""
+    startup.prepare_database(target)
 
 
 def prepare_database() -> None:
     """Make sure the configured database exists and is migrated."""
-    _prepare_database(str(config.db_path()))
+    _prepare_database(str(config.database_target()))
 
 
 def session_cookie() -> str | None:

@@ -1,4 +1,5 @@
-"""A workshop survives its server being killed, and then stopped, mid-session.
+"""A workshop survives its server being killed, and then stopped, mid-session, on SQLite
+and on PostgreSQL.
 
 Its own server (temporary database, fixed port). A facilitator in the browser starts the
 workshop and three phones answer a 1-5 scale. Then the server dies (SIGKILL, as in a crash)
@@ -50,9 +51,15 @@ STOP_LIMIT_SECONDS = 10
 RECONNECTING = "Reconnecting…"
 
 
-@pytest.fixture
-def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    server = ServerProcess(tmp_path_factory.mktemp("restart"))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """The server, on SQLite and then on PostgreSQL (a new database on the test server)."""
+    env = {}
+    if request.param == "postgresql":
+        env["CARELAB_DB"] = request.getfixturevalue("postgres_url")
+    server = ServerProcess(tmp_path_factory.mktemp("restart"), env=env)
     server.start()
     try:
         yield server

@@ -10,7 +10,6 @@ import re
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 from urllib.parse import urljoin
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
@@ -212,7 +211,7 @@ class Phone:
 
 def results(server: str, workshop_id: int, step_index: int) -> aggregate.StepResults:
     """What the server has stored for a step, read from its database."""
-    with store_db.session(Path(server_env(server)["CARELAB_DB"])) as db:
+    with store_db.session(server_env(server)["CARELAB_DB"]) as db:
         return aggregate.results(db, workshop_id, step_index)
 
 
@@ -226,5 +225,5 @@ def counts_text(found: dict[str, int]) -> str:
 
 
 def workshop_state(server: str, workshop_id: int) -> session.Workshop:
-    with store_db.session(Path(server_env(server)["CARELAB_DB"])) as db:
+    with store_db.session(server_env(server)["CARELAB_DB"]) as db:
         return session.get_workshop(db, workshop_id)

@@ -11,6 +11,7 @@ from carelab.store import accounts
 from carelab.store import db as store_db
 
 
+@pytest.mark.sqlite_only
 def test_pragmas_are_set_on_every_connection(db_path):
     with store_db.session(db_path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -56,8 +57,8 @@ def test_many_threads_writing_at_once_lose_nothing(db_path):
 
     def worker(n: int) -> None:
         try:
+            start.wait()  # then all at once (on PostgreSQL, through the process's pool)
             with store_db.session(db_path) as db:
-                start.wait()
                 for i in range(10):
                     accounts.insert_user(db, f"u{n}-{i}@example.org", "U", "x", float(i))
                     # reserve_attempt reads (the counts so far) then writes, in one BEGIN

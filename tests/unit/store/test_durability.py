@@ -18,6 +18,9 @@ from carelab.store import db as store_db
 from carelab.store.errors import CANNOT_SAVE, DatabaseBusy, DatabaseUnavailable
 from tests.conftest import REPO
 
+# These tests are about SQLite's own file: its sync setting, removal and replacement.
+pytestmark = pytest.mark.sqlite_only
+
 
 def _remove(path) -> None:
     for suffix in ("", "-wal", "-shm"):

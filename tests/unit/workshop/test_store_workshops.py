@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 
+import psycopg
 import pytest
 
 from carelab.store import db as store_db
 from carelab.store import workshops as store
 from tests.unit.workshop.conftest import T0, make_user
+
+# What each database raises when a constraint refuses a row.
+REFUSED = (sqlite3.IntegrityError, psycopg.IntegrityError)
 
 STEPS = ['{"kind": "text"}', '{"kind": "poll"}']
 
@@ -62,16 +66,16 @@ def test_a_workshop_whose_steps_cannot_be_stored_is_not_stored_at_all(db, wid):
     row = {k: v for k, v in store.workshop(db, wid).items() if k in ("title", "anonymous")}
     row |= {"code": "XYZ789", "source_kind": "case", "source_id": "c"}
     row |= {"facilitator_id": None, "created_at": T0}
-    with pytest.raises(sqlite3.IntegrityError):  # the second step is NULL
+    with pytest.raises(REFUSED):  # 2nd step is NULL
         store.insert_workshop(db, row, ['{"kind": "text"}', None])
     assert store.workshop_by_code(db, "XYZ789") is None
     assert [w["id"] for w in store.workshops_of(db, None)] == [wid]
 
 
 def test_the_schema_refuses_impossible_states(db, wid):
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(REFUSED):
         db.execute("UPDATE workshops SET current_step = 2 WHERE id = ?", [wid])
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(REFUSED):
         db.execute("UPDATE workshops SET source_kind = 'lab' WHERE id = ?", [wid])
 
 
@@ -103,7 +107,7 @@ def test_participants_are_numbered_per_workshop(db, wid):
     assert store.participant(db, wid + 1, "h2") is None
     assert store.participant_count(db, wid) == 2
     assert store.participant_id_by_number(db, wid, 2) == second["id"]
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(REFUSED):
         store.insert_participant(db, wid, "h1", "dup", T0)
 
 
