@@ -19,6 +19,7 @@ from carelab.room.hub import Hub, stop_on_exit_signals
 from carelab.room.routes import routes as room_routes
 from carelab.web import connections
 from carelab.web.auth_routes import routes as auth_routes
+from carelab.web.health import routes as health_routes
 from carelab.workshop import events
 
 # Streamlit makes uvicorn's Config before it imports this file, with no option for proxies
@@ -90,6 +91,6 @@ async def lifespan(_app: st.App) -> AsyncIterator[None]:
 
 app = st.App(
     str(Path(__file__).with_name("app.py")),
-    routes=auth_routes() + room_routes(room_hub),
+    routes=auth_routes() + room_routes(room_hub) + health_routes(),
     lifespan=lifespan,
 )

@@ -168,6 +168,11 @@ def migrate(db: Connection) -> list[str]:
     return applied
 
 
+def known_migrations() -> list[str]:
+    """The names of every migration this CareLab version has, in order."""
+    return [name for name, _ in postgres.MIGRATIONS]
+
+
 def applied_migrations(db: Connection) -> list[str]:
     """Return the names of the migrations recorded in the database."""
     if isinstance(db, PostgresConnection):

@@ -24,8 +24,11 @@ def test_answers_after_the_file_is_removed_are_refused_not_acknowledged(tmp_path
             for value in range(1, 9):
                 saved = http.post("/room/api/answer", json={**answer, "value": value})
                 assert saved.status_code == 200, saved.text
+            assert http.get("/healthz").json()["status"] == "ok"
             for suffix in ("", "-wal", "-shm"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
+            # A load balancer asking /healthz now takes this server out of its rotation.
+            health = http.get("/healthz")
             refused = [
                 http.post("/room/api/answer", json={**answer, "value": 10 + n}) for n in range(40)
             ]
@@ -35,6 +38,7 @@ def test_answers_after_the_file_is_removed_are_refused_not_acknowledged(tmp_path
         assert {r.json()["error"] for r in refused} == {CANNOT_SAVE}
         assert refused[0].headers["retry-after"] == "2"
         assert state.status_code == 503 and stranger.status_code == 503
+        assert health.status_code == 503 and str(path) not in health.text
         assert not path.exists(), "the server made a new, empty database mid-run"
         assert "was removed while CareLab was running" in server.log.read_text()
         # Start-up is where a new database may be made: the room works again after it.
