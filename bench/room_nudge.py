@@ -26,7 +26,7 @@ from carelab import auth
 from carelab.room import hub as hub_module
 from carelab.room import routes as room
 from carelab.store import db as store_db
-from carelab.workshop import events, session
+from carelab.workshop import events, workshops
 from carelab.workshop.steps import WorkshopStep
 
 CHANGES = 19
@@ -50,7 +50,7 @@ def step_to_phone_ms(nudged: bool) -> list[float]:
         auth.grant_role_as_operator(db, made.id, "facilitator")
         user = auth.get_user(db, made.id)
         steps = [WorkshopStep(id=f"s{i}", kind="text", title=f"Step {i}") for i in range(20)]
-        workshop = session.create_workshop(db, user, "Bench", "module", "bench", steps)
+        workshop = workshops.create_workshop(db, user, "Bench", "module", "bench", steps)
     hub = hub_module.Hub(poll_seconds=0.5)
     undo = events.on_change(hub.nudge) if nudged else (lambda: None)
     client = TestClient(Starlette(routes=room.routes(hub)), base_url="http://bench")
@@ -70,7 +70,7 @@ def step_to_phone_ms(nudged: bool) -> list[float]:
                 heard = pool.submit(_state, lines)
                 with store_db.session() as db:
                     start = time.perf_counter()
-                    session.go_to_step(db, user, workshop.id, index)
+                    workshops.go_to_step(db, user, workshop.id, index)
                 heard.result(10)
                 times.append((time.perf_counter() - start) * 1000)
     finally:

@@ -43,7 +43,7 @@ from carelab.auth import User
 from carelab.store import accounts
 from carelab.store import db as store_db
 from carelab.store import workshops as store
-from carelab.workshop import aggregate, session
+from carelab.workshop import aggregate, workshops
 from carelab.workshop.steps import WorkshopStep
 
 REPO = Path(__file__).resolve().parent.parent
@@ -236,8 +236,8 @@ class Dashboard(threading.Thread):
             start = now()
             try:
                 with store_db.session(self.path) as db:
-                    workshop = session.get_workshop(db, self.workshop_id)
-                    session.step_at(db, workshop.id, workshop.current_step)
+                    workshop = workshops.get_workshop(db, self.workshop_id)
+                    workshops.step_at(db, workshop.id, workshop.current_step)
                     found = aggregate.results(db, workshop.id, workshop.current_step)
             except Exception:
                 self.failures += 1
@@ -249,7 +249,7 @@ class Dashboard(threading.Thread):
 
 
 class Facilitator:
-    """A facilitator account and workshop, acting through carelab.workshop.session."""
+    """A facilitator account and workshop, acting through carelab.workshop.workshops."""
 
     def __init__(self, path: Path, steps: list[WorkshopStep]) -> None:
         self.path = path
@@ -259,11 +259,11 @@ class Facilitator:
             user_id = accounts.insert_user(db, email, "Bench", "x", time.time())
             accounts.grant_role(db, user_id, "facilitator", None, time.time())
             self.user = User(user_id, email, "Bench", frozenset({"learner", "facilitator"}))
-            self.workshop = session.create_workshop(
+            self.workshop = workshops.create_workshop(
                 db, self.user, "Load bench", "module", "bench", steps
             )
 
-    def do(self, action: Any, *args: Any, **kwargs: Any) -> session.Workshop:
+    def do(self, action: Any, *args: Any, **kwargs: Any) -> workshops.Workshop:
         """Run one session action on this workshop with a fresh connection."""
         with store_db.session(self.path) as db:
             return action(db, self.user, self.workshop.id, *args, **kwargs)
@@ -506,7 +506,7 @@ async def drive(
         joined = [p for p, ok in zip(phones, await asyncio.gather(*joins), strict=True) if ok]
         await wait_until(lambda: all(0 in p.seen for p in joined), 60)
         for index in range(1, step_count + 1):
-            await asyncio.to_thread(host.do, session.next_step, open_answering=True)
+            await asyncio.to_thread(host.do, workshops.next_step, open_answering=True)
             commits[index] = now()
 
             def answered(i: int = index) -> bool:
@@ -517,12 +517,12 @@ async def drive(
 
             if not await wait_until(answered, 30 + n / 20):
                 room.counts["step_timeouts"] += 1  # moved on without the whole room
-            await asyncio.to_thread(host.do, session.lock_answering)
-            await asyncio.to_thread(host.do, session.reveal_results)
+            await asyncio.to_thread(host.do, workshops.lock_answering)
+            await asyncio.to_thread(host.do, workshops.reveal_results)
             if steps[index].has_answer:
-                await asyncio.to_thread(host.do, session.reveal_answer)
+                await asyncio.to_thread(host.do, workshops.reveal_answer)
             await asyncio.sleep(2.0)
-        await asyncio.to_thread(host.do, session.end_workshop)
+        await asyncio.to_thread(host.do, workshops.end_workshop)
         await wait_until(lambda: all(p.ended for p in joined), 30)
     finally:
         watcher.cancel()

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from carelab.errors import CareLabError, NotFound
 from carelab.store import Connection
 from carelab.store import db as store_db
-from carelab.workshop import participants, session
+from carelab.workshop import participants, workshops
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,7 +59,7 @@ def _states(db: Connection, code: str, tokens: list[str]) -> dict[str, State | C
 
 def _version_or_none(db: Connection, workshop_id: int) -> int | None:
     try:
-        return session.state_version(db, workshop_id)
+        return workshops.state_version(db, workshop_id)
     except NotFound:
         return None
 

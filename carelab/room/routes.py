@@ -28,7 +28,7 @@ from carelab.store.errors import DatabaseBusy, DatabaseUnavailable
 
 # The same Origin rule as the sign-in routes, so both refuse cross-site posts alike.
 from carelab.web.auth_routes import same_origin
-from carelab.workshop import participants, session
+from carelab.workshop import participants, workshops
 from carelab.workshop.errors import (
     AnsweringClosed,
     InvalidAnswer,
@@ -205,7 +205,7 @@ def _ids(request: Request) -> tuple[str, str]:
 def _watched_state(db: Connection, code: str, token: str) -> tuple[int, State]:
     # The workshop id is not in the participant state, but the shared poller is keyed by it.
     state = participants.state_for_participant(db, code, token)
-    return session.workshop_for_code(db, code).id, state
+    return workshops.workshop_for_code(db, code).id, state
 
 
 def _rejoined_state(db: Connection, code: str, token: str) -> State:
@@ -231,7 +231,7 @@ class Room:
         """GET /room[/{code}]: the join form, or with ?p=<token> the participant page."""
         typed = request.path_params.get("code") or request.query_params.get("code", "")
         try:
-            code = session.normalise_code(typed) if typed else ""
+            code = workshops.normalise_join_code(typed) if typed else ""
         except InvalidCode:
             code = ""
         joined = bool(code and request.query_params.get("p"))
@@ -254,7 +254,7 @@ class Room:
             raise
         except TooManyWaiting:
             raise Refused(429, BUSY_NETWORK) from None
-        code = session.normalise_code(body["code"])  # it joined, so the code is valid
+        code = workshops.normalise_join_code(body["code"])  # it joined, so the code is valid
         return JSONResponse({"code": code, "token": joined.token}, 201)
 
     @api

@@ -23,8 +23,8 @@ from typing import Any
 from carelab.csv_safety import safe_cell, safe_row
 from carelab.store import Connection
 from carelab.store import workshops as store
-from carelab.workshop.session import get_workshop, step_at, workshop_steps_of
 from carelab.workshop.steps import SCALE, WorkshopStep, answer_label, is_correct
+from carelab.workshop.workshops import get_workshop, step_at, workshop_steps_of
 
 MAX_WORDS = 50
 MAX_BINS = 10

@@ -29,14 +29,14 @@ from carelab.workshop.errors import (
     WorkshopError,
     WorkshopFull,
 )
-from carelab.workshop.session import (
+from carelab.workshop.steps import clean_text, is_correct, validate_answer
+from carelab.workshop.workshops import (
     TIMER_GRACE_SECONDS,
     Workshop,
     get_workshop,
     step_at,
     workshop_for_code,
 )
-from carelab.workshop.steps import clean_text, is_correct, validate_answer
 
 MAX_NICKNAME = 30
 MAX_TOKEN = 100

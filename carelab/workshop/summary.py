@@ -33,8 +33,8 @@ from carelab.pdf import (
 from carelab.store import Connection
 from carelab.store import workshops as store
 from carelab.workshop.aggregate import StepResults, results
-from carelab.workshop.session import get_workshop, workshop_steps_of
 from carelab.workshop.steps import WorkshopStep
+from carelab.workshop.workshops import get_workshop, workshop_steps_of
 
 BAR_COLOUR = (31, 95, 139)
 RIGHT_COLOUR = (46, 125, 50)

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest, local_script_runner
 
 from carelab import auth
-from carelab.workshop import participants, session
+from carelab.workshop import participants, workshops
 from carelab.workshop.steps import WorkshopStep
 from tests.app.conftest import TIMEOUT
 from tests.conftest import REPO
@@ -105,9 +105,9 @@ def answered(db, facilitator):
         ),
         WorkshopStep(id="b", kind="text", title="Thanks", prompt="Done."),
     ]
-    made = session.create_workshop(db, facilitator, "Huddle", "module", "m", steps)
-    session.go_to_step(db, facilitator, made.id, 0, open_answering=True)
-    session.reveal_results(db, facilitator, made.id)
+    made = workshops.create_workshop(db, facilitator, "Huddle", "module", "m", steps)
+    workshops.go_to_step(db, facilitator, made.id, 0, open_answering=True)
+    workshops.reveal_results(db, facilitator, made.id)
     phone = participants.join(db, made.code, "Sam", "127.0.0.1")
     participants.answer(db, made.code, phone.token, 0, 0)
     return made

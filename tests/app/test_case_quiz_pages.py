@@ -16,7 +16,7 @@ from streamlit.testing.v1.element_tree import Block
 from carelab import auth
 from carelab.learning.records import Attempt
 from carelab.store import learning as learning_store
-from carelab.workshop import session
+from carelab.workshop import workshops
 from tests.app.test_learning_pages import blocks
 
 CASE_PAGE = "carelab/ui/pages/case_reader.py"
@@ -242,7 +242,7 @@ def test_a_workshop_from_a_case_can_include_its_quiz(app, content, db, admin, wi
     tick.set_value(with_quiz)
     at.main.button[0].click().run()  # Create workshop (the form's submit button)
     assert not at.exception, at.exception
-    [workshop] = session.list_workshops(db, admin)
-    titles = [s.title for s in session.workshop_steps_of(db, workshop.id)]
+    [workshop] = workshops.list_workshops(db, admin)
+    titles = [s.title for s in workshops.workshop_steps_of(db, workshop.id)]
     quiz = [f"Case quiz: question {n} of 3" for n in (1, 2, 3)]
     assert titles == ["Talk"] + (quiz if with_quiz else [])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import yaml
 
 from carelab.content.catalog import load_catalog
-from carelab.workshop import participants, session
+from carelab.workshop import participants, workshops
 from carelab.workshop.steps import steps_from_case
 from tests.conftest import VALID_CASE
 
@@ -43,7 +43,7 @@ def test_notes_show_on_facilitate_only(app, admin, db, content_root):
     steps = steps_from_case(case)
     assert steps[0].facilitator_notes == SECRET
     assert SECRET not in str(steps[0].public(reveal_answer=True))
-    made = session.create_workshop(db, admin, "Notes", "case", case.id, steps)
+    made = workshops.create_workshop(db, admin, "Notes", "case", case.id, steps)
 
     facilitate = app(user=admin, page=FACILITATE, w=str(made.id))
     assert not facilitate.exception

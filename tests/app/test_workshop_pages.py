@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from carelab import auth
-from carelab.workshop import participants, session
+from carelab.workshop import participants, workshops
 from tests.app.conftest import run_page_as
 
 FACILITATE = "carelab/ui/pages/facilitate.py"
@@ -26,7 +26,7 @@ def test_create_pace_reveal_and_export(app, admin, db, shipped_content):
     at.selectbox[0].select("case:kaiser-permanente")
     at.main.button[0].click().run()  # Create workshop (the form's submit button)
     assert not at.exception, at.exception
-    [workshop] = session.list_workshops(db, admin)
+    [workshop] = workshops.list_workshops(db, admin)
     assert workshop.source_id == "kaiser-permanente" and workshop.anonymous
     assert any(f"Code: `{workshop.code}`" in m.value for m in at.markdown)
     # AppTest's address is localhost, which phones cannot reach: the page says so.
@@ -35,11 +35,11 @@ def test_create_pace_reveal_and_export(app, admin, db, shipped_content):
 
     at.button(key="facilitate.Next →").click().run()
     at.button(key="facilitate.Open answering").click().run()
-    workshop = session.get_workshop(db, workshop.id)
+    workshop = workshops.get_workshop(db, workshop.id)
     assert workshop.current_step == 1 and workshop.answering_open
 
     phone = participants.join(db, workshop.code, "Sam", "127.0.0.1")
-    step = session.step_at(db, workshop.id, 1)
+    step = workshops.step_at(db, workshop.id, 1)
     value = 0 if step.mode in {"single", "scale"} else ([0] if step.mode == "multiple" else "3")
     if step.mode == "scale":
         value = 4
@@ -48,7 +48,7 @@ def test_create_pace_reveal_and_export(app, admin, db, shipped_content):
     assert any("1 of 1 answered" in m.value for m in at.markdown)
 
     at.button(key="facilitate.Reveal results").click().run()
-    assert session.get_workshop(db, workshop.id).results_revealed
+    assert workshops.get_workshop(db, workshop.id).results_revealed
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Every response (CSV)", "Summary (Markdown)", "Summary (PDF)"]
 
@@ -80,17 +80,17 @@ def test_projector_hides_results_until_revealed(app, admin, db, shipped_content)
     from tests.conftest import REPO
 
     case = load_catalog(REPO).case("virginia-mason")
-    made = session.create_workshop(db, admin, "VM", "case", case.id, steps_from_case(case))
-    answerable = next(i for i, s in enumerate(session.workshop_steps_of(db, made.id)) if s.mode)
-    session.go_to_step(db, admin, made.id, answerable, open_answering=True)
+    made = workshops.create_workshop(db, admin, "VM", "case", case.id, steps_from_case(case))
+    answerable = next(i for i, s in enumerate(workshops.workshop_steps_of(db, made.id)) if s.mode)
+    workshops.go_to_step(db, admin, made.id, answerable, open_answering=True)
     at = app(user=admin, page=PROJECTOR, w=str(made.id))
     assert not at.exception
     assert at.title[0].value == "VM"
     assert "Results are hidden until the facilitator reveals them." in [c.value for c in at.caption]
-    session.start_timer(db, admin, made.id, 90)
+    workshops.start_timer(db, admin, made.id, 90)
     at.run()
     assert re.fullmatch(r":material/timer: 1:(2\d|30) left to answer", at.subheader[-2].value)
-    session.reveal_results(db, admin, made.id)
+    workshops.reveal_results(db, admin, made.id)
     at.run()
     assert not [c for c in at.caption if c.value.startswith("Results are hidden")]
 
@@ -100,7 +100,7 @@ def test_projector_for_someone_elses_workshop_is_refused(app, admin, db, shipped
     auth.grant_role_as_operator(db, other.id, "facilitator")
     from carelab.workshop.steps import WorkshopStep
 
-    made = session.create_workshop(
+    made = workshops.create_workshop(
         db, admin, "Mine", "case", "x", [WorkshopStep(id="a", kind="text", title="Hello")]
     )
     at = app(user=auth.get_user(db, other.id), page=PROJECTOR, w=str(made.id))
@@ -111,9 +111,9 @@ def test_projector_shows_a_lab_vote_and_the_funnel_only_after_the_answer(app, ad
     from carelab.content import schema
 
     lab = schema.LabStep(id="lab", kind="lab", title="Lab: small units", scenario="small-numbers")
-    made = session.create_workshop(db, admin, "Lab room", "module", "m", [lab])
-    step = session.step_at(db, made.id, 0)
-    session.go_to_step(db, admin, made.id, 0, open_answering=True)
+    made = workshops.create_workshop(db, admin, "Lab room", "module", "m", [lab])
+    step = workshops.step_at(db, made.id, 0)
+    workshops.go_to_step(db, admin, made.id, 0, open_answering=True)
     phone = participants.join(db, made.code, "", "127.0.0.1")
     participants.answer(db, made.code, phone.token, 0, 0)
     at = app(user=admin, page=PROJECTOR, w=str(made.id))
@@ -123,8 +123,8 @@ def test_projector_shows_a_lab_vote_and_the_funnel_only_after_the_answer(app, ad
     assert not at.get("vega_lite_chart")  # no funnel, no vote counts yet
     assert "1 of 1 answered" in [s.value for s in at.subheader]
 
-    session.reveal_results(db, admin, made.id)
-    session.reveal_answer(db, admin, made.id)
+    workshops.reveal_results(db, admin, made.id)
+    workshops.reveal_answer(db, admin, made.id)
     at.run()
     assert not at.exception, at.exception
     assert len(at.get("vega_lite_chart")) == 2  # the vote's bars and the funnel plot
@@ -141,14 +141,14 @@ def test_a_past_workshops_results_open_again_step_by_step(app, admin, db):
     talk = schema.DiscussionStep(id="d", kind="discussion", title="Talk", prompt="Talk.", minutes=5)
     scale = schema.PollStep(id="s", kind="poll", title="Confidence", prompt="How sure?",
                             mode="scale")  # fmt: skip
-    made = session.create_workshop(db, admin, "Last week", "module", "m", [poll, talk, scale])
+    made = workshops.create_workshop(db, admin, "Last week", "module", "m", [poll, talk, scale])
     phones = [participants.join(db, made.code, "", "127.0.0.1") for _ in range(3)]
-    session.go_to_step(db, admin, made.id, 0, open_answering=True)
+    workshops.go_to_step(db, admin, made.id, 0, open_answering=True)
     for phone, choice in zip(phones, [1, 1, 0], strict=True):
         participants.answer(db, made.code, phone.token, 0, choice)
-    session.go_to_step(db, admin, made.id, 2, open_answering=True)
+    workshops.go_to_step(db, admin, made.id, 2, open_answering=True)
     participants.answer(db, made.code, phones[0].token, 2, 4)
-    session.end_workshop(db, admin, made.id)
+    workshops.end_workshop(db, admin, made.id)
 
     at = app(user=admin, page=FACILITATE, w=str(made.id))
     assert not at.exception, at.exception

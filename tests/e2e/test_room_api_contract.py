@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import Browser, Request, expect
 
 from bench.workshop_load import Phone, Room
-from carelab.workshop import session
+from carelab.workshop import workshops
 from tests.e2e.test_room_phone import Facilitator
 from tests.e2e.waits import WAIT_SECONDS, patient
 from tests.e2e.workshop_room import ACK, PHONE
@@ -79,7 +79,7 @@ def shape(request: Request) -> Call:
 
 def test_the_phone_page_uses_the_room_api_as_the_bench_does(browser: Browser, server: str):
     host = Facilitator(server)
-    host.do(session.go_to_step, 0, open_answering=True)
+    host.do(workshops.go_to_step, 0, open_answering=True)
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     try:
         page = context.new_page()
@@ -157,7 +157,7 @@ def bench_shape(request: httpx.Request) -> Call:
 def test_the_bench_phone_makes_the_page_requests_in_the_page_order(server: str):
     """bench/workshop_load.py's own Phone, run once against the server, matches ROOM_API."""
     host = Facilitator(server)
-    host.do(session.go_to_step, 0, open_answering=True)
+    host.do(workshops.go_to_step, 0, open_answering=True)
     sent: list[httpx.Request] = []
 
     async def record(request: httpx.Request) -> None:

@@ -1,6 +1,6 @@
 """A phone in a real Chromium follows a live workshop through the room endpoint.
 
-The facilitator's side is driven through carelab.workshop.session against the server's
+The facilitator's side is driven through carelab.workshop.workshops against the server's
 own database, so this test checks only what a participant sees: join by typing the code,
 answer, reload and keep the answer, follow the next step without a reload, the lock, the
 revealed answer, and the end.
@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from carelab import auth
 from carelab.content import schema
 from carelab.store import db as store_db
-from carelab.workshop import session
+from carelab.workshop import workshops
 from tests.e2e.conftest import server_env, shot
 from tests.e2e.waits import patient
 
@@ -66,7 +66,7 @@ class Facilitator:
             user = auth.create_account(db, email, "correct horse battery", "Fay")
             auth.grant_role_as_operator(db, user.id, "facilitator")
             self.user = auth.get_user(db, user.id)
-            self.workshop = session.create_workshop(
+            self.workshop = workshops.create_workshop(
                 db, self.user, "Sepsis <i>huddle</i>", "module", "room-e2e", steps()
             )
 
@@ -89,7 +89,7 @@ def phone(browser: Browser) -> Iterator[Page]:
 def test_a_phone_joins_answers_reloads_and_follows_the_facilitator(phone: Page, server: str):
     page = phone
     host = Facilitator(server)
-    host.do(session.go_to_step, 0, open_answering=True)
+    host.do(workshops.go_to_step, 0, open_answering=True)
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
 
@@ -118,7 +118,7 @@ def test_a_phone_joins_answers_reloads_and_follows_the_facilitator(phone: Page, 
 
     # The facilitator moves on: the phone follows without a reload (how fast is measured by
     # bench/room_nudge.py, not asserted here, where a busy machine would make it flaky).
-    host.do(session.next_step, open_answering=True)
+    host.do(workshops.next_step, open_answering=True)
     expect(page.get_by_text("Step 2 of 2", exact=True)).to_be_visible()
     expect(page.get_by_text("Which comes first in suspected sepsis?")).to_be_visible()
     page.get_by_label("Give antibiotics within one hour").check()
@@ -126,18 +126,18 @@ def test_a_phone_joins_answers_reloads_and_follows_the_facilitator(phone: Page, 
     expect(page.get_by_text("Answer received ✓")).to_be_visible()
 
     # Lock: the phone says so and offers no Send.
-    host.do(session.lock_answering)
+    host.do(workshops.lock_answering)
     expect(page.get_by_text("Answering is closed for this step.")).to_be_visible()
     expect(page.get_by_role("button", name="Send change")).to_be_disabled()
 
     # Reveal: right or wrong in words and a sign, not colour alone.
-    host.do(session.reveal_answer)
+    host.do(workshops.reveal_answer)
     expect(page.get_by_text("✓ Right: your answer is correct.")).to_be_visible()
     expect(page.get_by_text("The answer: Give antibiotics within one hour")).to_be_visible()
     shot(page, "room-phone")
 
     # End: the phone says the workshop has ended and offers nothing to send.
-    host.do(session.end_workshop)
+    host.do(workshops.end_workshop)
     expect(page.get_by_role("heading", name="This workshop has ended")).to_be_visible()
     expect(page.get_by_role("button")).to_have_count(0)
     assert all(url.startswith(server) for url in requested), "a third-party request was made"
@@ -152,7 +152,7 @@ def assert_fits(page: Page, screen: int = 390) -> None:
 def test_by_keyboard_on_a_small_phone_with_only_the_long_poll(browser: Browser, server: str):
     """No EventSource (as behind a buffering proxy): the long poll follows within 2 s."""
     host = Facilitator(server)
-    host.do(session.go_to_step, 0, open_answering=True)
+    host.do(workshops.go_to_step, 0, open_answering=True)
     context = browser.new_context(viewport={"width": 360, "height": 640})
     context.add_init_script("delete window.EventSource")
     try:
@@ -178,9 +178,9 @@ def test_by_keyboard_on_a_small_phone_with_only_the_long_poll(browser: Browser, 
         expect(page.get_by_text("Answer received ✓")).to_be_visible()
         assert_fits(page, 360)
 
-        host.do(session.next_step, open_answering=True)
+        host.do(workshops.next_step, open_answering=True)
         expect(page.get_by_text("Step 2 of 2", exact=True)).to_be_visible()
-        host.do(session.end_workshop)
+        host.do(workshops.end_workshop)
         expect(page.get_by_role("heading", name="This workshop has ended")).to_be_visible()
     finally:
         context.close()

@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from carelab.store import db as store_db
-from carelab.workshop import aggregate, session
+from carelab.workshop import aggregate, workshops
 from tests.e2e.conftest import server_env, wait_for_app
 from tests.e2e.waits import patient
 
@@ -224,6 +224,6 @@ def counts_text(found: dict[str, int]) -> str:
     return " · ".join(f"{option}: {found.get(option, 0)}" for option in OPTIONS)
 
 
-def workshop_state(server: str, workshop_id: int) -> session.Workshop:
+def workshop_state(server: str, workshop_id: int) -> workshops.Workshop:
     with store_db.session(server_env(server)["CARELAB_DB"]) as db:
-        return session.get_workshop(db, workshop_id)
+        return workshops.get_workshop(db, workshop_id)

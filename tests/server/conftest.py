@@ -17,7 +17,7 @@ import pytest
 
 from carelab import auth
 from carelab.store import db as store_db
-from carelab.workshop import session
+from carelab.workshop import workshops
 from tests.serving import ServerProcess
 from tests.unit.workshop.conftest import content_steps
 
@@ -56,8 +56,10 @@ def open_room(server: ServerProcess) -> Room:
         made = auth.create_account(db, email, secrets.token_urlsafe(18), "Fay")
         auth.grant_role_as_operator(db, made.id, "facilitator")
         user = auth.get_user(db, made.id)
-        workshop = session.create_workshop(db, user, "Ward huddle", "module", "m", content_steps())
-        session.go_to_step(db, user, workshop.id, NUMERIC, open_answering=True)
+        workshop = workshops.create_workshop(
+            db, user, "Ward huddle", "module", "m", content_steps()
+        )
+        workshops.go_to_step(db, user, workshop.id, NUMERIC, open_answering=True)
     return Room(server, workshop.id, workshop.code)
 
 

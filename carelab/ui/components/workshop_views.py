@@ -22,8 +22,8 @@ from carelab.ui.components.markdown import markdown
 from carelab.web import addresses
 from carelab.workshop import aggregate, facilitation
 from carelab.workshop.facilitation import LiveRoom
-from carelab.workshop.session import Workshop
 from carelab.workshop.steps import WorkshopStep
+from carelab.workshop.workshops import Workshop
 
 LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 

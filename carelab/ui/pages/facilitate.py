@@ -14,7 +14,7 @@ from carelab.ui.components import workshop_views as views
 from carelab.ui.components.markdown import markdown
 from carelab.ui.errors import require_role, shown_as_message
 from carelab.workshop import facilitation
-from carelab.workshop.session import Workshop
+from carelab.workshop.workshops import Workshop
 
 PROJECTOR = "carelab/ui/pages/projector.py"
 user = require_role(state.current_user(), "facilitator")

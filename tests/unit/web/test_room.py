@@ -19,7 +19,7 @@ from carelab.room import hub as hub_module
 from carelab.room import page
 from carelab.room import routes as room
 from carelab.store import workshops as store
-from carelab.workshop import events, participants, session
+from carelab.workshop import events, participants, workshops
 from tests.unit.workshop.conftest import content_steps, make_user
 
 # Steps of content_steps(): 0 text, 1 single (Red, Green, Blue), 2 multiple, 3 scale,
@@ -45,11 +45,11 @@ def facilitator(db):
 
 @pytest.fixture
 def workshop(db, facilitator):
-    return session.create_workshop(db, facilitator, "Ward round", "module", "m", content_steps())
+    return workshops.create_workshop(db, facilitator, "Ward round", "module", "m", content_steps())
 
 
 def go(db, facilitator, workshop, index, open_answering=True):
-    return session.go_to_step(db, facilitator, workshop.id, index, open_answering=open_answering)
+    return workshops.go_to_step(db, facilitator, workshop.id, index, open_answering=open_answering)
 
 
 def joined(client, workshop, nickname=""):
@@ -134,7 +134,7 @@ def test_an_ended_workshop_refuses_joining_and_answers_but_still_shows_its_state
 ):
     token = joined(client, workshop)
     go(db, facilitator, workshop, SINGLE)
-    session.end_workshop(db, facilitator, workshop.id)
+    workshops.end_workshop(db, facilitator, workshop.id)
     message = "This workshop has ended, so it takes no more answers. Thank you!"
     join = client.post("/room/api/join", json={"code": workshop.code})
     assert (join.status_code, join.json()) == (410, {"error": message})
@@ -184,7 +184,7 @@ def test_a_double_submit_stores_one_row(client, db, facilitator, workshop):
 def test_a_locked_step_is_423(client, db, facilitator, workshop):
     token = joined(client, workshop)
     go(db, facilitator, workshop, SINGLE)
-    session.lock_answering(db, facilitator, workshop.id)
+    workshops.lock_answering(db, facilitator, workshop.id)
     response = answer(client, workshop, token, SINGLE, 0)
     assert (response.status_code, response.json()) == (
         423,
@@ -295,7 +295,7 @@ def test_a_number_with_thousands_of_digits_is_422_not_a_crash(
 def test_a_forged_facilitator_action_changes_nothing(client, db, facilitator, workshop, path):
     token = joined(client, workshop)
     go(db, facilitator, workshop, SINGLE)
-    before = session.get_workshop(db, workshop.id)
+    before = workshops.get_workshop(db, workshop.id)
     body = {"code": workshop.code, "p": token, "step_index": 2, "action": path}
     for method in ("GET", "POST", "PUT", "DELETE"):
         response = client.request(method, f"/room/api/{path}", json=body)
@@ -303,7 +303,7 @@ def test_a_forged_facilitator_action_changes_nothing(client, db, facilitator, wo
         assert "text/csv" not in response.headers.get("content-type", "")
     # Extra fields on a real endpoint are ignored too.
     assert answer(client, workshop, token, SINGLE, 0).status_code == 200
-    assert session.get_workshop(db, workshop.id) == before
+    assert workshops.get_workshop(db, workshop.id) == before
 
 
 # --- text stays data -------------------------------------------------------------------
@@ -441,10 +441,10 @@ def test_the_stream_sends_a_state_event_after_each_facilitator_action(
         go(db, facilitator, workshop, SINGLE)
         event, second = pool.submit(read_event, lines).result(timeout=3)
         assert (event, second["step_index"], second["answering_open"]) == ("state", SINGLE, True)
-        session.lock_answering(db, facilitator, workshop.id)
+        workshops.lock_answering(db, facilitator, workshop.id)
         _, third = pool.submit(read_event, lines).result(timeout=3)
         assert third["answering_open"] is False and third["version"] > second["version"]
-        session.end_workshop(db, facilitator, workshop.id)
+        workshops.end_workshop(db, facilitator, workshop.id)
         _, last = pool.submit(read_event, lines).result(timeout=3)
         assert last["ended"] is True
         # An ended workshop changes no more: the stream closes after saying so.
@@ -530,7 +530,7 @@ def test_a_facilitator_in_this_process_wakes_the_poller_at_once(db_path, db, fac
             go(db, facilitator, workshop, SINGLE)  # calls events.changed after the commit
             event, state = pool.submit(read_event, lines).result(timeout=10)
             assert (event, state["step_index"]) == ("state", SINGLE)
-            session.end_workshop(db, facilitator, workshop.id)
+            workshops.end_workshop(db, facilitator, workshop.id)
             assert pool.submit(read_event, lines).result(timeout=10)[1]["ended"] is True
     finally:
         undo()

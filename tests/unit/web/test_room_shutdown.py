@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 
 from carelab.room import hub as hub_module
 from carelab.room import routes as room
-from carelab.workshop import session
+from carelab.workshop import workshops
 from tests.unit.web.test_room import joined, read_event, wait_until
 from tests.unit.workshop.conftest import content_steps, make_user
 
@@ -34,7 +34,7 @@ def hub():
 @pytest.fixture
 def workshop(db):
     facilitator = make_user(db, "fac@example.org", "facilitator")
-    return session.create_workshop(db, facilitator, "Ward round", "module", "m", content_steps())
+    return workshops.create_workshop(db, facilitator, "Ward round", "module", "m", content_steps())
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from carelab.auth import User
 from carelab.content import schema
 from carelab.store import accounts
-from carelab.workshop import participants, session
+from carelab.workshop import participants, workshops
 
 T0 = 1_000_000.0
 
@@ -86,14 +86,14 @@ def people(db):
 @pytest.fixture
 def room(db, people):
     """A fresh anonymous workshop run by `people.facilitator`."""
-    return session.create_workshop(
+    return workshops.create_workshop(
         db, people.facilitator, "Room", "module", "mod", content_steps(), now=T0
     )
 
 
-def open_step(db, people, room, index: int) -> session.Workshop:
+def open_step(db, people, room, index: int) -> workshops.Workshop:
     """Go to a step and open answering, as the facilitator."""
-    return session.go_to_step(db, people.facilitator, room.id, index, open_answering=True)
+    return workshops.go_to_step(db, people.facilitator, room.id, index, open_answering=True)
 
 
 def answer_all(db, people, room, step: int, values: list) -> list[participants.Participant]:

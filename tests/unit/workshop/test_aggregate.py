@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carelab.workshop import aggregate, participants, session
+from carelab.workshop import aggregate, participants, workshops
 from tests.unit.workshop.conftest import answer_all, content_steps, open_step
 
 
@@ -113,7 +113,7 @@ def test_word_frequencies_lower_case_without_stop_words_once_per_answer(db, peop
 
 def test_hidden_responses_are_excluded_from_results(db, people, room):
     joined = answer_all(db, people, room, 5, ["rude rude", "kind words"])
-    session.hide_response(db, people.facilitator, room.id, 5, joined[0].number)
+    workshops.hide_response(db, people.facilitator, room.id, 5, joined[0].number)
     found = aggregate.results(db, room.id, 5)
     assert [w.word for w in found.words] == ["kind", "words"]
     assert (found.answered, found.hidden, found.answered_label) == (1, 1, "1 of 2 answered")
@@ -122,13 +122,13 @@ def test_hidden_responses_are_excluded_from_results(db, people, room):
         ("rude rude", True),
         ("kind words", False),
     ]
-    session.hide_response(db, people.facilitator, room.id, 5, joined[0].number, hidden=False)
+    workshops.hide_response(db, people.facilitator, room.id, 5, joined[0].number, hidden=False)
     assert aggregate.results(db, room.id, 5).answered == 2
 
 
 def test_hidden_choice_answers_leave_the_counts(db, people, room):
     joined = answer_all(db, people, room, 1, [0, 0])
-    session.hide_response(db, people.facilitator, room.id, 1, joined[1].number)
+    workshops.hide_response(db, people.facilitator, room.id, 1, joined[1].number)
     assert counts(aggregate.results(db, room.id, 1))[0] == ("Red", 1)
 
 
@@ -163,7 +163,7 @@ def test_anonymous_exports_hold_no_nickname_and_no_token(db, people, room):
 
 
 def test_exports_name_participants_when_anonymity_is_off(db, people):
-    room = session.create_workshop(
+    room = workshops.create_workshop(
         db, people.facilitator, "Named", "case", "c", content_steps(), anonymous=False
     )
     answer_all(db, people, room, 6, [1])
@@ -214,7 +214,7 @@ def test_a_formula_after_a_separator_inside_an_answer_is_escaped(db, people, roo
 
 
 def test_a_hostile_nickname_is_escaped_in_a_named_export(db, people):
-    room = session.create_workshop(
+    room = workshops.create_workshop(
         db, people.facilitator, "Named", "case", "c", content_steps(), anonymous=False
     )
     open_step(db, people, room, 5)

@@ -14,8 +14,8 @@ from carelab.workshop import facilitation, participants
 from carelab.workshop.aggregate import StepResults
 from carelab.workshop.errors import WorkshopStateError
 from carelab.workshop.facilitation import LiveRoom
-from carelab.workshop.session import Workshop
 from carelab.workshop.steps import WorkshopStep
+from carelab.workshop.workshops import Workshop
 from tests.conftest import VALID_MODULE
 
 

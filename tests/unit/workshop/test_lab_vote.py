@@ -7,7 +7,7 @@ import pytest
 
 from carelab.content import schema
 from carelab.indicators.scenarios import SCENARIO_IDS
-from carelab.workshop import participants, session
+from carelab.workshop import participants, workshops
 from carelab.workshop.errors import WorkshopError
 from carelab.workshop.lab_vote import lab_vote, option_label, pick_candidates
 from carelab.workshop.steps import is_correct, workshop_steps
@@ -71,14 +71,14 @@ def test_a_lab_step_runs_in_a_room_and_reveals_the_truth(db, people):
     )
     [snapshot] = workshop_steps([step])
     assert snapshot.extra["notes"] == "Try B." and snapshot.extra["scenario"] == "small-numbers"
-    room = session.create_workshop(db, people.facilitator, "Lab", "module", "m", [step])
-    session.go_to_step(db, people.facilitator, room.id, 0, open_answering=True)
+    room = workshops.create_workshop(db, people.facilitator, "Lab", "module", "m", [step])
+    workshops.go_to_step(db, people.facilitator, room.id, 0, open_answering=True)
     phone = participants.join(db, room.code, "", "ip")
     state = participants.state_for_participant(db, room.code, phone.token)
     assert state["step"]["options"] == list(snapshot.options)
     assert state["step"]["answer"] is None and state["step"]["explanation"] is None
     participants.answer(db, room.code, phone.token, 0, snapshot.answer["options"][0])
-    session.reveal_answer(db, people.facilitator, room.id)
+    workshops.reveal_answer(db, people.facilitator, room.id)
     state = participants.state_for_participant(db, room.code, phone.token)
     assert state["step"]["answer"] == snapshot.answer
     assert state["step"]["explanation"].startswith("Simulated truth:")

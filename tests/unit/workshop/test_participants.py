@@ -9,7 +9,7 @@ import pytest
 
 from carelab.store import db as store_db
 from carelab.store import workshops as store
-from carelab.workshop import participants, session
+from carelab.workshop import participants, workshops
 from carelab.workshop.errors import (
     AnsweringClosed,
     InvalidAnswer,
@@ -66,7 +66,7 @@ def test_an_unknown_code_and_an_ended_workshop_have_distinct_messages(db, people
     )
     with pytest.raises(InvalidCode):
         participants.join(db, "hello", "", "ip")
-    session.end_workshop(db, people.facilitator, room.id)
+    workshops.end_workshop(db, people.facilitator, room.id)
     with pytest.raises(WorkshopEnded) as ended:
         participants.join(db, room.code, "", "ip")
     assert str(ended.value) == "This workshop has ended, so it takes no more answers. Thank you!"
@@ -127,12 +127,12 @@ def test_rejoin_returns_the_same_participant(db, people, room):
     again = participants.rejoin(db, room.code.lower(), joined.token, now=T0 + 60)
     assert again == joined
     assert db.execute("SELECT last_seen FROM workshop_participants").fetchone()[0] == T0 + 60
-    session.end_workshop(db, people.facilitator, room.id)
+    workshops.end_workshop(db, people.facilitator, room.id)
     assert participants.rejoin(db, room.code, joined.token) == joined
 
 
 def test_rejoin_refuses_a_token_from_elsewhere(db, people, room):
-    other = session.create_workshop(db, people.other, "Other", "case", "c", [room_step(db, room)])
+    other = workshops.create_workshop(db, people.other, "Other", "case", "c", [room_step(db, room)])
     stranger = participants.join(db, other.code, "", "ip")
     for token in (stranger.token, "forged", "", "x" * 500, None):
         with pytest.raises(UnknownParticipant) as caught:
@@ -141,7 +141,7 @@ def test_rejoin_refuses_a_token_from_elsewhere(db, people, room):
 
 
 def room_step(db, room):
-    return session.step_at(db, room.id, 1)
+    return workshops.step_at(db, room.id, 1)
 
 
 # --- answers ---------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def test_locked_and_non_answerable_steps_refuse_answers(db, people, room):
     with pytest.raises(AnsweringClosed, match="Answering is closed for this step"):
         participants.answer(db, room.code, joined.token, 0, "hello")
     open_step(db, people, room, 1)
-    session.lock_answering(db, people.facilitator, room.id)
+    workshops.lock_answering(db, people.facilitator, room.id)
     with pytest.raises(AnsweringClosed, match="Answering is closed for this step"):
         participants.answer(db, room.code, joined.token, 1, 0)
 
@@ -251,14 +251,14 @@ def test_locked_and_non_answerable_steps_refuse_answers(db, people, room):
 def test_an_ended_workshop_refuses_answers(db, people, room):
     open_step(db, people, room, 1)
     joined = participants.join(db, room.code, "", "ip")
-    session.end_workshop(db, people.facilitator, room.id)
+    workshops.end_workshop(db, people.facilitator, room.id)
     with pytest.raises(WorkshopEnded):
         participants.answer(db, room.code, joined.token, 1, 0)
 
 
 def test_the_timer_closes_answering_after_a_short_grace(db, people, room):
     open_step(db, people, room, 1)
-    session.start_timer(db, people.facilitator, room.id, 30, now=T0)
+    workshops.start_timer(db, people.facilitator, room.id, 30, now=T0)
     joined = participants.join(db, room.code, "", "ip")
     assert participants.answer(db, room.code, joined.token, 1, 0, now=T0 + 31)
     with pytest.raises(AnsweringClosed, match="Time is up: answering has closed for this step"):
@@ -273,7 +273,7 @@ def test_a_lock_between_the_check_and_the_write_wins(db, people, room, monkeypat
     real_step_at = participants.step_at
 
     def facilitator_locks_meanwhile(db_, workshop_id, index):
-        session.lock_answering(db, people.facilitator, room.id)
+        workshops.lock_answering(db, people.facilitator, room.id)
         return real_step_at(db_, workshop_id, index)
 
     monkeypatch.setattr(participants, "step_at", facilitator_locks_meanwhile)
@@ -309,7 +309,7 @@ def test_state_for_a_participant_is_json_ready_and_hides_the_right_answer(db, pe
     assert state["step"]["explanation"] is None and "B is best" not in json.dumps(state)
     assert state["my_answer"] == 0 and state["my_answer_correct"] is None
     assert state["participant"] == {"number": 1, "nickname": "Ann"}
-    session.reveal_answer(db, people.facilitator, room.id)
+    workshops.reveal_answer(db, people.facilitator, room.id)
     after = participants.state_for_participant(db, room.code, joined.token)
     assert after["step"]["answer"] == {"options": [1]} and after["answer_revealed"]
     assert after["my_answer_correct"] is False and after["answering_open"] is False
@@ -319,12 +319,12 @@ def test_state_for_a_participant_is_json_ready_and_hides_the_right_answer(db, pe
 def test_state_shows_scale_labels_units_and_a_timer(db, people, room):
     open_step(db, people, room, 3)
     joined = participants.join(db, room.code, "", "ip")
-    session.start_timer(db, people.facilitator, room.id, 60, now=T0)
+    workshops.start_timer(db, people.facilitator, room.id, 60, now=T0)
     state = participants.state_for_participant(db, room.code, joined.token, now=T0 + 1)
     assert (state["step"]["scale_low"], state["step"]["scale_high"]) == ("Low", "High")
     assert state["timer_ends_at"] == T0 + 60 and state["server_time"] == T0 + 1
     assert state["my_answer"] is None
-    session.go_to_step(db, people.facilitator, room.id, 4)
+    workshops.go_to_step(db, people.facilitator, room.id, 4)
     assert participants.state_for_participant(db, room.code, joined.token)["step"]["unit"] == "%"
 
 
@@ -337,7 +337,7 @@ def test_facilitator_notes_on_text_steps_stay_off_the_phone(db, room):
 
 def test_an_ended_workshop_still_shows_its_state(db, people, room):
     joined = participants.join(db, room.code, "", "ip")
-    session.end_workshop(db, people.facilitator, room.id)
+    workshops.end_workshop(db, people.facilitator, room.id)
     state = participants.state_for_participant(db, room.code, joined.token)
     assert state["ended"] and not state["answering_open"]
 
@@ -409,7 +409,7 @@ def test_every_acknowledged_answer_survives_a_lock_in_the_middle(db_path, db, pe
     for thread in threads:
         thread.start()
     start.wait()
-    session.lock_answering(db, people.facilitator, room.id)
+    workshops.lock_answering(db, people.facilitator, room.id)
     for thread in threads:
         thread.join()
     assert errors == []

@@ -6,7 +6,7 @@ import io
 
 from pypdf import PdfReader
 
-from carelab.workshop import participants, session, summary
+from carelab.workshop import participants, summary, workshops
 from tests.unit.workshop.conftest import answer_all, content_steps, open_step, poll
 
 
@@ -53,7 +53,7 @@ def test_summary_pdf_has_the_same_numbers_as_the_markdown(db, people, room):
 
 def test_summary_leaves_out_hidden_answers_and_says_how_many(db, people, room):
     joined = answer_all(db, people, room, 5, ["kind words", "rude words"])
-    session.hide_response(db, people.facilitator, room.id, 5, 2)
+    workshops.hide_response(db, people.facilitator, room.id, 5, 2)
     found = summary.workshop_summary(db, room.id).steps[5]
     assert found.answered == "1 of 2 answered (1 hidden)"
     assert [row[0] for row in found.tables[0].rows] == ["kind", "words"]
@@ -63,14 +63,14 @@ def test_summary_leaves_out_hidden_answers_and_says_how_many(db, people, room):
 
 def test_summary_pdf_of_a_long_workshop_has_numbered_pages(db, people):
     steps = [step for _ in range(12) for step in content_steps()]
-    made = session.create_workshop(db, people.facilitator, "Long", "module", "mod", steps)
+    made = workshops.create_workshop(db, people.facilitator, "Long", "module", "mod", steps)
     reader = PdfReader(io.BytesIO(summary.summary_pdf(db, made.id)))
     assert len(reader.pages) > 2
     assert "Page 2 of" in reader.pages[1].extract_text()
 
 
 def test_summary_prints_unicode_and_markup_as_text(db, people):
-    made = session.create_workshop(
+    made = workshops.create_workshop(
         db, people.facilitator, "Åsa’s ward <b>round</b>", "module", "mod",
         [poll("p", "open")],
     )  # fmt: skip

@@ -98,7 +98,7 @@ def new_join_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def normalise_code(text: str) -> str:
+def normalise_join_code(text: str) -> str:
     """The canonical form of a join code as typed (any case, spaces or dashes), or InvalidCode."""
     if not isinstance(text, str) or len(text) > 40:
         raise InvalidCode()
@@ -164,7 +164,7 @@ def get_workshop(db: Connection, workshop_id: int) -> Workshop:
 
 def workshop_for_code(db: Connection, code: str) -> Workshop:
     """The workshop a join code opens, or UnknownCode / InvalidCode."""
-    code = normalise_code(code)
+    code = normalise_join_code(code)
     row = store.workshop_by_code(db, code)
     if row is None:
         raise UnknownCode(code)
