@@ -19,11 +19,6 @@ FOCUS_RING = "rgb(194, 65, 12)"  # theme.FOCUS_RING, #c2410c
 SECONDARY_TEXT = "rgb(75, 85, 99)"  # theme.SECONDARY_TEXT, #4b5563
 
 
-def style(page: Page, selector: str, prop: str) -> str:
-    """The computed value of a CSS property on the first element matching a selector."""
-    return page.locator(selector).first.evaluate(f"e => getComputedStyle(e).{prop}")
-
-
 def tab_until(page: Page, test: str, limit: int = 40) -> None:
     """Press Tab until the focused element passes a JavaScript test (as a keyboard user)."""
     for _ in range(limit):
@@ -37,13 +32,15 @@ def test_captions_and_links_are_dark_enough(page: Page, server: str):
     patient(page)
     page.goto(f"{server}/")
     wait_for_app(page)
-    caption = "[data-testid=stCaptionContainer]"
-    expect(page.locator(caption).first).to_be_visible()
-    assert style(page, caption, "color") == SECONDARY_TEXT
+    caption = page.locator("[data-testid=stCaptionContainer]").first
+    expect(caption).to_be_visible()
+    # to_have_css waits: on a loaded machine the style block can land after the caption.
+    expect(caption).to_have_css("color", SECONDARY_TEXT)
     # Not faded again on top (Streamlit's own caption opacity is 0.6).
-    assert style(page, caption, "opacity") == "1"
+    expect(caption).to_have_css("opacity", "1")
     # The sidebar's status line, on the sidebar's grey.
-    assert style(page, f"[data-testid=stSidebar] {caption}", "color") == SECONDARY_TEXT
+    sidebar = page.locator("[data-testid=stSidebar] [data-testid=stCaptionContainer]").first
+    expect(sidebar).to_have_css("color", SECONDARY_TEXT)
 
 
 def test_a_keyboard_user_sees_where_focus_is(page: Page, server: str):
