@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint format bench db clean axe
+.PHONY: run run-cluster cluster-packages test lint format bench db clean axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,25 @@ db: $(VENV)/.installed
 
 run: db
 	$(BIN)/streamlit run server.py --server.port $(PORT)
+
+# Several CareLab servers behind HAProxy on one PostgreSQL (kept in .cluster/), on this
+# machine: `make run-cluster SERVERS=3 CLUSTER_PORT=8500`. Installs Debian's haproxy and
+# postgresql first when they are missing (docs/deployment.md has the production set-up).
+SERVERS ?= 2
+CLUSTER_PORT ?= 8500
+
+cluster-packages:
+	@missing=""; \
+	command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		sudo=""; [ "$$(id -u)" = "0" ] || sudo="sudo"; \
+		echo "Installing Debian's$$missing"; \
+		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q $$missing; \
+	fi
+
+run-cluster: $(VENV)/.installed cluster-packages
+	$(BIN)/python -m carelab.cluster --servers $(SERVERS) --port $(CLUSTER_PORT)
 
 # axe-core for the accessibility browser test, pinned by tests/axe/package-lock.json, into
 # tests/axe/node_modules (git-ignored); again only when the lock changes. Without npm the

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from carelab import auth
 from carelab.auth import User, UserSummary
@@ -91,7 +92,7 @@ def create_first_admin(token: str, email: str, password: str, display_name: str)
     return _signed_in(admin)
 
 
-def new_setup_token() -> str | None:
+def new_setup_token(database: Path | str | None = None) -> str | None:
     """With no administrator yet, replace the setup token and return it; else None."""
-    with store_db.session() as db:
+    with store_db.session(database) as db:
         return auth.new_setup_token(db)
