@@ -1,6 +1,8 @@
-"""A live workshop room under load: N phones on a real CareLab server, over HTTP.
+"""A live workshop room under load: N phones on real CareLab servers, over HTTP.
 
-Starts `streamlit run server.py` on a free port with a fresh database, creates a
+Starts `streamlit run server.py` on a free port with a fresh database (SQLite, or with
+`--backend postgres` a fresh PostgreSQL; `--servers N` starts N servers behind HAProxy
+with carelab.cluster and sends every request through HAProxy), creates a
 facilitator and a workshop through the core on the same file, and drives N simulated
 phones as the room page does: join (50 a second by default), open the page, read the
 state, hold the SSE stream (reconnecting on `renew`), and answer 0.3-3 s after a step
@@ -23,22 +25,20 @@ import argparse
 import asyncio
 import json
 import math
-import os
 import random
 import resource
 import secrets
-import socket
-import subprocess
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
 import httpx2 as httpx
 
+from bench.room_servers import ClusterServers, FreshPostgres, Sampler, Server
 from carelab.auth import User
 from carelab.store import accounts
 from carelab.store import db as store_db
@@ -108,112 +108,6 @@ def answer_for(step: dict[str, Any], rng: random.Random) -> Any:
     if mode == "numeric":
         return f"{rng.uniform(0, 30):.1f}"  # the page sends the input's text
     return " ".join(rng.sample(WORDS, 3))
-
-
-# --- the server ------------------------------------------------------------------------
-
-
-class Server:
-    """`streamlit run server.py` on a free port with its own database; stopped on exit."""
-
-    def __init__(self, folder: Path) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = int(sock.getsockname()[1])
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.db = folder / "bench.db"
-        self.log = folder / "server.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> Server:
-        env = {**os.environ, "CARELAB_DB": str(self.db), "CARELAB_SECRET_KEY": "bench-secret"}
-        env.pop("CARELAB_CONTENT_DIR", None)
-        command = [
-            sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless=true",
-            f"--server.port={self.port}", "--server.address=127.0.0.1",
-            "--server.fileWatcherType=none", "--browser.gatherUsageStats=false",
-        ]  # fmt: skip
-        with self.log.open("w") as out:
-            self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=out)
-        try:
-            self._wait_healthy()
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    def _wait_healthy(self) -> None:
-        deadline = time.monotonic() + 60
-        assert self.process is not None
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited early:\n{self.log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"server did not become healthy:\n{self.log.read_text()}")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-def usage(pid: int) -> tuple[float, float]:
-    """CPU seconds used and RSS in MB of a process and its children (psutil, else /proc)."""
-    try:
-        import psutil
-    except ImportError:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks, page = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
-        return (int(fields[11]) + int(fields[12])) / ticks, int(fields[21]) * page / 2**20
-    parent = psutil.Process(pid)
-    cpu = rss = 0.0
-    for proc in [parent, *parent.children(recursive=True)]:
-        try:
-            times, memory = proc.cpu_times(), proc.memory_info()
-        except psutil.NoSuchProcess:
-            continue
-        cpu += times.user + times.system + times.children_user + times.children_system
-        rss += memory.rss / 2**20
-    return cpu, rss
-
-
-def machine_busy() -> float:
-    """CPU seconds the whole machine has been busy (all cores), from /proc/stat."""
-    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
-
-
-class Sampler(threading.Thread):
-    """Samples CPU% (100 = one core) of the server, of this process and of everything else."""
-
-    def __init__(self, pid: int, every: float = 0.5) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.every, self.stop = pid, every, threading.Event()
-        self.cpu: dict[str, list[float]] = {"server": [], "client": [], "other": []}
-        self.rss: list[float] = []
-
-    def run(self) -> None:
-        """Sample until stopped."""
-        last = (now(), usage(self.pid)[0], time.process_time(), machine_busy())
-        while not self.stop.wait(self.every):
-            (cpu, rss), mine, busy, t = usage(self.pid), time.process_time(), machine_busy(), now()
-            scale = 100 / (t - last[0])
-            server, client = scale * (cpu - last[1]), scale * (mine - last[2])
-            other = max(0.0, scale * (busy - last[3]) - server - client)
-            for key, value in ("server", server), ("client", client), ("other", other):
-                self.cpu[key].append(round(value, 1))
-            self.rss.append(rss)
-            last = (t, cpu, mine, busy)
 
 
 # --- the facilitator's side --------------------------------------------------------------
@@ -467,7 +361,12 @@ class Phone:
 
 
 async def drive(
-    server: Server, n: int, step_count: int, seed: int, think: float, join_rate: float
+    server: Server | ClusterServers,
+    n: int,
+    step_count: int,
+    seed: int,
+    think: float,
+    join_rate: float,
 ) -> dict[str, Any]:
     """Join N phones, run the steps, end the workshop; return the measures."""
     steps = bench_steps(step_count)
@@ -484,8 +383,7 @@ async def drive(
         for _ in range(math.ceil(n / GROUP))
     ]
     phones = [Phone(room, clients[i // GROUP]) for i in range(n)]
-    assert server.process is not None
-    sampler, dashboard = Sampler(server.process.pid), Dashboard(server.db, host.workshop.id)
+    sampler, dashboard = Sampler(server.pids()), Dashboard(server.db, host.workshop.id)
     sampler.start()
     dashboard.start()
     lag: list[float] = []
@@ -588,6 +486,10 @@ def measures(
         "sent_to_dashboard_ms": pctl(sent_to_dashboard),
         "dashboard_refresh_ms": pctl(dashboard.refresh_ms),
         "cpu_percent": load(sampler.cpu["server"]),
+        "cpu_percent_by_part": {
+            part: load(sampler.cpu[part]) for part in ("carelab", "haproxy", "postgres")
+            if part in sampler.cpu
+        },
         "rss_mb": round(max(sampler.rss, default=0), 1),
         "client_cpu_percent": load(sampler.cpu["client"]),
         "other_cpu_percent": load(sampler.cpu["other"]),
@@ -608,18 +510,38 @@ def measures(
 
 
 def run(participants: int = 200, steps: int = 5, seed: int = 1, think: float = 3.0,
-        join_rate: float = 50.0) -> dict[str, Any]:  # fmt: skip
-    """Start a server, run one workshop with `participants` phones, stop the server."""
+        join_rate: float = 50.0, servers: int = 1,
+        backend: str = "sqlite") -> dict[str, Any]:  # fmt: skip
+    """Start the servers, run one workshop with `participants` phones, stop everything.
+
+    One server is reached directly; two or more only through HAProxy (carelab.cluster),
+    which needs PostgreSQL. Each run has a fresh database (and a fresh PostgreSQL).
+    """
+    if servers > 1 and backend != "postgres":
+        raise SystemExit("several servers share one database: use --backend postgres")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = participants * 6 + 1024  # our sockets and, inherited, the server's
     if soft < wanted:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard), hard))
     budget = 120 + participants / join_rate + steps * (40 + participants / 20)
-    with tempfile.TemporaryDirectory() as folder, Server(Path(folder)) as server:
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        target: Server | ClusterServers
+        if backend == "postgres":
+            postgres = stack.enter_context(FreshPostgres())
+            if servers > 1:
+                target = stack.enter_context(ClusterServers(folder, servers, postgres))
+            else:
+                target = Server(folder, postgres.url)
+                target.postgres = postgres
+                stack.enter_context(target)
+        else:
+            target = stack.enter_context(Server(folder))
         started = now()
         result = asyncio.run(
-            asyncio.wait_for(drive(server, participants, steps, seed, think, join_rate), budget)
+            asyncio.wait_for(drive(target, participants, steps, seed, think, join_rate), budget)
         )
+        result = {"servers": servers, "backend": backend, **result}
         result["wall_s"] = round(now() - started, 1)
         return result
 
@@ -632,9 +554,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--think", type=float, default=3.0, help="longest think time, s")
     parser.add_argument("--join-rate", type=float, default=50.0, help="phones joining per s")
+    parser.add_argument("--servers", type=int, default=1, help="CareLab processes (2+: HAProxy)")
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--json", action="store_true")
     args, _ = parser.parse_known_args()  # run_all passes its own arguments through
-    result = run(args.participants, args.steps, args.seed, args.think, args.join_rate)
+    result = run(
+        args.participants, args.steps, args.seed, args.think, args.join_rate,
+        args.servers, args.backend,
+    )  # fmt: skip
     if args.json:
         print(json.dumps({"bench": "workshop_load", **result}), flush=True)
         return
