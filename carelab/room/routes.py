@@ -22,7 +22,7 @@ from starlette.routing import Route
 from carelab.errors import CareLabError, NotFound
 from carelab.room import page
 from carelab.room.hub import Hub, State, in_db
-from carelab.room.pacing import JoinPacer, TooManyWaiting
+from carelab.room.pacing import DatabaseSlots, JoinPacer, TooManyWaiting
 from carelab.store import Connection
 from carelab.store.errors import DatabaseBusy, DatabaseUnavailable
 
@@ -225,7 +225,8 @@ class Room:
     def __init__(self, hub: Hub | None = None, stream_seconds: float = STREAM_SECONDS) -> None:
         self.hub = hub or Hub()
         self.stream_seconds = stream_seconds
-        self.pacer = JoinPacer()
+        # Over-limit addresses book their lookups in the database: one pace for every process.
+        self.pacer = JoinPacer(slots=DatabaseSlots(in_db))
 
     async def page(self, request: Request) -> Response:
         """GET /room[/{code}]: the join form, or with ?p=<token> the participant page."""

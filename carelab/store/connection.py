@@ -59,6 +59,9 @@ class SqliteConnection:
         """Start a transaction that holds the write lock from now until it ends."""
         self.raw.execute("BEGIN IMMEDIATE")
 
+    def notify(self, channel: str, payload: str) -> None:
+        """Nothing on SQLite: other processes see a change by polling (PostgreSQL: NOTIFY)."""
+
     @property
     def in_transaction(self) -> bool:
         """True inside a transaction not yet committed or rolled back."""
@@ -141,6 +144,14 @@ class PostgresConnection:
         """Start a transaction holding CareLab's write lock (an advisory lock) until it ends."""
         self.raw.execute("BEGIN")
         self.raw.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+
+    def notify(self, channel: str, payload: str) -> None:
+        """Tell every LISTENing connection on `channel`; inside a transaction, on commit only.
+
+        PostgreSQL queues the notification with the transaction and drops it on rollback, so
+        a listener never hears of a change it could not read (store/notifications.py).
+        """
+        self.raw.execute("SELECT pg_notify(%s, %s)", [channel, payload])
 
     @property
     def in_transaction(self) -> bool:

@@ -240,3 +240,18 @@ def _active_time(db: Database) -> None:
         "CHECK (time_basis IN ('claimed', 'measured'))"
     )
     db.execute("UPDATE certificates SET time_basis = 'claimed'")
+
+
+@migrations(name="0007_join_pacing")
+def _join_pacing(db: Database) -> None:
+    # When each address over the wrong-code limit may next look a join code up, shared by
+    # every CareLab process on the database (carelab/room/pacing.py); rows are forgotten a
+    # minute after their time has passed.
+    db.executescript(
+        """
+        CREATE TABLE workshop_join_pacing (
+            client_key TEXT PRIMARY KEY,
+            next_at REAL NOT NULL
+        );
+        """,
+    )

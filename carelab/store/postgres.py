@@ -234,6 +234,15 @@ MIGRATIONS: list[tuple[str, str]] = [
         UPDATE certificates SET time_basis = 'claimed';
         """,
     ),
+    (
+        "0007_join_pacing",
+        """
+        CREATE TABLE workshop_join_pacing (
+            client_key TEXT PRIMARY KEY,
+            next_at DOUBLE PRECISION NOT NULL
+        );
+        """,
+    ),
 ]
 
 

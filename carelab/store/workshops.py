@@ -4,7 +4,9 @@ An answer is one conditional, idempotent statement: it is stored only while its 
 current, answering is open, any timer has not run out and the workshop has not ended, so
 a facilitator's lock can never race a late answer in. A resend or a double tap updates
 the same row. Facilitator actions read the room and write it back in one BEGIN IMMEDIATE
-transaction, and each change raises the room's `version` so phones can long-poll it.
+transaction, and each change raises the room's `version` so phones can long-poll it; on
+PostgreSQL the same transaction sends NOTIFY with the workshop's id (store/notifications.py),
+so the room's pollers in every process hear of it on commit.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from carelab.store.connection import Connection
 from carelab.store.db import write_transaction
+from carelab.store.notifications import WORKSHOP_CHANGED
 
 # The columns a facilitator action may change; anything else is a programming error.
 STATE_COLUMNS = frozenset(
@@ -35,6 +38,11 @@ def _rows(db: Connection, sql: str, params: list[Any] | dict[str, Any]) -> list[
 def _one(db: Connection, sql: str, params: list[Any] | dict[str, Any]) -> dict[str, Any] | None:
     rows = _rows(db, sql, params)
     return rows[0] if rows else None
+
+
+def _changed(db: Connection, workshop_id: int) -> None:
+    # Inside the write transaction that raised `version`: sent on commit, dropped on rollback.
+    db.notify(WORKSHOP_CHANGED, str(workshop_id))
 
 
 # --- workshops -------------------------------------------------------------------------
@@ -122,6 +130,7 @@ def change_state(
             f"UPDATE workshops SET {assignments}, version = version + 1 WHERE id = :id",  # noqa: S608 - columns come from STATE_COLUMNS
             {**changes, "id": workshop_id},
         )
+        _changed(db, workshop_id)
     return {**row, **changes, "version": row["version"] + 1}
 
 
@@ -234,6 +243,31 @@ def record_failed_join(
     return cursor.rowcount == 1
 
 
+def reserve_join_slot(
+    db: Connection, client_key: str, now: float, spacing: float, max_ahead: float
+) -> float | None:
+    """Book this client's next join lookup: its time, or None if that is over `max_ahead` away.
+
+    The slot is max(the client's next free time, now); the next free time becomes slot +
+    spacing. One write transaction, so processes sharing the database share the spacing.
+    Rows whose time passed a minute ago are forgotten on the way.
+    """
+    with write_transaction(db):
+        db.execute("DELETE FROM workshop_join_pacing WHERE next_at < ?", [now - 60])
+        row = _one(
+            db, "SELECT next_at FROM workshop_join_pacing WHERE client_key = ?", [client_key]
+        )
+        slot = max(float(row["next_at"]), now) if row else now
+        if slot - now > max_ahead:
+            return None
+        db.execute(
+            "INSERT INTO workshop_join_pacing (client_key, next_at) VALUES (?, ?) "
+            "ON CONFLICT (client_key) DO UPDATE SET next_at = excluded.next_at",
+            [client_key, slot + spacing],
+        )
+    return slot
+
+
 # --- responses -------------------------------------------------------------------------
 
 
@@ -311,4 +345,5 @@ def set_response_hidden(
         if cursor.rowcount != 1:
             return False
         db.execute("UPDATE workshops SET version = version + 1 WHERE id = ?", [workshop_id])
+        _changed(db, workshop_id)
     return True
