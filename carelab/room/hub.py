@@ -2,7 +2,11 @@
 
 A `Hub` keeps one `Watch` per workshop (and event loop). Its poller reads the room's
 `version` every half second; only when it moves does it read the state of every listening
-phone, in one batch on one connection, and wake their streams and long polls. When the
+phone, in one batch on one connection, and wake their streams and long polls. A poller is
+nudged to read at once by a facilitator in this process (carelab.workshop.events) and, on
+PostgreSQL, by any process's commit (store/notifications.py's LISTEN, wired in server.py);
+while that LISTEN is connected (`listening`), the poll is only a safety net and slows to
+LISTENED_POLL_SECONDS, and as soon as it is not, the half-second poll is back. When the
 server is told to stop (Ctrl+C, SIGTERM), `stop_on_exit_signals` ends every stream and
 long poll at once, so that a restart does not wait for them.
 """
@@ -21,9 +25,11 @@ from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
+from carelab import config
 from carelab.errors import CareLabError, NotFound
 from carelab.store import Connection
 from carelab.store import db as store_db
+from carelab.store.notifications import WorkshopListener
 from carelab.workshop import participants, workshops
 
 log = logging.getLogger(__name__)
@@ -31,7 +37,12 @@ T = TypeVar("T")
 State = dict[str, Any]  # what a phone shows: participants.state_for_participant's JSON
 
 POLL_SECONDS = 0.5
+LISTENED_POLL_SECONDS = 5.0  # the safety-net poll while a LISTEN connection hears every change
 EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # the ones uvicorn stops on
+
+
+def _never() -> bool:
+    return False
 
 
 def _in_db(work: Callable[..., T], *args: Any) -> T:
@@ -83,10 +94,21 @@ class Watch:
         """Have the poller read the room now rather than at its next tick."""
         self._nudged.set()
 
-    async def next_tick(self, seconds: float) -> None:
-        """Sleep until the next poll, or less if nudged."""
-        with suppress(TimeoutError):
-            await asyncio.wait_for(self._nudged.wait(), seconds)
+    async def next_tick(
+        self, seconds: float, longer: float | None = None, listening: Callable[[], bool] = _never
+    ) -> None:
+        """Sleep `seconds` until the next poll, or less if nudged.
+
+        With `longer`, keep sleeping, `seconds` at a time, up to `longer` in all, for as long
+        as `listening()` is true: the poll slows down only while changes are heard.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (longer if longer is not None else seconds)
+        while True:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._nudged.wait(), min(seconds, deadline - loop.time()))
+            if self._nudged.is_set() or loop.time() >= deadline or not listening():
+                break
         self._nudged.clear()
 
     def publish(self, version: int | None, states: dict[str, State | CareLabError]) -> None:
@@ -138,8 +160,17 @@ class Watch:
 class Hub:
     """The shared pollers of one app, started on the first listener and stopped after the last."""
 
-    def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        poll_seconds: float = POLL_SECONDS,
+        listened_poll_seconds: float = LISTENED_POLL_SECONDS,
+        listening: Callable[[], bool] | None = None,
+    ) -> None:
         self.poll_seconds = poll_seconds
+        self.listened_poll_seconds = max(listened_poll_seconds, poll_seconds)
+        # True while every committed change reaches `nudge` (a connected LISTEN); set by
+        # server.py on PostgreSQL. Never true on SQLite: there the poll is the only news.
+        self.listening: Callable[[], bool] = listening or _never
         self.stopping = False
         # Keyed by event loop too: a Watch's asyncio objects belong to the loop that made them.
         self._watches: dict[tuple[asyncio.AbstractEventLoop, int], Watch] = {}
@@ -151,6 +182,9 @@ class Hub:
         watch = self._watches.get(key)
         if watch is None:
             watch = self._watches[key] = Watch(workshop_id, state["code"], state["version"])
+            # A change committed between the phone's read and now was announced to no one:
+            # read the room once at the start rather than at the first (slow) tick.
+            watch.nudge()
             # The Watch keeps a reference, or the event loop could drop the running task.
             watch.task = asyncio.create_task(self._poll(key, watch))
             if self.stopping:
@@ -178,6 +212,16 @@ class Hub:
                 with suppress(RuntimeError):  # that loop has closed
                     loop.call_soon_threadsafe(watch.nudge)
 
+    def nudge_all(self) -> None:
+        """Poll every watched workshop now (any thread may call): changes may have been missed.
+
+        The LISTEN connection calls it on each (re)connect: notifications sent while it was
+        down are lost.
+        """
+        for (loop, _), watch in list(self._watches.items()):
+            with suppress(RuntimeError):  # that loop has closed
+                loop.call_soon_threadsafe(watch.nudge)
+
     def stop(self) -> None:
         """End every stream and long poll of this event loop now: the server is stopping.
 
@@ -193,7 +237,7 @@ class Hub:
     async def _poll(self, key: tuple[asyncio.AbstractEventLoop, int], watch: Watch) -> None:
         try:
             while watch.tokens and not watch.gone and not watch.stopping:
-                await watch.next_tick(self.poll_seconds)
+                await watch.next_tick(self.poll_seconds, self.listened_poll_seconds, self.listening)
                 try:
                     await self._check(watch)
                 except Exception:
@@ -211,6 +255,29 @@ class Hub:
         elif version != watch.version:
             states = await in_db(_states, watch.code, list(watch.tokens))
             watch.publish(version, states)
+
+
+@contextmanager
+def hearing_other_processes(hub: Hub, url: str | None = None) -> Iterator[WorkshopListener | None]:
+    """On PostgreSQL, nudge `hub` on every workshop change any process commits (LISTEN).
+
+    One listener connection for the block (store/notifications.py): each notification
+    nudges that workshop's poller, each (re)connect re-reads every watched workshop, and
+    while it is connected the hub's poll slows to a safety net. `url` is the database
+    (default: CARELAB_DB); on SQLite it does nothing and yields None.
+    """
+    url = url or config.postgres_url()
+    if url is None:
+        yield None
+        return
+    listener = WorkshopListener(url, on_change=hub.nudge, on_connect=hub.nudge_all)
+    hub.listening = lambda: listener.connected
+    listener.start()
+    try:
+        yield listener
+    finally:
+        listener.stop()
+        hub.listening = _never
 
 
 @contextmanager
