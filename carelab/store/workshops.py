@@ -31,6 +31,9 @@ STATE_COLUMNS = frozenset(
 )
 
 
+_BATCH = 500  # placeholders per IN (...) list, well under either database's limit
+
+
 def _rows(db: Connection, sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
     return list(db.query(sql, params))
 
@@ -183,6 +186,30 @@ def participant(db: Connection, workshop_id: int, token_hash: str) -> dict[str, 
         "SELECT * FROM workshop_participants WHERE token_hash = ? AND workshop_id = ?",
         [token_hash, workshop_id],
     )
+
+
+def participants_by_token(
+    db: Connection, workshop_id: int, token_hashes: list[str]
+) -> dict[str, dict[str, Any]]:
+    """The participants of a workshop holding any of these tokens, by token hash."""
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(token_hashes), _BATCH):
+        chunk = token_hashes[start : start + _BATCH]
+        marks = ", ".join("?" for _ in chunk)
+        sql = "SELECT * FROM workshop_participants WHERE workshop_id = ? AND token_hash IN "
+        for row in db.query(f"{sql}({marks})", [workshop_id, *chunk]):
+            found[row["token_hash"]] = row
+    return found
+
+
+def step_answers(db: Connection, workshop_id: int, step_index: int) -> dict[int, str]:
+    """Every stored answer (JSON text) to one step, by participant id."""
+    rows = db.query(
+        "SELECT participant_id, answer FROM workshop_responses "
+        "WHERE workshop_id = ? AND step_index = ?",
+        [workshop_id, step_index],
+    )
+    return {row["participant_id"]: row["answer"] for row in rows}
 
 
 def touch_participant(db: Connection, participant_id: int, now: float, every: float) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from carelab import config
+from carelab.errors import CareLabError
 from carelab.store import Connection
 from carelab.store import workshops as store
 from carelab.workshop.errors import (
@@ -29,7 +30,7 @@ from carelab.workshop.errors import (
     WorkshopError,
     WorkshopFull,
 )
-from carelab.workshop.steps import clean_text, is_correct, validate_answer
+from carelab.workshop.steps import WorkshopStep, clean_text, is_correct, validate_answer
 from carelab.workshop.workshops import (
     TIMER_GRACE_SECONDS,
     Workshop,
@@ -186,8 +187,49 @@ def state_for_participant(
     workshop, row = _find(db, code, token)
     step = step_at(db, workshop.id, workshop.current_step)
     mine = store.response(db, workshop.id, workshop.current_step, row["id"])
-    my_answer = json.loads(mine["answer"]) if mine else None
+    return _state(workshop, step, row, mine["answer"] if mine else None, now)
+
+
+def states_for_participants(
+    db: Connection, code: str, tokens: list[str], now: float | None = None
+) -> dict[str, dict[str, Any] | CareLabError]:
+    """What each of these phones shows (or why it cannot), in four queries for the whole room.
+
+    The room's poller calls this when a workshop changes, for every phone listening: reading
+    each phone's state on its own took four queries a phone, 8,000 for a 2,000-phone room.
+    Each state is what `state_for_participant` gives for that token.
+    """
+    now = time.time() if now is None else now
+    try:
+        workshop = workshop_for_code(db, code)
+    except UnknownCode:
+        return {token: UnknownParticipant() for token in tokens}
+    except CareLabError as exc:
+        return {token: exc for token in tokens}
+    step = step_at(db, workshop.id, workshop.current_step)
+    hashes = {
+        token: _token_hash(token)
+        for token in tokens
+        if isinstance(token, str) and token and len(token) <= MAX_TOKEN
+    }
+    rows = store.participants_by_token(db, workshop.id, sorted(set(hashes.values())))
+    answers = store.step_answers(db, workshop.id, workshop.current_step)
+    found: dict[str, dict[str, Any] | CareLabError] = {}
+    for token in tokens:
+        row = rows.get(hashes.get(token, ""))
+        if row is None:
+            found[token] = UnknownParticipant()
+        else:
+            found[token] = _state(workshop, step, row, answers.get(row["id"]), now)
+    return found
+
+
+def _state(
+    workshop: Workshop, step: WorkshopStep, row: dict[str, Any], answer: str | None, now: float
+) -> dict[str, Any]:
+    my_answer = json.loads(answer) if answer is not None else None
     revealed = workshop.answer_revealed
+    correct = is_correct(step, my_answer) if revealed and answer is not None else None
     return {
         "code": workshop.code,
         "title": workshop.title,
@@ -200,7 +242,7 @@ def state_for_participant(
         "results_revealed": workshop.results_revealed,
         "answer_revealed": revealed,
         "my_answer": my_answer,
-        "my_answer_correct": is_correct(step, my_answer) if revealed and mine else None,
+        "my_answer_correct": correct,
         "timer_ends_at": workshop.timer_ends_at,
         "server_time": now,
         "participant": {"number": row["number"], "nickname": row["nickname"]},

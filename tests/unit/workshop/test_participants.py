@@ -22,7 +22,7 @@ from carelab.workshop.errors import (
     WorkshopEnded,
     WorkshopFull,
 )
-from tests.unit.workshop.conftest import T0, open_step
+from tests.unit.workshop.conftest import T0, content_steps, open_step
 
 # --- joining ---------------------------------------------------------------------------
 
@@ -462,3 +462,39 @@ def test_a_nickname_that_is_not_text_is_refused_with_a_message(db, room, nicknam
     with pytest.raises(InvalidNickname) as caught:
         participants.join(db, room.code, nickname, "ip")
     assert str(caught.value) == "Write your nickname as text, or leave it empty."
+
+
+def test_the_whole_rooms_states_read_at_once_match_each_phones_own(db, people, room):
+    open_step(db, people, room, 6)
+    phones = [participants.join(db, room.code, f"P{i}", "ip") for i in range(7)]
+    for value, phone in zip([0, 1, 1], phones, strict=False):  # four have not answered
+        participants.answer(db, room.code, phone.token, 6, value)
+    other = workshops.create_workshop(
+        db, people.facilitator, "Other", "module", "m", content_steps(), now=T0
+    )
+    stranger = participants.join(db, other.code, "", "ip")  # a token of another workshop
+    for reveal in (False, True):
+        if reveal:
+            workshops.reveal_answer(db, people.facilitator, room.id)
+        tokens = [p.token for p in phones] + [stranger.token, "forged", "", "x" * 500]
+        together = participants.states_for_participants(db, room.code, tokens, now=T0)
+        for phone in phones:
+            alone = participants.state_for_participant(db, room.code, phone.token, now=T0)
+            assert together[phone.token] == alone
+        for token in tokens[len(phones) :]:
+            assert isinstance(together[token], UnknownParticipant)
+    assert [together[p.token]["my_answer_correct"] for p in phones[:4]] == [False, True, True, None]
+    for code in ("ZZZZZZ", "!!", "x" * 300):  # made up, mistyped, absurd: as for one phone
+        with pytest.raises(Exception) as alone:
+            participants.state_for_participant(db, code, phones[0].token)
+        together = participants.states_for_participants(db, code, [phones[0].token])
+        assert type(together[phones[0].token]) is type(alone.value)
+        assert str(together[phones[0].token]) == str(alone.value)
+
+
+def test_a_room_larger_than_one_batch_is_read_whole(db, people, room):
+    # More tokens than one IN (...) list takes: every phone is still found.
+    phones = [participants.join(db, room.code, "", f"ip{i}") for i in range(1100)]
+    found = participants.states_for_participants(db, room.code, [p.token for p in phones])
+    numbers = sorted(state["participant"]["number"] for state in found.values())
+    assert numbers == list(range(1, 1101))
