@@ -58,8 +58,8 @@ def _state(lines: Iterator[str]) -> dict:
 
 def step_to_phone_ms(nudged: bool) -> list[float]:
     """Commit-to-phone times for CHANGES step changes, with or without the nudge."""
+    store_db.prepare()  # makes and migrates the file (a session alone may not make one)
     with store_db.session() as db:
-        store_db.migrate(db)
         made = auth.create_account(db, f"f{time.time_ns()}@example.org", "bench password 1", "F")
         auth.grant_role_as_operator(db, made.id, "facilitator")
         user = auth.get_user(db, made.id)
