@@ -14,8 +14,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from carelab import startup
-from carelab.room.hub import POLL_SECONDS, Hub, hearing_other_processes, stop_on_exit_signals
+from carelab import config, startup
+from carelab.room.hub import Hub, hearing_other_processes, stop_on_exit_signals
 from carelab.room.routes import routes as room_routes
 from carelab.web import connections
 from carelab.web.auth_routes import routes as auth_routes
@@ -33,18 +33,10 @@ else:
     )
 
 
-def room_poll_seconds() -> float:
-    """The room's poll in seconds: CARELAB_ROOM_POLL_SECONDS (tests, benchmarks), else 0.5."""
-    try:
-        return max(0.05, float(os.environ.get("CARELAB_ROOM_POLL_SECONDS", "")))
-    except ValueError:
-        return POLL_SECONDS
-
-
 # The room's shared pollers; told to end the phones' streams when the server stops, and
 # nudged when a facilitator acts on this server, so phones follow at once. On PostgreSQL
 # the lifespan also nudges them on every other process's commits (LISTEN/NOTIFY).
-room_hub = Hub(poll_seconds=room_poll_seconds())
+room_hub = Hub(poll_seconds=config.room_poll_seconds())
 events.on_change(room_hub.nudge)
 
 

@@ -72,6 +72,13 @@ SETTINGS: tuple[Setting, ...] = (
         "worker threads hold their own). Keep processes × this under the server's "
         "max_connections.",
     ),
+    Setting(
+        "CARELAB_ROOM_POLL_SECONDS",
+        "0.5",
+        "How often each server re-reads a watched workshop for its phones (at least 0.05). "
+        "On PostgreSQL, changes arrive at once by LISTEN/NOTIFY and this poll is only the "
+        "fallback while the listener is reconnecting.",
+    ),
 )
 
 _BY_ENV = {s.env: s for s in SETTINGS}
@@ -145,3 +152,11 @@ def postgres_pool_size() -> int:
         return max(2, int(get("CARELAB_POSTGRES_POOL_SIZE")))
     except ValueError:
         return int(_BY_ENV["CARELAB_POSTGRES_POOL_SIZE"].default)
+
+
+def room_poll_seconds() -> float:
+    """Return the room's fallback poll interval in seconds (at least 0.05)."""
+    try:
+        return max(0.05, float(get("CARELAB_ROOM_POLL_SECONDS")))
+    except ValueError:
+        return float(_BY_ENV["CARELAB_ROOM_POLL_SECONDS"].default)

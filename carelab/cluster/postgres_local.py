@@ -103,16 +103,12 @@ def ensure(folder: Path, database: str = "carelab") -> str:
     port = free_port()
     _pg_ctl_start(folder, prefix, port)
     port_file.write_text(str(port))
-    listed = subprocess.run(
-        [program("psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-Atc",
-         "SELECT datname FROM pg_database"],
-        check=True, capture_output=True, text=True,
+    made = subprocess.run(
+        [program("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", database],
+        check=False, capture_output=True, text=True,
     )  # fmt: skip
-    if database not in listed.stdout.split():
-        subprocess.run(
-            [program("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", database],
-            check=True, capture_output=True,
-        )  # fmt: skip
+    if made.returncode != 0 and "already exists" not in made.stderr:
+        raise RuntimeError(f"createdb {database} failed: {made.stderr.strip()}")
     return _url(port, database)
 
 

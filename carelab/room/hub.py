@@ -58,14 +58,9 @@ async def in_db(work: Callable[..., T], *args: Any) -> T:
 
 
 def _states(db: Connection, code: str, tokens: list[str]) -> dict[str, State | CareLabError]:
-    # One connection for every phone: opening one costs three times the state read itself.
-    found: dict[str, State | CareLabError] = {}
-    for token in tokens:
-        try:
-            found[token] = participants.state_for_participant(db, code, token)
-        except CareLabError as exc:
-            found[token] = exc
-    return found
+    # The whole room in four queries (participants.states_for_participants): one by one it
+    # was four a phone, 8,000 round trips to PostgreSQL at each step of a 2,000-phone room.
+    return participants.states_for_participants(db, code, tokens)
 
 
 def _version_or_none(db: Connection, workshop_id: int) -> int | None:
