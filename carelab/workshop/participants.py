@@ -35,8 +35,10 @@ from carelab.workshop.workshops import (
     TIMER_GRACE_SECONDS,
     Workshop,
     get_workshop,
+    normalise_join_code,
     step_at,
     workshop_for_code,
+    workshop_from_row,
 )
 
 MAX_NICKNAME = 30
@@ -127,19 +129,36 @@ def join(
 
 
 def _find(db: Connection, code: str, token: str) -> tuple[Workshop, dict[str, Any]]:
+    # Without a phone's token, a live code and a made-up one must look the same: otherwise
+    # state, answer and the stream would tell a guesser which codes are live, with no limit.
     try:
-        workshop = workshop_for_code(db, code)
-    except UnknownCode:
-        # Without a phone's token, a live code and a made-up one must look the same:
-        # otherwise state, answer and the stream would tell a guesser which codes are live,
-        # with no limit at all.
+        code = normalise_join_code(code)
+    except UnknownCode:  # InvalidCode too: what cannot be a code at all
         raise UnknownParticipant() from None
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN:
         raise UnknownParticipant()
-    row = store.participant(db, workshop.id, _token_hash(token))
-    if row is None:
+    found = store.workshop_with_participant(db, code, _token_hash(token))
+    if found is None or found[1] is None:
         raise UnknownParticipant()
-    return workshop, row
+    return workshop_from_row(found[0]), found[1]
+
+
+# Step snapshots never change once a workshop is made, so each process keeps the ones in
+# use: an answer or a state read then costs one query fewer. The key holds the code and the
+# creation time too, so a new workshop that reuses a deleted one's id (SQLite may) misses.
+_STEPS: dict[tuple[int, str, float, int], WorkshopStep] = {}
+_STEPS_KEPT = 4096
+
+
+def _step(db: Connection, workshop: Workshop, index: int) -> WorkshopStep:
+    key = (workshop.id, workshop.code, workshop.created_at, index)
+    step = _STEPS.get(key)
+    if step is None:
+        step = step_at(db, workshop.id, index)
+        if len(_STEPS) >= _STEPS_KEPT:
+            _STEPS.clear()
+        _STEPS[key] = step
+    return step
 
 
 def rejoin(db: Connection, code: str, token: str, now: float | None = None) -> Participant:
@@ -168,7 +187,7 @@ def answer(
     now = time.time() if now is None else now
     workshop, row = _find(db, code, token)
     _check_open(workshop, step_index, now)
-    stored = validate_answer(step_at(db, workshop.id, step_index), value)
+    stored = validate_answer(_step(db, workshop, step_index), value)
     saved = store.upsert_response(
         db, workshop.id, step_index, row["id"], json.dumps(stored), now, TIMER_GRACE_SECONDS
     )
@@ -185,7 +204,7 @@ def state_for_participant(
     """Everything a phone shows, JSON-ready; the right answer only once it is revealed."""
     now = time.time() if now is None else now
     workshop, row = _find(db, code, token)
-    step = step_at(db, workshop.id, workshop.current_step)
+    step = _step(db, workshop, workshop.current_step)
     mine = store.response(db, workshop.id, workshop.current_step, row["id"])
     return _state(workshop, step, row, mine["answer"] if mine else None, now)
 
@@ -206,7 +225,7 @@ def states_for_participants(
         return {token: UnknownParticipant() for token in tokens}
     except CareLabError as exc:
         return {token: exc for token in tokens}
-    step = step_at(db, workshop.id, workshop.current_step)
+    step = _step(db, workshop, workshop.current_step)
     hashes = {
         token: _token_hash(token)
         for token in tokens

@@ -83,7 +83,8 @@ class Workshop:
         return self.answering_open and not self.ended and time_left
 
 
-def _workshop(row: dict[str, Any]) -> Workshop:
+def workshop_from_row(row: dict[str, Any]) -> Workshop:
+    """A Workshop from its stored row."""
     flags = ("anonymous", "answering_open", "results_revealed", "answer_revealed")
     return Workshop(
         **{k: row[k] for k in Workshop.__dataclass_fields__} | {f: bool(row[f]) for f in flags}
@@ -159,7 +160,7 @@ def get_workshop(db: Connection, workshop_id: int) -> Workshop:
     row = store.workshop(db, workshop_id)
     if row is None:
         raise NotFound(f"There is no workshop {workshop_id}.")
-    return _workshop(row)
+    return workshop_from_row(row)
 
 
 def workshop_for_code(db: Connection, code: str) -> Workshop:
@@ -168,7 +169,7 @@ def workshop_for_code(db: Connection, code: str) -> Workshop:
     row = store.workshop_by_code(db, code)
     if row is None:
         raise UnknownCode(code)
-    return _workshop(row)
+    return workshop_from_row(row)
 
 
 def _authorise(user: User | None, row: dict[str, Any]) -> None:
@@ -190,7 +191,7 @@ def list_workshops(db: Connection, user: User | None) -> list[Workshop]:
     if user is None or not user.can("facilitator"):
         raise PermissionDenied("Only a facilitator or an administrator can see workshops.")
     rows = store.workshops_of(db, None if "admin" in user.roles else user.id)
-    return [_workshop(row) for row in rows]
+    return [workshop_from_row(row) for row in rows]
 
 
 def workshop_steps_of(db: Connection, workshop_id: int) -> list[WorkshopStep]:
@@ -232,7 +233,7 @@ def _act(
     if row is None:
         raise NotFound(f"There is no workshop {workshop_id}.")
     events.changed(workshop_id)
-    return _workshop(row)
+    return workshop_from_row(row)
 
 
 def _arrive(db: Connection, row: dict[str, Any], index: Any, open_answering: bool) -> dict:
