@@ -345,6 +345,19 @@ def set_roles(
         )
 
 
+def create_account_as_operator(
+    db: Connection, email: str, password: str, display_name: str, role: str = "learner"
+) -> User:
+    """Create an account from the shell with a role, in one transaction: both or neither."""
+    if role != "learner" and role not in GRANTABLE_ROLES:
+        raise AuthError(f"'{role}' is not a role that can be granted.")
+    with write_transaction(db):
+        user = create_account(db, email, password, display_name)
+        if role != "learner":
+            accounts.grant_role(db, user.id, role, None, time.time())
+    return get_user(db, user.id)
+
+
 def grant_role_as_operator(db: Connection, user_id: int, role: str) -> None:
     """Grant a role from the shell (`carelab user add --role`), where the operator is trusted."""
     if role not in GRANTABLE_ROLES:

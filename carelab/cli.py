@@ -204,10 +204,8 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         password = getpass.getpass("Password for the new account: ")
     with store_db.session(create=True) as db:
         store_db.migrate(db)
-        user = auth.create_account(db, args.email, password, args.name or args.email.split("@")[0])
-        if args.role != "learner":
-            auth.grant_role_as_operator(db, user.id, args.role)
-        user = auth.get_user(db, user.id)
+        name = args.name or args.email.split("@")[0]
+        user = auth.create_account_as_operator(db, args.email, password, name, args.role)
     print(f"created {user.email} with roles: {', '.join(sorted(user.roles))}")
     return 0
 

@@ -232,3 +232,21 @@ def test_configured_secret_key_signs_cookies(db, monkeypatch):
     assert auth.user_from_cookie(db, cookie) == user
     monkeypatch.setenv("CARELAB_SECRET_KEY", "another key")
     assert auth.user_from_cookie(db, cookie) is None
+
+
+def test_an_operator_account_and_its_role_are_made_together_or_not_at_all(db, monkeypatch):
+    made = auth.create_account_as_operator(db, "fac@example.org", PASSWORD, "Fac", "facilitator")
+    assert made.roles == {"learner", "facilitator"}
+    with pytest.raises(AuthError, match="not a role"):
+        auth.create_account_as_operator(db, "x@example.org", PASSWORD, "X", "superuser")
+
+    def fails(*_args, **_kwargs):
+        raise DatabaseUnavailable()
+
+    monkeypatch.setattr(store_accounts, "grant_role", fails)
+    with pytest.raises(DatabaseUnavailable):
+        auth.create_account_as_operator(db, "adm@example.org", PASSWORD, "Adm", "admin")
+    # The account was rolled back with its role: running the command again works.
+    monkeypatch.undo()
+    again = auth.create_account_as_operator(db, "adm@example.org", PASSWORD, "Adm", "admin")
+    assert "admin" in again.roles
