@@ -13,7 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.conftest import REPO
@@ -24,6 +25,16 @@ _ENVIRONMENTS: dict[str, dict[str, str]] = {}
 def server_env(url: str) -> dict[str, str]:
     """The environment the server at `url` runs with, for running `carelab` against it."""
     return _ENVIRONMENTS[url]
+
+
+@contextmanager
+def serving_env(url: str, env: dict[str, str]) -> Iterator[None]:
+    """While the block runs, `server_env(url)` gives `env` (for servers started elsewhere)."""
+    _ENVIRONMENTS[url] = env
+    try:
+        yield
+    finally:
+        _ENVIRONMENTS.pop(url, None)
 
 
 def _free_port() -> int:

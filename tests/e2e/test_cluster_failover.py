@@ -70,7 +70,7 @@ from tests.e2e.workshop_room import (
     counts_text,
     sign_in,
 )
-from tests.serving import _ENVIRONMENTS
+from tests.serving import serving_env
 
 pytestmark = pytest.mark.browser
 
@@ -93,13 +93,12 @@ def cluster(postgres_url: str, tmp_path: Path) -> Iterator[Cluster]:
         if os.environ.get("CARELAB_REQUIRE_BROWSER") == "1":
             pytest.fail(why)
         pytest.skip(why)
-    with Cluster(tmp_path / "cluster", servers=2, database_url=postgres_url) as running:
-        # The workshop helpers run `carelab user add` and read the database by the address.
-        _ENVIRONMENTS[running.url] = running.server_env()
-        try:
-            yield running
-        finally:
-            _ENVIRONMENTS.pop(running.url, None)
+    # The workshop helpers run `carelab user add` and read the database by the address.
+    with (
+        Cluster(tmp_path / "cluster", servers=2, database_url=postgres_url) as running,
+        serving_env(running.url, running.server_env()),
+    ):
+        yield running
 
 
 # --- phones over HTTP ----------------------------------------------------------------------
