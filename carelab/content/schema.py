@@ -381,6 +381,12 @@ class Module(Strict):
     pass_mark: float = Field(
         0.8, ge=0, le=1, description="Share of quiz points needed to complete (0 to 1)."
     )
+    confidence: bool = Field(
+        False,
+        description='Ask "How sure are you?" (low, medium, high) with each question\'s '
+        "first answer and show Gardner-Medwin's certainty-based mark (right 1/2/3, wrong "
+        "0/-2/-6) beside the score. The pass mark still uses the share of quiz points.",
+    )
     steps: list[Step] = Field(min_length=1, max_length=100)
     sources: list[Source] = Field(default_factory=list)
 

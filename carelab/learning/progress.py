@@ -19,7 +19,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,9 +27,9 @@ from typing import Any
 from carelab.auth import User
 from carelab.content import schema, timing
 from carelab.errors import CareLabError
-from carelab.learning import active_time, grading, limits
+from carelab.learning import active_time, confidence, grading, limits
 from carelab.learning.certificate import CertificateData, attested_minutes, new_code
-from carelab.learning.records import Attempt, Certificate, Reflection, SavedAnswer
+from carelab.learning.records import Attempt, Certificate, RatedAnswer, Reflection, SavedAnswer
 from carelab.store import Connection
 from carelab.store import learning as store
 from carelab.store.db import write_transaction
@@ -61,6 +61,8 @@ class Status:
     score: float
     pass_mark: float
     complete: bool
+    # Certainty-based marks over the first answers given with a confidence (none: 0 of 0).
+    marks: confidence.MarkTotal = confidence.NO_MARKS
 
     @property
     def required_done(self) -> bool:
@@ -132,17 +134,33 @@ def record_answer(
     question: Any,
     response: Any,
     answer_id: str | None = None,
+    confidence: str | None = None,
+    ask_confidence: bool = False,
 ) -> grading.Grade:
     """Mark an answer and save it at once; the first answer to a question is the scored one.
 
     `answer_id` is what it is saved under when that is not the question's id (a case step's
-    question: see case_answer_id).
+    question: see case_answer_id). `confidence` is how sure the learner said they were
+    (carelab.learning.confidence), kept with the first answer; with `ask_confidence` (the
+    module has confidence on) a first answer without one is refused.
     """
+    key = answer_id or question.id
+    level = check_confidence(confidence)
     # One transaction: an attempt completed in another tab between the check and the
     # save must not take the answer.
     with write_transaction(db):
         _check_open(db, attempt)
-        return grade_and_save(db, attempt, step_id, answer_id or question.id, question, response)
+        if ask_confidence and level is None and key not in store.answers_of(db, attempt.id):
+            raise ProgressError("Choose how sure you are before checking your answer.")
+        return grade_and_save(db, attempt, step_id, key, question, response, level)
+
+
+def check_confidence(value: str | None) -> confidence.Level | None:
+    """A confidence as the learner gave it, or ProgressError when it is not a level."""
+    try:
+        return confidence.check_level(value)
+    except confidence.InvalidConfidence as exc:
+        raise ProgressError(str(exc)) from None
 
 
 def grade_and_save(
@@ -152,6 +170,7 @@ def grade_and_save(
     answer_id: str,
     question: Any,
     response: Any,
+    level: str | None = None,
 ) -> grading.Grade:
     """Check the answer's size and form, grade it and save it at once (no open check)."""
     limits.check_answer(question, response)
@@ -160,7 +179,7 @@ def grade_and_save(
     result = grading.grade(question, response)
     store.save_answer(
         db, attempt.id, step_id, answer_id, grading.encode(response),
-        result.score, result.correct, time.time(),
+        result.score, result.correct, time.time(), level,
     )  # fmt: skip
     return result
 
@@ -253,7 +272,23 @@ def status(
         score=score / len(questions) if questions else 1.0,
         pass_mark=module.pass_mark,
         complete=attempt.complete,
+        marks=attempt_marks(answers[key] for _, key, _ in questions if key in answers),
     )
+
+
+def rated(answers: Iterable[SavedAnswer | RatedAnswer]) -> list[confidence.Rated]:
+    """First answers as certainty-based marking sees them; those without a confidence left out."""
+    found = []
+    for answer in answers:
+        level = answer.confidence if isinstance(answer, RatedAnswer) else answer.first_confidence
+        if level in confidence.LEVELS:
+            found.append(confidence.Rated(level, confidence.is_right(answer.score)))
+    return found
+
+
+def attempt_marks(answers: Iterable[SavedAnswer | RatedAnswer]) -> confidence.MarkTotal:
+    """The certainty-based marks of some first answers (those without a confidence skipped)."""
+    return confidence.total(rated(answers))
 
 
 def complete(

@@ -68,6 +68,9 @@ class SavedAnswer:
     last_correct: bool
     tries: int
     answered_at: float
+    # How sure the learner said they were of the first answer ('low', 'medium', 'high'),
+    # in a module with confidence on; None where it was not asked.
+    first_confidence: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> SavedAnswer:
@@ -81,6 +84,29 @@ class SavedAnswer:
             last_response=row["last_response"],
             last_correct=bool(row["last_correct"]),
             tries=row["tries"],
+            answered_at=row["answered_at"],
+            first_confidence=row.get("first_confidence"),
+        )
+
+
+@dataclass(frozen=True)
+class RatedAnswer:
+    """A first answer given with a confidence: for calibration and certainty-based marks."""
+
+    attempt_id: int
+    question_id: str
+    confidence: str  # 'low', 'medium' or 'high'
+    score: float  # of the first answer
+    answered_at: float
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> RatedAnswer:
+        """A rated answer from its stored row."""
+        return cls(
+            attempt_id=row["attempt_id"],
+            question_id=row["question_id"],
+            confidence=row["first_confidence"],
+            score=row["score"],
             answered_at=row["answered_at"],
         )
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from carelab.auth import User
 from carelab.content import schema
-from carelab.learning import active_time, case_progress, progress
+from carelab.learning import active_time, case_progress, confidence, progress
 from carelab.learning.case_progress import CaseRecord, CaseStatus
 from carelab.learning.certificate import CertificateData, normalise_certificate_code
 from carelab.learning.progress import Status
-from carelab.learning.records import Attempt, Certificate, Reflection, SavedAnswer
+from carelab.learning.records import Attempt, Certificate, RatedAnswer, Reflection, SavedAnswer
 from carelab.learning.reflective_log import ReflectionEntry
 from carelab.store import db as store_db
 from carelab.store import learning as store
@@ -50,6 +50,10 @@ class MyLearning:
     attempts: tuple[Attempt, ...]
     cases: tuple[CaseRecord, ...]
     certificates: tuple[CertificateData, ...]
+    # Certainty-based marks by module attempt id (attempts answered with a confidence only),
+    # and the learner's calibration over every first answer given with a confidence.
+    marks: Mapping[int, confidence.MarkTotal] = field(default_factory=dict)
+    calibration: tuple[confidence.LevelCalibration, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,12 +110,23 @@ def answers(attempt: Attempt) -> dict[str, SavedAnswer]:
 
 
 def answer(
-    attempt: Attempt, step_id: str, question: Any, response: Any, answer_id: str | None = None
+    attempt: Attempt,
+    step_id: str,
+    question: Any,
+    response: Any,
+    answer_id: str | None = None,
+    confidence: str | None = None,
+    ask_confidence: bool = False,
 ) -> SavedAnswer:
-    """Mark and save an answer in a module attempt; return it as now saved."""
+    """Mark and save an answer (and its confidence) in a module attempt; return it as saved.
+
+    With `ask_confidence` (the module has confidence on), a first answer needs a confidence.
+    """
     key = answer_id or question.id
     with store_db.session() as db:
-        progress.record_answer(db, attempt, step_id, question, response, key)
+        progress.record_answer(
+            db, attempt, step_id, question, response, key, confidence, ask_confidence
+        )
         return progress.answers(db, attempt)[key]
 
 
@@ -198,8 +213,14 @@ def my_learning(user: User, cases: Mapping[str, schema.Case], verify_base: str) 
         attempts = store.attempts_of(db, user.id)
         records = case_progress.case_records(db, user.id, cases)
         certificates = store.certificates_of(db, user.id)
+        rated = store.rated_answers(db, user.id)
     issued = (progress.certificate_data(c, verify_base) for c in certificates)
-    return MyLearning(tuple(attempts), tuple(records), tuple(issued))
+    by_attempt: dict[int, list[RatedAnswer]] = {}
+    for found in rated:
+        by_attempt.setdefault(found.attempt_id, []).append(found)
+    marks = {aid: progress.attempt_marks(answers) for aid, answers in by_attempt.items()}
+    calibration = confidence.calibration(progress.rated(rated))
+    return MyLearning(tuple(attempts), tuple(records), tuple(issued), marks, calibration)
 
 
 def reflection_entries(

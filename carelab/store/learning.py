@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from carelab.learning.records import Attempt, CaseAttemptRow, Certificate, Reflection, SavedAnswer
+from carelab.learning.records import (
+    Attempt,
+    CaseAttemptRow,
+    Certificate,
+    RatedAnswer,
+    Reflection,
+    SavedAnswer,
+)
 from carelab.store.connection import Connection
 from carelab.store.db import write_transaction
 
@@ -116,18 +123,25 @@ def save_answer(
     score: float,
     correct: bool,
     now: float,
+    confidence: str | None = None,
 ) -> SavedAnswer:
-    """Store an answer: the first one is scored; later ones count as tries if they differ."""
+    """Store an answer: the first one is scored; later ones count as tries if they differ.
+
+    `confidence` ('low', 'medium', 'high' or None) is kept with the first answer only, in
+    the same statement, like its score.
+    """
     db.execute(
         "INSERT INTO answers (attempt_id, step_id, question_id, first_response, score, "
-        "last_response, last_correct, tries, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) "
+        "last_response, last_correct, tries, answered_at, first_confidence) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) "
         "ON CONFLICT (attempt_id, question_id) DO UPDATE SET "
         "tries = answers.tries + CASE WHEN answers.last_response != excluded.last_response "
         "THEN 1 ELSE 0 END, "
         "last_response = excluded.last_response, last_correct = excluded.last_correct, "
         "answered_at = excluded.answered_at",
-        [attempt_id, step_id, question_id, response, score, response, int(correct), now],
-    )
+        [attempt_id, step_id, question_id, response, score, response, int(correct), now,
+         confidence],
+    )  # fmt: skip
     row = _one(
         db,
         "SELECT * FROM answers WHERE attempt_id = ? AND question_id = ?",
@@ -141,6 +155,19 @@ def answers_of(db: Connection, attempt_id: int) -> dict[str, SavedAnswer]:
     """An attempt's answers by question id."""
     rows = _rows(db, "SELECT * FROM answers WHERE attempt_id = ?", [attempt_id])
     return {row["question_id"]: SavedAnswer.from_row(row) for row in rows}
+
+
+def rated_answers(db: Connection, user_id: int) -> list[RatedAnswer]:
+    """Every first answer a user gave with a confidence, in module attempts, oldest first."""
+    rows = _rows(
+        db,
+        "SELECT s.attempt_id, s.question_id, s.first_confidence, s.score, s.answered_at "
+        "FROM answers s JOIN attempts a ON a.id = s.attempt_id "
+        "WHERE a.user_id = ? AND a.kind = 'module' AND s.first_confidence IS NOT NULL "
+        "ORDER BY a.id, s.question_id",
+        [user_id],
+    )
+    return [RatedAnswer.from_row(row) for row in rows]
 
 
 def mark_step_done(db: Connection, attempt_id: int, step_id: str, now: float) -> None:

@@ -255,3 +255,14 @@ def _join_pacing(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations(name="0008_confidence")
+def _confidence(db: Database) -> None:
+    # How sure the learner said they were of their first answer to a question, in a module
+    # with `confidence: true` (carelab.learning.confidence): 'low', 'medium' or 'high'; NULL
+    # where it was not asked. Like `score`, it belongs to the first answer and never changes.
+    db.execute(
+        "ALTER TABLE answers ADD COLUMN first_confidence TEXT "
+        "CHECK (first_confidence IN ('low', 'medium', 'high'))"
+    )

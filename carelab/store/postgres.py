@@ -243,6 +243,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0008_confidence",
+        """
+        ALTER TABLE answers ADD COLUMN first_confidence TEXT
+            CHECK (first_confidence IN ('low', 'medium', 'high'));
+        """,
+    ),
 ]
 
 

@@ -24,7 +24,8 @@ ROWS = [
     "current_step, completed_at, score) VALUES "
     "(3, 1, 'indicators', '2.0', 1, 42, 1764720300.0, 'quiz', NULL, NULL), "
     "(4, 7, 'teamwork', '1.1', 1, 43, 1764720400.0, NULL, 1764720999.75, 0.875)",
-    "INSERT INTO answers VALUES (3, 'quiz', 'q1', '\"b\"', 1.0, '\"b\"', 1, 1, 1764720310.0)",
+    "INSERT INTO answers VALUES (3, 'quiz', 'q1', '\"b\"', 1.0, '\"b\"', 1, 1, 1764720310.0, "
+    "'high')",
     "INSERT INTO reflections VALUES (3, 'r', 'Reflect', 'What?', 'A ward round — “late”', "
     "'So', 'Now', 1764720320.0)",
     "INSERT INTO workshops (id, code, title, source_kind, source_id, facilitator_id, "
