@@ -157,6 +157,14 @@ def completion(
     return Completion(status, data, active)
 
 
+def confidence_marks(
+    attempt: Attempt, module: schema.Module, cases: Mapping[str, schema.Case] | None
+) -> confidence.MarkTotal:
+    """The attempt's certainty-based marks so far, over the module's scored questions."""
+    with store_db.session() as db:
+        return progress.status(db, attempt, module, cases).marks
+
+
 def complete(
     user: User,
     attempt: Attempt,

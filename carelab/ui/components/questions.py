@@ -13,8 +13,9 @@ from typing import Any
 import streamlit as st
 
 from carelab.content import schema
-from carelab.learning import grading, limits, services
+from carelab.learning import confidence, grading, limits, services
 from carelab.learning.records import Attempt, SavedAnswer
+from carelab.ui import state
 from carelab.ui.components.markdown import markdown
 from carelab.ui.errors import shown_as_message
 
@@ -112,6 +113,56 @@ def _show_grade(
     )
 
 
+def _signed(mark: int) -> str:
+    return f"+{mark}" if mark > 0 else ("0" if mark == 0 else f"−{-mark}")
+
+
+MARKS_LINE = " · ".join(
+    f"{confidence.LABELS[level]}: right {_signed(right)}, wrong {_signed(wrong)}"
+    for level, (right, wrong) in confidence.MARKS.items()
+)
+
+
+def asks_confidence(attempt: Attempt) -> bool:
+    """Whether the attempt's module asks how sure the learner is (its `confidence: true`)."""
+    if attempt.kind != "module":
+        return False
+    module = state.catalog().modules.get(attempt.module_id)
+    return bool(module and module.confidence)
+
+
+def _confidence_input(key: str, number: int) -> str | None:
+    """Low / Medium / High, named by the question, chosen before checking (none at first)."""
+    chosen = st.radio(
+        f"How sure are you of your answer to question {number}?",
+        confidence.LEVELS, index=None, key=f"{key}.confidence", horizontal=True,
+        format_func=lambda level: confidence.LABELS[level],
+        help="Certainty-based marking (Gardner-Medwin, UCL). " + MARKS_LINE + ".",
+    )  # fmt: skip
+    st.caption(f"Marks for how sure you are: {MARKS_LINE}.")
+    return chosen
+
+
+def _show_confidence(saved: SavedAnswer) -> None:
+    """How sure the learner was of the first answer, its mark, and a sure-and-wrong warning."""
+    level = saved.first_confidence
+    if level not in confidence.LEVELS:
+        return
+    right = confidence.is_right(saved.score)
+    mark = confidence.mark(level, right)
+    st.markdown(
+        f"You said your confidence was **{confidence.LABELS[level].lower()}**, and your first "
+        f"answer was {'right' if right else 'not right'}: certainty-based mark "
+        f"**{_signed(mark)}** (from −6 to +3)."
+    )
+    if confidence.sure_and_wrong(level, right):
+        st.warning(
+            f"**You were sure and wrong.** {confidence.SURE_AND_WRONG}\n\n"
+            f"Source: {confidence.CITATION}.",
+            icon=":material/report:",
+        )
+
+
 # Marks and saves a checked answer, returning it as saved: (question, response).
 Save = Callable[[Any, Any], SavedAnswer]
 
@@ -135,9 +186,12 @@ def show_question(
     heading level of "Question N", one below the heading it sits under.
     """
     answer_id = answer_id or question.id
+    # Only answers saved to a module attempt carry a confidence (not a case page's own quiz).
+    ask = save is None and asks_confidence(attempt)
+    sure: str | None = None
 
     def to_module(question: Any, response: Any) -> SavedAnswer:
-        return services.answer(attempt, step_id, question, response, answer_id)
+        return services.answer(attempt, step_id, question, response, answer_id, sure, ask)
 
     key = f"player.{attempt.id}.{answer_id}"
     with st.container(border=True):
@@ -147,10 +201,18 @@ def show_question(
         with st.form(key=f"{key}.form"):
             label = question_label(number, question.prompt)
             response = _widget(question, key, previous, attempt.seed, label)
+            # Asked with the first answer only: the first answer is the one that counts.
+            sure = _confidence_input(key, number) if ask and saved is None else None
             submitted = st.form_submit_button("Check my answer")
-        if submitted:
+        if submitted and ask and saved is None and sure is None:
+            st.error(
+                "Choose how sure you are (low, medium or high) before checking your answer.",
+                icon=":material/error:",
+            )
+        elif submitted:
             with shown_as_message():
                 saved = (save or to_module)(question, response)
         if saved:
             result = grading.grade(question, grading.decode(saved.last_response))
             _show_grade(result, question, sources, saved, attempt.seed, counts_towards)
+            _show_confidence(saved)

@@ -25,6 +25,28 @@ def _minutes(n: int) -> str:
     return "1 minute" if n == 1 else f"{n} minutes"
 
 
+def _signed(value: float) -> str:
+    return f"{value:+.2f}".replace("-", "−").replace(".00", "")
+
+
+def confidence_mark_panel() -> None:
+    """The certainty-based mark beside the score, in a module that asks how sure one is."""
+    marks = services.confidence_marks(attempt, module, catalog.cases)
+    st.subheader("Your confidence-based mark", anchor=False)
+    if not marks.questions:
+        st.markdown("Answer a question, saying how sure you are, to see your mark here.")
+        return
+    st.markdown(
+        f"- Confidence-based mark: **{_signed(marks.total)}** over {marks.questions} "
+        f"question{'s' if marks.questions != 1 else ''}; average **{_signed(marks.average or 0)}"
+        f"** per question (from −6 to +3)\n"
+        "- Marks for each first answer: right +1, +2 or +3 and wrong 0, −2 or −6 at low, "
+        "medium and high confidence (Gardner-Medwin's certainty-based marking).\n"
+        "- Completing the module still depends on your score above (the share of quiz "
+        "points) reaching the pass mark; this mark shows how well you judged what you know."
+    )
+
+
 catalog = state.catalog()
 modules = sorted(catalog.modules.values(), key=lambda m: m.title)
 requested = st.query_params.get("id") or (modules[0].id if modules else None)
@@ -120,4 +142,6 @@ if index == len(ids) - 1:
             go_to(index)
             st.rerun()
     completion_panel(user, module, attempt)
+    if module.confidence:
+        confidence_mark_panel()
 focus_heading_if_asked(heading_key(index))

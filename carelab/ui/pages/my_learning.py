@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from carelab.learning import services
+from carelab.learning import confidence, services
 from carelab.learning.case_progress import CaseRecord
 from carelab.ui import state
 from carelab.ui.components.completion import certificate_downloads, log_downloads, verify_base
@@ -31,6 +31,16 @@ def when(stamp: float | None) -> str:
 
 
 record = services.my_learning(user, catalog.cases, verify_base())
+
+
+def confidence_mark(attempt_id: int) -> str:
+    """An attempt's certainty-based mark as "total (average per question)", or a dash."""
+    marks = record.marks.get(attempt_id)
+    if marks is None or marks.average is None:
+        return "–"
+    return f"{marks.total:+d} ({marks.average:+.1f} a question)".replace("-", "−")
+
+
 attempts, case_records = record.attempts, record.cases
 
 st.header("Modules", anchor=False)
@@ -43,6 +53,11 @@ else:
             "Module": [titles.get(a.module_id, a.module_id) for a in attempts],
             "Status": ["✅ Completed" if a.complete else "⏳ In progress" for a in attempts],
             "Score": ["–" if a.score is None else f"{a.score:.0%}" for a in attempts],
+            **(
+                {"Confidence mark": [confidence_mark(a.id) for a in attempts]}
+                if record.marks
+                else {}
+            ),
             "Started": [when(a.started_at) for a in attempts],
             "Attempt": [a.number for a in attempts],
             "Version": [a.module_version for a in attempts],
@@ -71,16 +86,44 @@ else:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                  column_config=pinned("Case"))  # fmt: skip
     latest: dict[str, CaseRecord] = {}
-    for record in case_records:  # newest first: keep each case's latest attempt
-        latest.setdefault(record.case_id, record)
-    for record in latest.values():
-        if not record.completed_at and record.case_id in catalog.cases:
+    # Named apart from `record` (the learner's whole record, read again below).
+    for case_record in case_records:  # newest first: keep each case's latest attempt
+        latest.setdefault(case_record.case_id, case_record)
+    for case_record in latest.values():
+        if not case_record.completed_at and case_record.case_id in catalog.cases:
             st.page_link(
                 "carelab/ui/pages/case_reader.py",
-                query_params={"id": record.case_id},
-                label=f"Continue: {record.title}",
+                query_params={"id": case_record.case_id},
+                label=f"Continue: {case_record.title}",
                 icon=":material/play_arrow:",
             )
+
+st.header("How sure you were", anchor=False)
+if not any(level.answers for level in record.calibration):
+    st.caption(
+        "In modules that ask “How sure are you?”, this shows how often you were right at "
+        "each level of confidence."
+    )
+else:
+    rows = [
+        {
+            "Confidence": confidence.LABELS[level.level],
+            "First answers": level.answers,
+            "Right": "–" if level.share_right is None else f"{level.share_right:.0%}",
+            "Best when you are": confidence.BEST_WHEN[level.level],
+            "What it suggests": confidence.calibration_note(level),
+        }
+        for level in record.calibration
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 column_config=pinned("Confidence"))  # fmt: skip
+    st.markdown(
+        "Under certainty-based marking (right +1, +2, +3; wrong 0, −2, −6), low confidence "
+        "scores best when you are right less than about 67% of the time, medium between 67% "
+        "and 80%, and high above 80% (Gardner-Medwin, UCL LAPT). Well calibrated, your share "
+        "right at each level falls in its range; a high share right at high confidence "
+        "matters most, because being sure and wrong is the dangerous case."
+    )
 
 st.header("Certificates", anchor=False)
 if not record.certificates:
