@@ -1,0 +1,78 @@
+"""The SQL behind the reports for authors and course leads (carelab.learning.reports).
+
+Read only. Each learner counts once per module: by their FIRST completed attempt (the
+lowest-numbered module attempt with a completion time). Rows leave without the user's id,
+name or email: the reports are anonymous, so the store never hands them what they must not
+show. An attempt's id is kept only to join an attempt with its answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from carelab.store.connection import Connection
+
+# A learner's first completed attempt at the module (kind 'module' only: a case's own quiz
+# is not a module attempt, even when its id matches).
+_FIRST_COMPLETED = (
+    "SELECT a.id, a.score, a.active_seconds FROM attempts a "
+    "WHERE a.module_id = ? AND a.kind = 'module' AND a.completed_at IS NOT NULL "
+    "AND a.number = (SELECT MIN(b.number) FROM attempts b WHERE b.user_id = a.user_id "
+    "AND b.module_id = a.module_id AND b.kind = 'module' AND b.completed_at IS NOT NULL)"
+)
+_FIRST_ANSWERS = (
+    "SELECT s.attempt_id, s.question_id, s.first_response, s.score FROM answers s "
+    "JOIN attempts a ON a.id = s.attempt_id "
+    "WHERE a.module_id = ? AND a.kind = 'module' AND a.completed_at IS NOT NULL "
+    "AND a.number = (SELECT MIN(b.number) FROM attempts b WHERE b.user_id = a.user_id "
+    "AND b.module_id = a.module_id AND b.kind = 'module' AND b.completed_at IS NOT NULL) "
+    "ORDER BY s.attempt_id, s.question_id"
+)
+
+
+@dataclass(frozen=True)
+class CompletedAttempt:
+    """A learner's first completed attempt at a module: its score and time on task."""
+
+    attempt_id: int
+    score: float | None
+    active_seconds: float
+
+
+@dataclass(frozen=True)
+class FirstAnswer:
+    """The scored (first) answer to one question in a first completed attempt."""
+
+    attempt_id: int
+    question_id: str
+    first_response: str
+    score: float
+
+
+def first_completed_attempts(db: Connection, module_id: str) -> list[CompletedAttempt]:
+    """Each learner's first completed attempt at the module, in attempt id order."""
+    rows = db.query(_FIRST_COMPLETED + " ORDER BY a.id", [module_id])
+    return [
+        CompletedAttempt(int(r["id"]), r["score"], float(r["active_seconds"] or 0.0)) for r in rows
+    ]
+
+
+def first_answers(db: Connection, module_id: str) -> list[FirstAnswer]:
+    """The first answers in every learner's first completed attempt at the module."""
+    rows = db.query(_FIRST_ANSWERS, [module_id])
+    return [
+        FirstAnswer(int(r["attempt_id"]), r["question_id"], r["first_response"], float(r["score"]))
+        for r in rows
+    ]
+
+
+def learners_started(db: Connection, module_id: str) -> int:
+    """How many learners have started at least one attempt at the module."""
+    rows = list(
+        db.query(
+            "SELECT COUNT(DISTINCT user_id) AS n FROM attempts "
+            "WHERE module_id = ? AND kind = 'module'",
+            [module_id],
+        )
+    )
+    return int(rows[0]["n"]) if rows else 0
