@@ -1,5 +1,5 @@
 """The `carelab` command: validate content, write JSON Schemas, start cases, manage the database,
-and import or export Moodle GIFT questions.
+import or export Moodle GIFT questions, and report on a module's learners (anonymously).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from carelab.content.schema import Case, Module
 from carelab.content.starter import starter_case
 from carelab.content.validate import validate_document
 from carelab.errors import CareLabError, ContentError
+from carelab.learning import reports
 from carelab.store import db as store_db
 from carelab.store.copy import copy_to_postgres
 
@@ -267,6 +268,38 @@ def _write_or_print(text: str, out: str | None, summary: str) -> int:
     return 0
 
 
+def cmd_report_items(args: argparse.Namespace) -> int:
+    """Print or write a module's item analysis as CSV or JSON."""
+    analysis = reports.item_analysis(args.module_id, load_catalog(config.content_dir()))
+    text = reports.items_csv(analysis) if args.format == "csv" else reports.items_json(analysis)
+    noun = "question" if len(analysis.items) == 1 else "questions"
+    return _write_or_print(text, args.out, f"{len(analysis.items)} {noun}")
+
+
+def cmd_report_module(args: argparse.Namespace) -> int:
+    """Print a module's report: completions, time on task, scores."""
+    report = reports.module_report(args.module_id, load_catalog(config.content_dir()))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(reports.report_dict(report), indent=2) + "\n")
+    else:
+        sys.stdout.write(reports.report_text(report))
+    return 0
+
+
+def _add_report_commands(commands: argparse._SubParsersAction) -> None:
+    report = commands.add_parser("report", help="anonymous reports on a module's learners")
+    kinds = report.add_subparsers(dest="report", required=True)
+    items = kinds.add_parser("items", help="item analysis: difficulty, discrimination, flags")
+    items.add_argument("module_id", help="the module's id, e.g. teamwork")
+    items.add_argument("--format", choices=("csv", "json"), default="csv")
+    items.add_argument("--out", help="write the report here instead of standard output")
+    items.set_defaults(func=cmd_report_items)
+    module = kinds.add_parser("module", help="completions, median time on task, scores")
+    module.add_argument("module_id", help="the module's id, e.g. teamwork")
+    module.add_argument("--format", choices=("text", "json"), default="text")
+    module.set_defaults(func=cmd_report_module)
+
+
 def _add_gift_commands(commands: argparse._SubParsersAction) -> None:
     import_gift = commands.add_parser("import-gift", help="Moodle GIFT questions as CareLab YAML")
     import_gift.add_argument("file", help="a GIFT file, e.g. questions.gift.txt")
@@ -337,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     unlock.set_defaults(func=cmd_user_unlock)
 
     _add_gift_commands(commands)
+    _add_report_commands(commands)
     cli_indicators.add_commands(commands)
     return parser
 

@@ -403,7 +403,7 @@ def items_json(analysis: ItemAnalysis) -> str:
         "module": analysis.module_id,
         "title": analysis.title,
         "version": analysis.version,
-        "learners": _learners(analysis.learners, analysis.suppressed),
+        "learners": SUPPRESSED if analysis.suppressed else analysis.learners,
         "mean_confidence": "not recorded yet",
         "items": [_item_json(i, analysis.suppressed or i.suppressed) for i in analysis.items],
     }
