@@ -38,14 +38,15 @@ BEST_WHEN: dict[str, str] = {
 RIGHT = 1 - 1e-9
 
 CITATION = (
-    "Gardner-Medwin AR. Certainty-Based Marking: rewarding good judgment of what is or is "
-    "not reliable. Innovation 2008, UCL"
+    "Gardner-Medwin A. Certainty-Based Marking: rewarding good judgment of what is or is not "
+    "reliable. Innovation 2008: The Real and the Ideal, Breckenridge CO, 2008"
 )
+# Shown after "You were sure and wrong." with CITATION.
 SURE_AND_WRONG = (
-    "You were sure and wrong. Gardner-Medwin, who devised this marking, singles out "
-    "confident misconceptions as the dangerous kind of error: a clinician who is sure does "
-    "not stop to check, and acts on the wrong belief. Uncertainty you notice sends you to "
-    "look it up."
+    "Gardner-Medwin, whose marking scheme this is, warns that confident misconceptions lead "
+    "to complacency, confusion and danger. For a clinician, being sure means not stopping to "
+    "check: a wrong belief held with certainty is acted on, while doubt you notice sends you "
+    "to look it up."
 )
 
 

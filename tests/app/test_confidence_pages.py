@@ -151,7 +151,7 @@ def test_my_learning_shows_the_mark_and_the_calibration(app, player, learner, db
     assert not mine.exception
     modules = mine.dataframe[0].value
     assert modules["Confidence mark"].tolist() == ["−3 (−1.5 a question)"]
-    calibration = mine.dataframe[1].value.to_dict("records")
+    calibration = mine.table[0].value.to_dict("records")
     assert [(r["Confidence"], r["First answers"], r["Right"]) for r in calibration] == [
         ("Low", 0, "–"),
         ("Medium", 0, "–"),

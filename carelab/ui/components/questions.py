@@ -92,6 +92,7 @@ def _show_grade(
         st.warning(f"Partly right ({result.score:.0%}).", icon=":material/change_circle:")
     else:
         st.error("Not quite.", icon=":material/cancel:")
+    _show_confidence(saved)
     order = grading.option_order(question, seed) if result.options else []
     for option in (result.options[i] for i in order):
         if option.chosen:
@@ -215,4 +216,3 @@ def show_question(
         if saved:
             result = grading.grade(question, grading.decode(saved.last_response))
             _show_grade(result, question, sources, saved, attempt.seed, counts_towards)
-            _show_confidence(saved)

@@ -115,8 +115,8 @@ else:
         }
         for level in record.calibration
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config=pinned("Confidence"))  # fmt: skip
+    # A small, fixed table: a plain HTML table that screen readers read as one.
+    st.table(pd.DataFrame(rows), hide_index=True, alt="How often you were right at each level")
     st.markdown(
         "Under certainty-based marking (right +1, +2, +3; wrong 0, −2, −6), low confidence "
         "scores best when you are right less than about 67% of the time, medium between 67% "
