@@ -67,6 +67,7 @@ def pages_for(user: User | None) -> dict[str, list[st.Page]]:
         sections["Account"].append(
             _page("authoring", "Authoring", ":material/edit_note:", "authoring")
         )
+        sections["Account"].append(_page("reports", "Reports", ":material/insights:", "reports"))
     if user.can("admin"):
         sections["Administration"] = [
             _page("admin", "Users and content", ":material/admin_panel_settings:", "admin")

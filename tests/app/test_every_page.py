@@ -69,8 +69,8 @@ def test_every_role_gets_the_pages_its_role_needs(users):
     assert names("anonymous") == public | {"sign_in"}
     assert names("learner") == public | {"my_learning", "account"}
     assert names("facilitator") == names("learner") | {"facilitate", "projector"}
-    assert names("author") == names("learner") | {"authoring"}
-    assert names("admin") == names("facilitator") | {"authoring", "admin"}
+    assert names("author") == names("learner") | {"authoring", "reports"}
+    assert names("admin") == names("facilitator") | {"authoring", "reports", "admin"}
 
 
 def test_every_page_file_is_registered_for_a_role(users):
