@@ -22,8 +22,9 @@ Item statistics, for a question answered by n learners
           flag is raised.
     option rates   for single and multiple choice (and true/false), the share of the n
           learners whose first answer chose each option.
-    mean_confidence   always None for now: answers have no confidence rating yet. It is
-          named here so that the confidence work can fill it in without changing the shape.
+    mean_confidence   in a module that asks "How sure are you?" (confidence: true), the
+          mean certainty of the first answers that were rated, on certainty-based marking's
+          scale of 1 (low), 2 (medium) and 3 (high); None when no answer was rated.
 
 Flags (words, so they never rely on colour)
     too easy: p > 0.9; too hard: p < 0.2; poor discrimination: discrimination < 0.2;
@@ -63,6 +64,7 @@ TOO_EASY = 0.9
 TOO_HARD = 0.2
 POOR_DISCRIMINATION = 0.2
 FULL_MARKS = 1.0 - 1e-9
+CERTAINTY = {"low": 1, "medium": 2, "high": 3}
 NOT_YET = "Pre/post gain and evaluation summaries arrive with the pre-test and evaluation work."
 
 
@@ -242,6 +244,8 @@ def _item(
             for (label, ok), count in zip(labels, counts, strict=True)
         ]
     flags = _flags(difficulty, discrimination, options)
+    rated = [CERTAINTY[a.confidence] for _, a in given if a.confidence in CERTAINTY]
+    confidence = sum(rated) / len(rated) if rated else None
     return ItemStats(
         answer_id,
         step_id,
@@ -252,7 +256,7 @@ def _item(
         difficulty,
         discrimination,
         tuple(options),
-        None,
+        confidence,
         tuple(flags),
     )
 
@@ -404,7 +408,6 @@ def items_json(analysis: ItemAnalysis) -> str:
         "title": analysis.title,
         "version": analysis.version,
         "learners": SUPPRESSED if analysis.suppressed else analysis.learners,
-        "mean_confidence": "not recorded yet",
         "items": [_item_json(i, analysis.suppressed or i.suppressed) for i in analysis.items],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

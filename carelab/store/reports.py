@@ -21,7 +21,8 @@ _FIRST_COMPLETED = (
     "AND b.module_id = a.module_id AND b.kind = 'module' AND b.completed_at IS NOT NULL)"
 )
 _FIRST_ANSWERS = (
-    "SELECT s.attempt_id, s.question_id, s.first_response, s.score FROM answers s "
+    "SELECT s.attempt_id, s.question_id, s.first_response, s.score, s.first_confidence "
+    "FROM answers s "
     "JOIN attempts a ON a.id = s.attempt_id "
     "WHERE a.module_id = ? AND a.kind = 'module' AND a.completed_at IS NOT NULL "
     "AND a.number = (SELECT MIN(b.number) FROM attempts b WHERE b.user_id = a.user_id "
@@ -47,6 +48,7 @@ class FirstAnswer:
     question_id: str
     first_response: str
     score: float
+    confidence: str | None = None
 
 
 def first_completed_attempts(db: Connection, module_id: str) -> list[CompletedAttempt]:
@@ -61,7 +63,13 @@ def first_answers(db: Connection, module_id: str) -> list[FirstAnswer]:
     """The first answers in every learner's first completed attempt at the module."""
     rows = db.query(_FIRST_ANSWERS, [module_id])
     return [
-        FirstAnswer(int(r["attempt_id"]), r["question_id"], r["first_response"], float(r["score"]))
+        FirstAnswer(
+            int(r["attempt_id"]),
+            r["question_id"],
+            r["first_response"],
+            float(r["score"]),
+            r["first_confidence"],
+        )
         for r in rows
     ]
 

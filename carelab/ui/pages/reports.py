@@ -61,6 +61,11 @@ st.dataframe(
         "Discrimination": [r["discrimination"] or ("—" if r["difficulty"] else "") for r in rows],
         "Flags": [(r["flags"] or "none") if r["difficulty"] else "" for r in rows],
         "Options chosen first": [r["option_rates"] for r in rows],
+        **(
+            {"Mean sureness (1-3)": [r["mean_confidence"] for r in rows]}
+            if any(r["mean_confidence"] for r in rows)
+            else {}
+        ),
     },
     hide_index=True,
     width="stretch",
@@ -71,7 +76,8 @@ st.caption(
     "Flags: too easy (more than 90% right), too hard (fewer than 20% right), poor "
     "discrimination (below 0.2: stronger learners are not more likely to get it right), "
     "unused distractor (a wrong option nobody chose). A dash: discrimination is undefined "
-    "because everyone answered alike. Mean confidence is not recorded yet."
+    "because everyone answered alike. Mean sureness: in a module that asks how sure the "
+    "learner is, the mean of first answers' ratings, low 1, medium 2, high 3."
 )
 st.download_button(
     "Download the item analysis (CSV)",

@@ -58,12 +58,12 @@ def module() -> Module:
     return Module.model_validate(load_yaml_text(REPORT_YAML, "r").data)
 
 
-def complete(db, user, mod, answers, minutes, start=1_000_000.0):
-    """Answer, spend `minutes` (on a controlled clock) and complete an attempt."""
+def complete(db, user, mod, answers, minutes, start=1_000_000.0, sure=None):
+    """Answer (rated `sure`), spend `minutes` (a controlled clock) and complete an attempt."""
     attempt = progress.current_attempt(db, user, mod)
     active_time.record_action(db, attempt, now=start)
     for question, response in zip(mod.steps[0].questions, answers, strict=True):
-        progress.record_answer(db, attempt, "quiz", question, response)
+        progress.record_answer(db, attempt, "quiz", question, response, confidence=sure)
     active_time.record_action(db, attempt, now=start + minutes * 60)
     progress.complete(db, user, attempt, mod, BASE)
     return attempt
@@ -125,7 +125,7 @@ def test_item_analysis_matches_an_independent_computation(db, cohort):
         assert item.learners == 6 and not item.suppressed
         assert item.difficulty == pytest.approx(difficulty)
         assert item.discrimination == pytest.approx(discrimination)
-        assert item.mean_confidence is None
+        assert item.mean_confidence is None  # the module does not ask how sure
     pick = analysis.items[0]
     assert [(o.label, o.chosen) for o in pick.options] == [
         ("Right one", 3),
@@ -186,3 +186,20 @@ def test_no_output_names_a_learner(db, cohort):
         assert "user" not in output.lower()
     assert attempts  # the ids below are real ones
     assert all(f'"attempt_id": {a.id}' not in outputs[1] for a in attempts)
+
+
+def test_mean_confidence_on_the_certainty_scale_when_the_module_asks(db):
+    mod = Module.model_validate(
+        load_yaml_text(
+            REPORT_YAML.replace("pass_mark: 0", "pass_mark: 0\nconfidence: true"), "r"
+        ).data
+    )
+    sure = ["low", "medium", "high", "high", "high", "medium"]
+    for n, ((answers, minutes), rating) in enumerate(zip(COHORT, sure, strict=True)):
+        complete(db, learner(db, n), mod, answers, minutes, sure=rating)
+    analysis = reports.item_analysis_in(db, mod)
+    assert [i.mean_confidence for i in analysis.items] == [pytest.approx(14 / 6)] * 3
+    assert json.loads(reports.items_json(analysis))["items"][0]["mean_confidence"] == (
+        pytest.approx(14 / 6)
+    )
+    assert reports.item_analysis_in(db, module()).items[0].mean_confidence == pytest.approx(14 / 6)
