@@ -10,6 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from carelab import auth
+from carelab.content import schema
+from carelab.content.catalog import load_catalog
+from carelab.learning import case_progress
 
 PLAYER = "carelab/ui/pages/module_player.py"
 MY_LEARNING = "carelab/ui/pages/my_learning.py"
@@ -160,3 +163,17 @@ def test_my_learning_shows_the_mark_and_the_calibration(app, player, learner, db
     assert calibration[2]["Best when you are"] == "above about 80% sure"
     assert "low or medium would have scored more" in calibration[2]["What it suggests"]
     assert "low confidence scores best when you are right less than about 67%" in texts(mine)
+
+
+def test_my_learning_with_a_case_record_still_lists_certificates(app, learner, db, shipped_content):
+    # The page once reused its record's name for the case loop and then read .certificates
+    # from a case record: it raised for every learner who had answered a case's quiz.
+    case = next(c for c in load_catalog(shipped_content).cases.values() if c.quiz)
+    question = case.quiz[0]
+    response = {schema.SingleChoice: 0, schema.MultipleChoice: [0], schema.TrueFalse: True}
+    attempt = case_progress.current_case_attempt(db, learner, case)
+    case_progress.record_case_answer(db, attempt, case, question, response.get(type(question), "1"))
+    mine = app(user=learner, page=MY_LEARNING)
+    assert not mine.exception
+    assert mine.dataframe[0].value["Case"].tolist() == [case.title]
+    assert "Certificates appear here when you complete a module." in texts(mine)
