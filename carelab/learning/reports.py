@@ -1,13 +1,16 @@
 """Item analysis and module reports for authors and course leads, anonymous and pure.
 
 Which data
-    Each learner counts once: by their FIRST completed attempt at the module (the lowest
-    numbered module attempt with a completion time), as Moodle's quiz statistics do by
-    default, since later attempts build on the earlier ones. Within it, each question's
-    FIRST answer is the one used (the scored one; later tries are practice). Questions are
-    the module's scored questions in the content catalogue as it is now, case steps' quizzes
-    included (carelab.learning.progress.scored_questions); answers to questions no longer in
-    the module are left out.
+    Item analysis: each learner counts once, by their FIRST FINISHED attempt at the module: the
+    lowest-numbered attempt in which they answered every scored question, passed or not (a
+    module completes only when its pass mark is reached, so counting completed attempts alone
+    would hide exactly the learners a hard question failed). This is what Moodle's quiz
+    statistics use by default, its first submitted attempt, since later attempts build on the
+    earlier ones. The module report counts completions. Within the attempt, each question's
+    FIRST answer is the one used (the scored one; later tries are practice). Questions are the
+    module's scored questions in the content catalogue as it is now, case steps' quizzes
+    included (carelab.learning.progress.scored_questions); answers to questions no longer in the
+    module are left out.
 
 Item statistics, for a question answered by n learners
     x_i   1 when learner i's first answer was fully right (stored score >= 1), else 0.
@@ -191,12 +194,12 @@ def _flags(difficulty: float, discrimination: float | None, options: Sequence[Op
 def analyse_items(
     module: schema.Module,
     cases: Mapping[str, schema.Case] | None,
-    attempts: Sequence[store.CompletedAttempt],
+    attempt_ids: Sequence[int],
     first_answers: Sequence[store.FirstAnswer],
 ) -> ItemAnalysis:
-    """The item analysis of a module from its first completed attempts and their answers."""
+    """The item analysis of a module from the chosen attempts (one a learner) and their answers."""
     questions = scored_questions(module, cases)
-    by_attempt: dict[int, dict[str, store.FirstAnswer]] = {a.attempt_id: {} for a in attempts}
+    by_attempt: dict[int, dict[str, store.FirstAnswer]] = {aid: {} for aid in attempt_ids}
     for answer in first_answers:
         if answer.attempt_id in by_attempt:
             by_attempt[answer.attempt_id][answer.question_id] = answer
@@ -209,7 +212,7 @@ def analyse_items(
     for step_id, answer_id, question in questions:
         given = [(aid, got[answer_id]) for aid, got in by_attempt.items() if answer_id in got]
         items.append(_item(step_id, answer_id, question, given, totals))
-    learners = len(attempts)
+    learners = len(attempt_ids)
     return ItemAnalysis(
         module.id, module.title, module.version, learners, learners < MIN_LEARNERS, tuple(items)
     )
@@ -290,16 +293,32 @@ def summarise_module(
 # --- reading the store -------------------------------------------------------------------
 
 
+def first_finished(
+    module: schema.Module,
+    cases: Mapping[str, schema.Case] | None,
+    answers: Sequence[store.AttemptAnswer],
+) -> list[store.FirstAnswer]:
+    """The first answers of each learner's first attempt that answered every scored question."""
+    wanted = {answer_id for _, answer_id, _ in scored_questions(module, cases)}
+    by_attempt: dict[int, list[store.AttemptAnswer]] = {}
+    for row in answers:
+        by_attempt.setdefault(row.attempt_id, []).append(row)
+    chosen: dict[int, tuple[int, list[store.AttemptAnswer]]] = {}
+    for rows in by_attempt.values():
+        if not wanted or not wanted <= {r.answer.question_id for r in rows}:
+            continue  # not finished: some question unanswered
+        learner, number = rows[0].learner, rows[0].attempt_number
+        if learner not in chosen or number < chosen[learner][0]:
+            chosen[learner] = (number, rows)
+    return [row.answer for _, rows in chosen.values() for row in rows]
+
+
 def item_analysis_in(
     db: Connection, module: schema.Module, cases: Mapping[str, schema.Case] | None = None
 ) -> ItemAnalysis:
     """The module's item analysis from the database behind `db`."""
-    return analyse_items(
-        module,
-        cases,
-        store.first_completed_attempts(db, module.id),
-        store.first_answers(db, module.id),
-    )
+    answers = first_finished(module, cases, store.module_attempt_answers(db, module.id))
+    return analyse_items(module, cases, sorted({a.attempt_id for a in answers}), answers)
 
 
 def module_report_in(db: Connection, module: schema.Module) -> ModuleReport:

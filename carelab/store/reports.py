@@ -1,9 +1,11 @@
 """The SQL behind the reports for authors and course leads (carelab.learning.reports).
 
-Read only. Each learner counts once per module: by their FIRST completed attempt (the
-lowest-numbered module attempt with a completion time). Rows leave without the user's id,
-name or email: the reports are anonymous, so the store never hands them what they must not
-show. An attempt's id is kept only to join an attempt with its answers.
+Read only. The module report counts each learner's FIRST completed attempt (the lowest-
+numbered module attempt with a completion time); the item analysis chooses each learner's
+first finished attempt from every attempt's answers (carelab.learning.reports). Rows leave
+without the user's id, name or email: the reports are anonymous, so the store never hands
+them what they must not show. An attempt's id is kept only to join an attempt with its
+answers.
 """
 
 from __future__ import annotations
@@ -19,15 +21,6 @@ _FIRST_COMPLETED = (
     "WHERE a.module_id = ? AND a.kind = 'module' AND a.completed_at IS NOT NULL "
     "AND a.number = (SELECT MIN(b.number) FROM attempts b WHERE b.user_id = a.user_id "
     "AND b.module_id = a.module_id AND b.kind = 'module' AND b.completed_at IS NOT NULL)"
-)
-_FIRST_ANSWERS = (
-    "SELECT s.attempt_id, s.question_id, s.first_response, s.score, s.first_confidence "
-    "FROM answers s "
-    "JOIN attempts a ON a.id = s.attempt_id "
-    "WHERE a.module_id = ? AND a.kind = 'module' AND a.completed_at IS NOT NULL "
-    "AND a.number = (SELECT MIN(b.number) FROM attempts b WHERE b.user_id = a.user_id "
-    "AND b.module_id = a.module_id AND b.kind = 'module' AND b.completed_at IS NOT NULL) "
-    "ORDER BY s.attempt_id, s.question_id"
 )
 
 
@@ -59,16 +52,41 @@ def first_completed_attempts(db: Connection, module_id: str) -> list[CompletedAt
     ]
 
 
-def first_answers(db: Connection, module_id: str) -> list[FirstAnswer]:
-    """The first answers in every learner's first completed attempt at the module."""
-    rows = db.query(_FIRST_ANSWERS, [module_id])
+@dataclass(frozen=True)
+class AttemptAnswer:
+    """A first answer in any module attempt, with its attempt's number and an anonymous learner.
+
+    `learner` is a rank (1, 2, ...) over the module's learners, not their id: enough to pick
+    each learner's first finished attempt, nothing to find them by.
+    """
+
+    learner: int
+    attempt_id: int
+    attempt_number: int
+    answer: FirstAnswer
+
+
+def module_attempt_answers(db: Connection, module_id: str) -> list[AttemptAnswer]:
+    """The first answers of every module attempt, whether or not it was completed."""
+    rows = db.query(
+        "SELECT DENSE_RANK() OVER (ORDER BY a.user_id) AS learner, a.id AS attempt_id, "
+        "a.number, s.question_id, s.first_response, s.score, s.first_confidence "
+        "FROM answers s JOIN attempts a ON a.id = s.attempt_id "
+        "WHERE a.module_id = ? AND a.kind = 'module' ORDER BY a.id, s.question_id",
+        [module_id],
+    )
     return [
-        FirstAnswer(
+        AttemptAnswer(
+            int(r["learner"]),
             int(r["attempt_id"]),
-            r["question_id"],
-            r["first_response"],
-            float(r["score"]),
-            r["first_confidence"],
+            int(r["number"]),
+            FirstAnswer(
+                int(r["attempt_id"]),
+                r["question_id"],
+                r["first_response"],
+                float(r["score"]),
+                r["first_confidence"],
+            ),
         )
         for r in rows
     ]

@@ -11,9 +11,11 @@ from carelab.ui.errors import require_role
 require_role(state.current_user(), "author")
 st.title("Reports")
 st.caption(
-    "Each learner counts once, by their first completed attempt, and each question by its "
-    f"first answer. No names are shown, and anything resting on {reports.SUPPRESSED} shows "
-    "no numbers. docs/authoring.md (Item analysis) explains every figure."
+    "Each learner counts once: in the questions, by their first attempt that answered every "
+    "question, passed or not; in the summary, by their first completed attempt. Each question "
+    f"counts its first answer. No names are shown, and anything resting on "
+    f"{reports.SUPPRESSED} shows no numbers. docs/authoring.md (Item analysis) explains every "
+    "figure."
 )
 
 catalog = state.catalog()

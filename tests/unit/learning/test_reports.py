@@ -203,3 +203,20 @@ def test_mean_confidence_on_the_certainty_scale_when_the_module_asks(db):
         pytest.approx(14 / 6)
     )
     assert reports.item_analysis_in(db, module()).items[0].mean_confidence == pytest.approx(14 / 6)
+
+
+def test_learners_who_answered_everything_but_did_not_pass_are_in_the_item_analysis(db):
+    mod = module()
+    users = [learner(db, n) for n, _ in enumerate(COHORT)]
+    for user, (answers, _minutes) in zip(users, COHORT, strict=True):
+        attempt = progress.current_attempt(db, user, mod)  # answered, never completed
+        for question, response in zip(mod.steps[0].questions, answers, strict=True):
+            progress.record_answer(db, attempt, "quiz", question, response)
+    halfway = progress.current_attempt(db, learner(db, 99), mod)  # not finished: left out
+    progress.record_answer(db, halfway, "quiz", mod.steps[0].questions[0], 1)
+    analysis = reports.item_analysis_in(db, mod)
+    assert analysis.learners == 6
+    expected = independent(COHORT)
+    for item in analysis.items:
+        assert item.difficulty == pytest.approx(expected[item.answer_id][0])
+    assert reports.module_report_in(db, mod).completed == 0
