@@ -15,6 +15,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from carelab.content import schema
 from carelab.content.loader import load_yaml_file
+from tests.e2e import axe
 from tests.e2e.conftest import server_env, wait_for_app
 from tests.e2e.test_learner_journey import (
     choose,
@@ -100,6 +101,8 @@ def test_sure_and_wrong_then_calibration(page: Page, server: str, width: int):
     box.get_by_text("You were sure and wrong.").scroll_into_view_if_needed()
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"sure-and-wrong-{width}.png"))
+    # The confidence group, the refusal and the warning add no serious axe violation.
+    axe.assert_accessible(page, f"sure and wrong at {width}px", whole_page=False)
 
     page.goto(f"{server}/my-learning")
     wait_for_app(page)
@@ -114,3 +117,4 @@ def test_sure_and_wrong_then_calibration(page: Page, server: str, width: int):
     ).to_be_visible()
     no_errors(page)
     tmp_shot(page, f"my-learning-calibration-{width}")
+    axe.assert_accessible(page, f"calibration at {width}px", whole_page=False)
