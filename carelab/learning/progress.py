@@ -20,18 +20,19 @@ import re
 import secrets
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from carelab.auth import User
 from carelab.content import schema, timing
 from carelab.errors import CareLabError
-from carelab.learning import active_time, confidence, grading, limits
+from carelab.learning import active_time, confidence, grading, limits, review
 from carelab.learning.certificate import CertificateData, attested_minutes, new_code
 from carelab.learning.records import Attempt, Certificate, RatedAnswer, Reflection, SavedAnswer
 from carelab.store import Connection
 from carelab.store import learning as store
+from carelab.store import reviews as review_store
 from carelab.store.db import write_transaction
 
 # Each part's field name and the label the player shows it under.
@@ -344,7 +345,32 @@ def _complete(
         "score": state.score, "completed_at": now,
     }  # fmt: skip
     store.insert_certificate(db, row)
+    queue_for_review(db, user.id, attempt.id, module, cases, now)
     return certificate_data(Certificate.from_row(row), verify_base)
+
+
+def queue_for_review(
+    db: Connection,
+    user_id: int,
+    attempt_id: int,
+    module: schema.Module,
+    cases: Mapping[str, schema.Case] | None,
+    now: float,
+) -> int:
+    """Queue an attempt's wrong or unsure first answers for spaced review; how many were added.
+
+    Part of completing a module (one transaction with it); a question already in the
+    learner's queue keeps its place (carelab.learning.review has the rules).
+    """
+    saved = store.answers_of(db, attempt_id)
+    added = 0
+    for step_id, answer_id, _question in scored_questions(module, cases):
+        got = saved.get(answer_id)
+        if got is None or not review.enters_review(got.score >= 1, got.first_confidence):
+            continue
+        item = review.first_review(module.id, step_id, answer_id, now)
+        added += review_store.add_if_absent(db, user_id, asdict(item))
+    return added
 
 
 def certificate_data(certificate: Certificate, verify_base: str) -> CertificateData:

@@ -33,6 +33,7 @@ class ReviewItem:
     """One question in a learner's review queue."""
 
     module_id: str
+    step_id: str  # the step holding the question, to find it again in the module
     question_id: str
     stage: int  # 0..len(INTERVALS_DAYS) - 1: which interval it waits now
     confident_streak: int  # confident right answers in a row so far
@@ -49,9 +50,10 @@ def enters_review(correct: bool, confidence: str | None) -> bool:
     return not correct or confidence == "low"
 
 
-def first_review(module_id: str, question_id: str, now: float) -> ReviewItem:
+def first_review(module_id: str, step_id: str, question_id: str, now: float) -> ReviewItem:
     """A question entering the queue now: due after the first interval."""
-    return ReviewItem(module_id, question_id, 0, 0, now + INTERVALS_DAYS[0] * DAY_SECONDS, now)
+    due_at = now + INTERVALS_DAYS[0] * DAY_SECONDS
+    return ReviewItem(module_id, step_id, question_id, 0, 0, due_at, now)
 
 
 def after_review(

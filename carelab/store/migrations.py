@@ -266,3 +266,26 @@ def _confidence(db: Database) -> None:
         "ALTER TABLE answers ADD COLUMN first_confidence TEXT "
         "CHECK (first_confidence IN ('low', 'medium', 'high'))"
     )
+
+
+@migrations(name="0009_review_queue")
+def _review_queue(db: Database) -> None:
+    # Spaced retrieval (carelab.learning.review): the questions each learner will see again,
+    # at which stage of the expanding intervals, and when they are next due.
+    db.executescript(
+        """
+        CREATE TABLE review_items (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            module_id TEXT NOT NULL,
+            step_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            stage INTEGER NOT NULL,
+            confident_streak INTEGER NOT NULL,
+            due_at REAL NOT NULL,
+            added_at REAL NOT NULL,
+            last_reviewed_at REAL,
+            PRIMARY KEY (user_id, module_id, question_id)
+        );
+        CREATE INDEX review_items_due ON review_items(user_id, due_at);
+        """
+    )

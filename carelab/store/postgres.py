@@ -250,6 +250,24 @@ MIGRATIONS: list[tuple[str, str]] = [
             CHECK (first_confidence IN ('low', 'medium', 'high'));
         """,
     ),
+    (
+        "0009_review_queue",
+        """
+        CREATE TABLE review_items (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            module_id TEXT NOT NULL,
+            step_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            stage INTEGER NOT NULL,
+            confident_streak INTEGER NOT NULL,
+            due_at DOUBLE PRECISION NOT NULL,
+            added_at DOUBLE PRECISION NOT NULL,
+            last_reviewed_at DOUBLE PRECISION,
+            PRIMARY KEY (user_id, module_id, question_id)
+        );
+        CREATE INDEX review_items_due ON review_items(user_id, due_at);
+        """,
+    ),
 ]
 
 

@@ -29,7 +29,7 @@ def test_wrong_or_unsure_first_answers_enter_the_queue(correct, confidence, ente
 
 
 def test_a_question_returns_at_expanding_intervals_and_leaves_after_two_confident_rights():
-    item = review.first_review("teamwork", "q1", NOW)
+    item = review.first_review("teamwork", "quiz", "q1", NOW)
     assert item.due_at == NOW + 2 * DAY
     item = review.after_review(item, True, "high", item.due_at)
     assert (item.stage, item.confident_streak) == (1, 1)
@@ -38,7 +38,7 @@ def test_a_question_returns_at_expanding_intervals_and_leaves_after_two_confiden
 
 
 def test_a_wrong_answer_starts_again_and_an_unsure_right_one_resets_the_run():
-    item = review.first_review("teamwork", "q1", NOW)
+    item = review.first_review("teamwork", "quiz", "q1", NOW)
     item = review.after_review(item, True, "high", NOW + 2 * DAY)  # stage 1, streak 1
     unsure = review.after_review(item, True, "low", NOW + 9 * DAY)
     assert (unsure.stage, unsure.confident_streak) == (1, 0)
@@ -49,7 +49,7 @@ def test_a_wrong_answer_starts_again_and_an_unsure_right_one_resets_the_run():
 
 
 def test_the_longest_interval_is_the_last_and_bad_confidence_is_refused():
-    item = review.ReviewItem("m", "q", 3, 0, NOW, NOW)
+    item = review.ReviewItem("m", "s", "q", 3, 0, NOW, NOW)
     later = review.after_review(item, True, "low", NOW)
     assert later.due_at == NOW + 60 * DAY
     with pytest.raises(ValueError, match="confidence"):
@@ -57,8 +57,8 @@ def test_the_longest_interval_is_the_last_and_bad_confidence_is_refused():
 
 
 def test_a_session_takes_the_most_overdue_ten():
-    items = [review.ReviewItem("m", f"q{i:02}", 0, 0, NOW - i * 3600, NOW) for i in range(15)]
-    items.append(review.ReviewItem("m", "later", 0, 0, NOW + DAY, NOW))
+    items = [review.ReviewItem("m", "s", f"q{i:02}", 0, 0, NOW - i * 3600, NOW) for i in range(15)]
+    items.append(review.ReviewItem("m", "s", "later", 0, 0, NOW + DAY, NOW))
     chosen = review.session(items, NOW)
     assert len(chosen) == 10
     assert chosen[0].question_id == "q14" and "later" not in {i.question_id for i in chosen}
@@ -67,9 +67,9 @@ def test_a_session_takes_the_most_overdue_ten():
 
 def test_the_calendar_file_parses_with_one_all_day_event_per_day():
     items = [
-        review.first_review("teamwork", "q1", NOW),
-        review.first_review("indicators", "q2", NOW),
-        review.ReviewItem("teamwork", "q3", 1, 1, NOW + 10 * DAY, NOW),
+        review.first_review("teamwork", "quiz", "q1", NOW),
+        review.first_review("indicators", "quiz", "q2", NOW),
+        review.ReviewItem("teamwork", "quiz", "q3", 1, 1, NOW + 10 * DAY, NOW),
     ]
     titles = {"teamwork": "Teams, integration, and care pathways", "indicators": "Measuring; what"}
     text = review.calendar(items, "k3y", "https://carelab.example/my_learning", NOW, titles)
