@@ -35,7 +35,7 @@ def question_label(number: int, prompt: str, limit: int = LABEL_CHARS) -> str:
     return f"Question {number}: {words}"
 
 
-def _widget(question: Any, key: str, saved: Any, seed: int, label: str) -> Any:
+def answer_input(question: Any, key: str, saved: Any, seed: int, label: str) -> Any:
     """The input for one question kind, showing the saved answer.
 
     The prompt is shown just above, so the label is hidden from sight but still names the
@@ -86,13 +86,29 @@ def _show_grade(
     counts_towards: str,
 ) -> None:
     """Feedback that never relies on colour: an icon and words, then the reasons."""
+    show_verdict(result)
+    _show_confidence(saved)
+    show_reasons(result, question, sources, seed)
+    tries = saved.tries
+    again = f"you have tried {tries} times" if tries > 1 else "you can try again to learn"
+    st.markdown(
+        f"Saved. Your first answer scored {saved.score:.0%} and is the one that counts "
+        f"towards {counts_towards}; {again}."
+    )
+
+
+def show_verdict(result: grading.Grade) -> None:
+    """Right, partly right or not: an icon and words, never colour alone."""
     if result.correct:
         st.success("Correct.", icon=":material/check_circle:")
     elif result.score > 0:
         st.warning(f"Partly right ({result.score:.0%}).", icon=":material/change_circle:")
     else:
         st.error("Not quite.", icon=":material/cancel:")
-    _show_confidence(saved)
+
+
+def show_reasons(result: grading.Grade, question: Any, sources: dict[str, str], seed: int) -> None:
+    """The options chosen and missed, the feedback, why, and the source."""
     order = grading.option_order(question, seed) if result.options else []
     for option in (result.options[i] for i in order):
         if option.chosen:
@@ -106,12 +122,6 @@ def _show_grade(
     markdown(f"**Why:** {result.explanation}")
     if question.source and question.source in sources:
         st.markdown(f"Source: {sources[question.source]}")
-    tries = saved.tries
-    again = f"you have tried {tries} times" if tries > 1 else "you can try again to learn"
-    st.markdown(
-        f"Saved. Your first answer scored {saved.score:.0%} and is the one that counts "
-        f"towards {counts_towards}; {again}."
-    )
 
 
 def _signed(mark: int) -> str:
@@ -132,7 +142,7 @@ def asks_confidence(attempt: Attempt) -> bool:
     return bool(module and module.confidence)
 
 
-def _confidence_input(key: str, number: int) -> str | None:
+def confidence_input(key: str, number: int) -> str | None:
     """Low / Medium / High, named by the question, chosen before checking (none at first)."""
     chosen = st.radio(
         f"How sure are you of your answer to question {number}?",
@@ -201,9 +211,9 @@ def show_question(
         previous = grading.decode(saved.last_response) if saved else None
         with st.form(key=f"{key}.form"):
             label = question_label(number, question.prompt)
-            response = _widget(question, key, previous, attempt.seed, label)
+            response = answer_input(question, key, previous, attempt.seed, label)
             # Asked with the first answer only: the first answer is the one that counts.
-            sure = _confidence_input(key, number) if ask and saved is None else None
+            sure = confidence_input(key, number) if ask and saved is None else None
             submitted = st.form_submit_button("Check my answer")
         if submitted and ask and saved is None and sure is None:
             st.error(
