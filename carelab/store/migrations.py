@@ -289,3 +289,19 @@ def _review_queue(db: Database) -> None:
         CREATE INDEX review_items_due ON review_items(user_id, due_at);
         """
     )
+
+
+@migrations(name="0012_review_digest")
+def _review_digest(db: Database) -> None:
+    # The weekly e-mail of due reviews (carelab.learning.digest): whether a learner said no
+    # to it, and when their last one went out, so that two runs in one week (or one run on
+    # each server of a cluster) send it once. No row: the site's default (they get it).
+    db.executescript(
+        """
+        CREATE TABLE review_digests (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            opted_out INTEGER NOT NULL DEFAULT 0 CHECK (opted_out IN (0, 1)),
+            last_sent_at REAL
+        );
+        """
+    )

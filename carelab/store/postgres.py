@@ -268,6 +268,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX review_items_due ON review_items(user_id, due_at);
         """,
     ),
+    (
+        "0012_review_digest",
+        """
+        CREATE TABLE review_digests (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            opted_out INTEGER NOT NULL DEFAULT 0 CHECK (opted_out IN (0, 1)),
+            last_sent_at DOUBLE PRECISION
+        );
+        """,
+    ),
 ]
 
 
