@@ -46,6 +46,7 @@ NO_CREDIT_STATEMENT = (
 )
 NAME_REMOVED = "Name removed at the learner's request"
 COMPLETION_RULE = "Issued only when every required step is finished and any quiz is passed."
+EVALUATION_COMPLETED = "Evaluation completed"
 MAX_OBJECTIVES = 12  # the module schema's limit; the one-page layout is tested against it
 
 
@@ -116,6 +117,11 @@ class CertificateData:
     # 'measured': time on task in the player; 'claimed': the learner's own figure, as every
     # certificate issued before 0.5 attests.
     time_basis: str = "measured"
+    # The assessment (scored questions, pass mark) when the certificate recorded it, and
+    # whether the learner has submitted the evaluation (carelab.learning.evaluation).
+    assessment_questions: int | None = None
+    pass_mark: float | None = None
+    evaluation_completed: bool = False
 
     def __post_init__(self) -> None:
         problems = certificate_problems(self)
@@ -157,6 +163,12 @@ def certificate_problems(data: CertificateData) -> list[str]:
         problems.append("the verify URL must start with http:// or https://")
     if data.score is not None and not (math.isfinite(data.score) and 0 <= data.score <= 1):
         problems.append("the score must be between 0 and 1")
+    if data.pass_mark is not None and not (
+        math.isfinite(data.pass_mark) and 0 <= data.pass_mark <= 1
+    ):
+        problems.append("the pass mark must be between 0 and 1")
+    if data.assessment_questions is not None and data.assessment_questions < 0:
+        problems.append("the number of assessment questions cannot be negative")
     return problems
 
 
@@ -313,9 +325,12 @@ def _draw_details(pdf: FPDF, data: CertificateData, s: float) -> None:
         w=left_w,
         gap=0.8 * s,
     )
-    if data.score is not None:
+    if (line := assessment_line(data)) is not None:
         pdf.set_x(BLOCK_X)
-        write(pdf, f"Quiz score: {data.score:.0%}", size, align="L", w=left_w, gap=0.8 * s)
+        write(pdf, line, size, align="L", w=left_w, gap=0.8 * s)
+    if data.evaluation_completed:
+        pdf.set_x(BLOCK_X)
+        write(pdf, EVALUATION_COMPLETED, size, align="L", w=left_w, gap=0.8 * s)
     pdf.set_x(BLOCK_X)
     write(pdf, COMPLETION_RULE, 8 * s, color=MUTED, align="L", w=left_w)
     left_end = pdf.get_y()
@@ -331,6 +346,20 @@ def _draw_details(pdf: FPDF, data: CertificateData, s: float) -> None:
     pdf.set_y(max(left_end, pdf.get_y()) + 3 * s)
     # Full width, so a typical verify URL stays on one line and can be typed from paper.
     write(pdf, data.verify_url, 9 * s, color=NAVY)
+
+
+def assessment_line(data: CertificateData) -> str | None:
+    """The assessment as the certificate states it, e.g. "Assessment: 12 questions, pass mark
+    80%; score 90%" (only the score for certificates issued before it was recorded)."""
+    if data.score is None or data.assessment_questions == 0:
+        return None
+    if data.assessment_questions is None or data.pass_mark is None:
+        return f"Quiz score: {data.score:.0%}"
+    n = data.assessment_questions
+    return (
+        f"Assessment: {n} question{'' if n == 1 else 's'}, pass mark {data.pass_mark:.0%}; "
+        f"score {data.score:.0%}"
+    )
 
 
 def time_note(basis: str, estimated: int) -> str:

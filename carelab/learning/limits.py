@@ -16,6 +16,8 @@ from carelab.learning.errors import TextTooLong
 
 # Each of What? / So what? / Now what?: about 800 words, two pages of the log PDF.
 MAX_REFLECTION = 5000
+# Each free text of the evaluation after a module and of its follow-up: about 300 words.
+MAX_EVALUATION_TEXT = 2000
 # A short answer, as the room's open answers: the same question takes the same answer in a
 # workshop and on one's own. Accepted answers are a word or a phrase.
 MAX_SHORT_ANSWER = answers.MAX_OPEN_ANSWER

@@ -343,6 +343,7 @@ def _complete(
         "estimated_minutes": estimated,
         "attested_minutes": attested_minutes(active, estimated),
         "score": state.score, "completed_at": now,
+        "assessment_questions": state.questions, "pass_mark": state.pass_mark,
     }  # fmt: skip
     store.insert_certificate(db, row)
     queue_for_review(db, user.id, attempt.id, module, cases, now)
@@ -387,4 +388,6 @@ def certificate_data(certificate: Certificate, verify_base: str) -> CertificateD
         verify_url=f"{verify_base.rstrip('/')}/?verify={certificate.code}",
         score=certificate.score,
         time_basis=certificate.time_basis,
+        assessment_questions=certificate.assessment_questions,
+        pass_mark=certificate.pass_mark,
     )

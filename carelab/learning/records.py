@@ -161,6 +161,9 @@ class Certificate:
     completed_at: float
     # 'measured': time on task in the player; 'claimed': the learner's own figure.
     time_basis: str = "measured"
+    # The assessment it was issued under: scored questions and pass mark (None before 0.5).
+    assessment_questions: int | None = None
+    pass_mark: float | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Certificate:
@@ -179,6 +182,8 @@ class Certificate:
             score=row["score"],
             completed_at=row["completed_at"],
             time_basis=row.get("time_basis") or "measured",
+            assessment_questions=row.get("assessment_questions"),
+            pass_mark=row.get("pass_mark"),
         )
 
 

@@ -231,10 +231,11 @@ def insert_certificate(db: Connection, row: dict[str, Any]) -> None:
     db.execute(
         "INSERT INTO certificates (code, attempt_id, user_id, learner_name, module_id, "
         "module_title, module_version, objectives, estimated_minutes, attested_minutes, score, "
-        "completed_at) VALUES (:code, :attempt_id, :user_id, :learner_name, :module_id, "
-        ":module_title, :module_version, :objectives, :estimated_minutes, :attested_minutes, "
-        ":score, :completed_at)",
-        row,
+        "completed_at, assessment_questions, pass_mark) VALUES (:code, :attempt_id, :user_id, "
+        ":learner_name, :module_id, :module_title, :module_version, :objectives, "
+        ":estimated_minutes, :attested_minutes, :score, :completed_at, :assessment_questions, "
+        ":pass_mark)",
+        {"assessment_questions": None, "pass_mark": None, **row},
     )
 
 

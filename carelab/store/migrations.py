@@ -305,3 +305,34 @@ def _review_digest(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0011_evaluation")
+def _evaluation(db: Database) -> None:
+    # The evaluation after a module (carelab.learning.evaluation): one per completed attempt,
+    # submitted (ratings 1-5, each may be skipped, and two free texts) or declined (asked once,
+    # never again); the follow-up on the learner's intended change, answered from its date.
+    # A certificate keeps the assessment it was issued under (NULL before this migration).
+    db.executescript(
+        """
+        CREATE TABLE evaluations (
+            attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id) ON DELETE CASCADE,
+            status TEXT NOT NULL CHECK (status IN ('submitted', 'declined')),
+            relevance INTEGER CHECK (relevance BETWEEN 1 AND 5),
+            quality INTEGER CHECK (quality BETWEEN 1 AND 5),
+            balance INTEGER CHECK (balance BETWEEN 1 AND 5),
+            missing TEXT NOT NULL DEFAULT '',
+            intent TEXT NOT NULL DEFAULT '',
+            follow_up_at REAL,
+            saved_at REAL NOT NULL
+        );
+        CREATE TABLE evaluation_follow_ups (
+            attempt_id INTEGER PRIMARY KEY REFERENCES evaluations(attempt_id) ON DELETE CASCADE,
+            outcome TEXT NOT NULL CHECK (outcome IN ('made', 'partly', 'not_yet')),
+            obstacles TEXT NOT NULL DEFAULT '',
+            answered_at REAL NOT NULL
+        );
+        ALTER TABLE certificates ADD COLUMN assessment_questions INTEGER;
+        ALTER TABLE certificates ADD COLUMN pass_mark REAL;
+        """
+    )

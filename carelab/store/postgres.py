@@ -269,6 +269,30 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "0011_evaluation",
+        """
+        CREATE TABLE evaluations (
+            attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id) ON DELETE CASCADE,
+            status TEXT NOT NULL CHECK (status IN ('submitted', 'declined')),
+            relevance INTEGER CHECK (relevance BETWEEN 1 AND 5),
+            quality INTEGER CHECK (quality BETWEEN 1 AND 5),
+            balance INTEGER CHECK (balance BETWEEN 1 AND 5),
+            missing TEXT NOT NULL DEFAULT '',
+            intent TEXT NOT NULL DEFAULT '',
+            follow_up_at DOUBLE PRECISION,
+            saved_at DOUBLE PRECISION NOT NULL
+        );
+        CREATE TABLE evaluation_follow_ups (
+            attempt_id INTEGER PRIMARY KEY REFERENCES evaluations(attempt_id) ON DELETE CASCADE,
+            outcome TEXT NOT NULL CHECK (outcome IN ('made', 'partly', 'not_yet')),
+            obstacles TEXT NOT NULL DEFAULT '',
+            answered_at DOUBLE PRECISION NOT NULL
+        );
+        ALTER TABLE certificates ADD COLUMN assessment_questions INTEGER;
+        ALTER TABLE certificates ADD COLUMN pass_mark DOUBLE PRECISION;
+        """,
+    ),
+    (
         "0012_review_digest",
         """
         CREATE TABLE review_digests (

@@ -108,7 +108,7 @@ def test_the_command_prints_each_table_and_fails_in_one_sentence(
 ):
     assert main(["db", "copy", str(installation), postgres_url]) == 0
     out = capsys.readouterr().out
-    assert "users" in out and "ok: 20 tables, " in out
+    assert "users" in out and "ok: 22 tables, " in out
     assert main(["db", "copy", str(installation), postgres_url]) == 1
     assert "already holds rows" in capsys.readouterr().err
     assert main(["db", "copy", str(installation), "postgresql://nobody@127.0.0.1:1/x"]) == 1
