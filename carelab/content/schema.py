@@ -368,6 +368,25 @@ Objectives = Annotated[
 ]
 
 
+class PreTest(Strict):
+    """A short test before the module: what the learner already knows, never graded.
+
+    Its questions are parallel to the module's scored ones (same objective, a different
+    stem), so that the gain from pre-test to post-test measures learning, not memory.
+    """
+
+    intro: Markdown | None = Field(
+        None, description="Shown above the questions, e.g. why the pre-test is there."
+    )
+    questions: list[Question] = Field(
+        min_length=1,
+        max_length=20,
+        description="Parallel items: each assesses an objective that a scored question "
+        "assesses, with a different stem; never the same id or prompt as a scored question. "
+        "Feedback is shown only after the whole pre-test.",
+    )
+
+
 class Module(Strict):
     """A self-paced training module: ordered steps with objectives and a pass mark."""
 
@@ -386,6 +405,12 @@ class Module(Strict):
         description='Ask "How sure are you?" (low, medium, high) with each question\'s '
         "first answer and show Gardner-Medwin's certainty-based mark (right 1/2/3, wrong "
         "0/-2/-6) beside the score. The pass mark still uses the share of quiz points.",
+    )
+    pre_test: PreTest | None = Field(
+        None,
+        description="A short pre-test taken before the module (the learner may skip it): "
+        "its score is not graded, and with the module score it shows the learner's gain "
+        "('Pre-test 45%, post-test 85%') on My learning and the certificate.",
     )
     steps: list[Step] = Field(min_length=1, max_length=100)
     sources: list[Source] = Field(default_factory=list)

@@ -138,6 +138,14 @@ def _reference_problems(item: schema.Module | schema.Case) -> Iterator[tuple[Pat
             question_ids.append(question.id)
             yield from check(question.source, (step_key, i, "questions", j, "source"))
             yield from check_objective(question, (step_key, i, "questions", j))
+    if isinstance(item, schema.Module) and item.pre_test is not None:
+        for j, question in enumerate(item.pre_test.questions):
+            path = ("pre_test", "questions", j)
+            question_paths.append((*path, "id"))
+            question_ids.append(question.id)
+            yield from check(question.source, (*path, "source"))
+            yield from check_objective(question, path)
+        yield from _same_prompts(item)
     if isinstance(item, schema.Case):
         for i, section in enumerate(item.sections):
             for j, ref in enumerate(section.sources):
@@ -150,6 +158,28 @@ def _reference_problems(item: schema.Module | schema.Case) -> Iterator[tuple[Pat
             question_ids.append(question.id)
             yield from check_objective(question, ("quiz", j))
     yield from _duplicates(question_paths, question_ids)
+
+
+def _prompt_key(prompt: str) -> str:
+    return " ".join(prompt.split()).casefold()
+
+
+def _same_prompts(module: schema.Module) -> Iterator[tuple[PathKey, str]]:
+    """A pre-test question that asks a scored question's prompt word for word."""
+    scored: dict[str, PathKey] = {}
+    for i, step in enumerate(module.steps):
+        for j, question in enumerate(getattr(step, "questions", [])):
+            scored.setdefault(_prompt_key(question.prompt), ("steps", i, "questions", j))
+    assert module.pre_test is not None
+    for j, question in enumerate(module.pre_test.questions):
+        same = scored.get(_prompt_key(question.prompt))
+        if same is not None:
+            yield (
+                ("pre_test", "questions", j, "prompt"),
+                f"the pre-test question '{question.id}' has the same prompt as the scored "
+                f"question at {_dotted(same)}: a pre-test item must be parallel (same "
+                "objective, a different stem), not the same item",
+            )
 
 
 def _duplicates(paths: list[PathKey], ids: list[str]) -> Iterator[tuple[PathKey, str]]:

@@ -26,6 +26,8 @@ ROWS = [
     "(4, 7, 'teamwork', '1.1', 1, 43, 1764720400.0, NULL, 1764720999.75, 0.875)",
     "INSERT INTO answers VALUES (3, 'quiz', 'q1', '\"b\"', 1.0, '\"b\"', 1, 1, 1764720310.0, "
     "'high')",
+    "INSERT INTO pre_test_answers VALUES (3, 'p1', '1', 0.5, 1764720305.25)",
+    "INSERT INTO pre_test_results VALUES (3, 'taken', 0.5, 1, 1764720306.0)",
     "INSERT INTO reflections VALUES (3, 'r', 'Reflect', 'What?', 'A ward round — “late”', "
     "'So', 'Now', 1764720320.0)",
     "INSERT INTO workshops (id, code, title, source_kind, source_id, facilitator_id, "
@@ -108,7 +110,7 @@ def test_the_command_prints_each_table_and_fails_in_one_sentence(
 ):
     assert main(["db", "copy", str(installation), postgres_url]) == 0
     out = capsys.readouterr().out
-    assert "users" in out and "ok: 22 tables, " in out
+    assert "users" in out and "ok: 24 tables, " in out
     assert main(["db", "copy", str(installation), postgres_url]) == 1
     assert "already holds rows" in capsys.readouterr().err
     assert main(["db", "copy", str(installation), "postgresql://nobody@127.0.0.1:1/x"]) == 1
