@@ -9,6 +9,7 @@ import streamlit as st
 from carelab import accounts
 from carelab.auth import User
 from carelab.content.text import escape_markdown
+from carelab.learning import review_services
 from carelab.ui import state
 from carelab.ui.components import auth_handoff
 
@@ -57,6 +58,7 @@ def pages_for(user: User | None) -> dict[str, list[st.Page]]:
     sections["Learn"].insert(
         1, _page("my_learning", "My learning", ":material/dashboard:", "my-learning")
     )
+    sections["Learn"].insert(2, _page("review", review_label(user), ":material/repeat:", "review"))
     sections["Account"] = [_page("account", "My account", ":material/person:", "account")]
     if user.can("facilitator"):
         sections["Workshops"] = [
@@ -73,6 +75,12 @@ def pages_for(user: User | None) -> dict[str, list[st.Page]]:
             _page("admin", "Users and content", ":material/admin_panel_settings:", "admin")
         ]
     return sections
+
+
+def review_label(user: User) -> str:
+    """The label of Review, with the number of questions due now if any: "Review (3)"."""
+    due = review_services.due_count(user, state.catalog())
+    return f"Review ({due})" if due else "Review"
 
 
 def open_verify_link(page: st.Page) -> None:

@@ -10,12 +10,15 @@ import streamlit as st
 from carelab.learning import confidence, services
 from carelab.learning.case_progress import CaseRecord
 from carelab.ui import state
+from carelab.ui.components import review_session
 from carelab.ui.components.completion import certificate_downloads, log_downloads, verify_base
+from carelab.ui.components.evaluation import follow_ups_section
 from carelab.ui.errors import require_role
 
 user = require_role(state.current_user(), "learner")
 catalog = state.catalog()
 st.title("My learning")
+follow_ups_section(user, catalog)
 # On a phone the tables scroll sideways: what a learner looks for (status and score) comes
 # straight after the name, and the name column stays in view.
 
@@ -43,6 +46,7 @@ def confidence_mark(attempt_id: int) -> str:
 
 attempts, case_records = record.attempts, record.cases
 
+review_session.my_learning_section(user, catalog)
 st.header("Modules", anchor=False)
 if not attempts:
     st.info("You have not started a module yet. Choose one in the Catalogue.")
