@@ -18,6 +18,7 @@ from fpdf import FPDF
 
 from carelab.errors import CareLabError
 from carelab.learning.active_time import GAP_CAP_SECONDS
+from carelab.learning.records import Certificate
 from carelab.pdf import (
     GOLD,
     MUTED,
@@ -348,7 +349,7 @@ def _draw_details(pdf: FPDF, data: CertificateData, s: float) -> None:
     write(pdf, data.verify_url, 9 * s, color=NAVY)
 
 
-def assessment_line(data: CertificateData) -> str | None:
+def assessment_line(data: CertificateData | Certificate) -> str | None:
     """The assessment as the certificate states it, e.g. "Assessment: 12 questions, pass mark
     80%; score 90%" (only the score for certificates issued before it was recorded)."""
     if data.score is None or data.assessment_questions == 0:

@@ -14,6 +14,7 @@ the rest, at the end, open their own connection for the pages.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -22,6 +23,7 @@ from typing import Any
 from carelab.auth import User
 from carelab.errors import CareLabError, NotFound
 from carelab.learning import limits
+from carelab.learning.certificate import CertificateData
 from carelab.store import Connection
 from carelab.store import db as store_db
 from carelab.store import evaluations as store
@@ -281,3 +283,8 @@ def completed_for(code: str) -> bool:
     """Whether the certificate with this code has its evaluation submitted."""
     with store_db.session() as db:
         return evaluation_completed(db, code)
+
+
+def with_evaluation(data: CertificateData) -> CertificateData:
+    """The certificate's data saying whether its evaluation was completed, as it is now."""
+    return dataclasses.replace(data, evaluation_completed=completed_for(data.code))

@@ -8,7 +8,7 @@ import streamlit as st
 
 from carelab.auth import User
 from carelab.content import schema, timing
-from carelab.learning import services
+from carelab.learning import evaluation, services
 from carelab.learning.certificate import (
     CertificateData,
     attested_minutes,
@@ -18,6 +18,7 @@ from carelab.learning.certificate import (
 from carelab.learning.records import Attempt
 from carelab.learning.reflective_log import ReflectionEntry, log_markdown, log_pdf
 from carelab.ui import state
+from carelab.ui.components.evaluation import evaluation_panel
 from carelab.ui.components.focus import ask_to_focus_heading
 from carelab.ui.errors import shown_as_message
 
@@ -33,6 +34,7 @@ def verify_base() -> str:
 
 def certificate_downloads(data: CertificateData, key: str) -> None:
     """The certificate as a PDF, and where anyone can check it."""
+    data = evaluation.with_evaluation(data)
     st.download_button(
         "Download my certificate (PDF)", certificate_pdf(data),
         file_name=f"carelab-certificate-{data.code}.pdf", mime="application/pdf",
@@ -90,6 +92,7 @@ def completion_panel(user: User, module: schema.Module, attempt: Attempt) -> Non
     if issued:
         st.success("You have completed this module.", icon=":material/workspace_premium:")
         certificate_downloads(issued, "done")
+        evaluation_panel(attempt, user)
     elif status.required_done and status.passed:
         _complete_form(user, module, attempt, found.active_seconds)
     elif status.required_done:

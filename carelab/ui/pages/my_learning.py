@@ -12,11 +12,13 @@ from carelab.learning.case_progress import CaseRecord
 from carelab.ui import state
 from carelab.ui.components import review_session
 from carelab.ui.components.completion import certificate_downloads, log_downloads, verify_base
+from carelab.ui.components.evaluation import follow_ups_section
 from carelab.ui.errors import require_role
 
 user = require_role(state.current_user(), "learner")
 catalog = state.catalog()
 st.title("My learning")
+follow_ups_section(user, catalog)
 # On a phone the tables scroll sideways: what a learner looks for (status and score) comes
 # straight after the name, and the name column stays in view.
 

@@ -7,8 +7,13 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from carelab.content.text import escape_markdown
-from carelab.learning import services
-from carelab.learning.certificate import NAME_REMOVED, time_note
+from carelab.learning import evaluation, services
+from carelab.learning.certificate import (
+    EVALUATION_COMPLETED,
+    NAME_REMOVED,
+    assessment_line,
+    time_note,
+)
 from carelab.learning.services import Verification
 from carelab.ui.errors import shown_as_message
 
@@ -32,6 +37,8 @@ def show(found: Verification) -> None:
         f"(version {escape_markdown(cert.module_version)})\n- **Completed:** {completed}\n"
         f"- **{time_label}:** {cert.attested_minutes} minutes (estimated duration "
         f"{cert.estimated_minutes} minutes)"
+        + (f"\n- {line}" if (line := assessment_line(cert)) else "")
+        + (f"\n- {EVALUATION_COMPLETED}" if evaluation.completed_for(cert.code) else "")
     )
     st.caption(time_note(cert.time_basis, cert.estimated_minutes))
     st.caption("CareLab itself awards no CME or CPD credit.")

@@ -1,0 +1,131 @@
+"""The evaluation after a module (on its last step) and its follow-up (on My learning).
+
+Optional and asked once: "No thanks" is remembered, and the certificate never waits for it.
+What the learner typed is shown back as text only (escaped Markdown, never HTML).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from carelab.auth import User
+from carelab.content.catalog import Catalog
+from carelab.content.text import escape_markdown
+from carelab.learning import evaluation, limits
+from carelab.learning.evaluation import Answers, Evaluation
+from carelab.learning.records import Attempt
+from carelab.ui.errors import shown_as_message
+
+
+def _quoted(text: str) -> str:
+    """The learner's own text as a Markdown quote that shows exactly what they typed."""
+    return "\n".join(f"> {escape_markdown(line)}" if line else ">" for line in text.splitlines())
+
+
+def evaluation_panel(attempt: Attempt, user: User) -> None:
+    """After completion: the evaluation form, once; then that it was completed."""
+    found = evaluation.for_attempt(attempt.id)
+    if found is None:
+        _form(attempt, user)
+    elif found.submitted:
+        st.success(
+            f"Evaluation completed. Thank you. From {found.follow_up_on:%d %B %Y}, My learning "
+            "will ask whether you made the change you planned."
+            if found.answers.intent
+            else "Evaluation completed. Thank you.",
+            icon=":material/rate_review:",
+        )
+
+
+def _form(attempt: Attempt, user: User) -> None:
+    st.subheader("How was this module? (optional)", anchor=False)
+    st.markdown(
+        "Bodies that accept CPD ask for an evaluation of each activity. Five short questions; "
+        "your certificate does not depend on them, and authors see answers only pooled, "
+        "without names, once at least five learners have answered."
+    )
+    now = evaluation.clock()
+    first = evaluation.today(now) + timedelta(days=1)
+    with st.form("evaluation.form"):
+        ratings = {
+            name: st.radio(
+                statement,
+                list(evaluation.SCALE),
+                format_func=evaluation.SCALE.__getitem__,
+                index=None,
+                key=f"evaluation.{name}",
+            )
+            for name, statement in evaluation.ITEMS.items()
+        }
+        missing = st.text_area(
+            evaluation.MISSING_PROMPT,
+            max_chars=limits.MAX_EVALUATION_TEXT,
+            key="evaluation.missing",
+        )
+        intent = st.text_area(
+            evaluation.INTENT_PROMPT,
+            max_chars=limits.MAX_EVALUATION_TEXT,
+            help="We will ask you on the date below whether you made it.",
+            key="evaluation.intent",
+        )
+        day = st.date_input(
+            "When should we ask whether you made the change?",
+            value=evaluation.default_follow_up(now),
+            min_value=first,
+            max_value=first + timedelta(days=evaluation.LATEST_FOLLOW_UP_DAYS - 1),
+            format="DD/MM/YYYY",
+            key="evaluation.follow_up",
+        )
+        send = st.form_submit_button("Submit my evaluation", type="primary")
+        skip = st.form_submit_button("No thanks")
+    with shown_as_message():
+        if send:
+            evaluation.submit_now(
+                user, attempt.id, Answers(**ratings, missing=missing, intent=intent), day
+            )
+            st.rerun()
+        if skip:
+            evaluation.decline_now(user, attempt.id)
+            st.rerun()
+
+
+def follow_ups_section(user: User, catalog: Catalog) -> None:
+    """On My learning: each follow-up whose date has come, with the learner's plan quoted."""
+    if flash := st.session_state.pop("evaluation.flash", None):
+        st.success(flash, icon=":material/task_alt:")
+    due = evaluation.due_now(user)
+    if not due:
+        return
+    st.header(evaluation.FOLLOW_UP_QUESTION, anchor=False)
+    for found in due:
+        _follow_up(user, catalog, found)
+
+
+def _follow_up(user: User, catalog: Catalog, found: Evaluation) -> None:
+    module = catalog.modules.get(found.module_id)
+    title = module.title if module else found.module_id
+    key = f"evaluation.follow_up.{found.attempt_id}"
+    with st.container(border=True):
+        st.markdown(f"After **{escape_markdown(title)}** you wrote that you would change:")
+        st.markdown(_quoted(found.answers.intent))
+        with st.form(key):
+            outcome = st.radio(
+                f"{evaluation.FOLLOW_UP_QUESTION} ({title})",
+                list(evaluation.OUTCOMES),
+                format_func=evaluation.OUTCOMES.__getitem__,
+                index=None,
+                key=f"{key}.outcome",
+            )
+            obstacles = st.text_area(
+                evaluation.OBSTACLES_PROMPT,
+                max_chars=limits.MAX_EVALUATION_TEXT,
+                key=f"{key}.obstacles",
+            )
+            send = st.form_submit_button("Save my answer", type="primary")
+        if send:
+            with shown_as_message():
+                evaluation.answer_now(user, found.attempt_id, outcome or "", obstacles)
+                st.session_state["evaluation.flash"] = "Thank you: your answer is saved."
+                st.rerun()
