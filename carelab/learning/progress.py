@@ -27,7 +27,7 @@ from typing import Any
 from carelab.auth import User
 from carelab.content import schema, timing
 from carelab.errors import CareLabError
-from carelab.learning import active_time, confidence, grading, limits, review
+from carelab.learning import active_time, confidence, grading, limits, pre_test, review
 from carelab.learning.certificate import CertificateData, attested_minutes, new_code
 from carelab.learning.records import Attempt, Certificate, RatedAnswer, Reflection, SavedAnswer
 from carelab.store import Connection
@@ -344,6 +344,7 @@ def _complete(
         "attested_minutes": attested_minutes(active, estimated),
         "score": state.score, "completed_at": now,
         "assessment_questions": state.questions, "pass_mark": state.pass_mark,
+        "pre_test_score": pre_test.certificate_score(db, attempt.id),
     }  # fmt: skip
     store.insert_certificate(db, row)
     queue_for_review(db, user.id, attempt.id, module, cases, now)

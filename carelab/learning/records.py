@@ -164,6 +164,8 @@ class Certificate:
     # The assessment it was issued under: scored questions and pass mark (None before 0.5).
     assessment_questions: int | None = None
     pass_mark: float | None = None
+    # The pre-test score of the attempt it was issued for (None: no pre-test, or skipped).
+    pre_test_score: float | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Certificate:
@@ -184,6 +186,7 @@ class Certificate:
             time_basis=row.get("time_basis") or "measured",
             assessment_questions=row.get("assessment_questions"),
             pass_mark=row.get("pass_mark"),
+            pre_test_score=row.get("pre_test_score"),
         )
 
 

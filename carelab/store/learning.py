@@ -20,6 +20,7 @@ from carelab.learning.records import (
     Reflection,
     SavedAnswer,
 )
+from carelab.store import pre_tests
 from carelab.store.connection import Connection
 from carelab.store.db import write_transaction
 
@@ -231,11 +232,11 @@ def insert_certificate(db: Connection, row: dict[str, Any]) -> None:
     db.execute(
         "INSERT INTO certificates (code, attempt_id, user_id, learner_name, module_id, "
         "module_title, module_version, objectives, estimated_minutes, attested_minutes, score, "
-        "completed_at, assessment_questions, pass_mark) VALUES (:code, :attempt_id, :user_id, "
-        ":learner_name, :module_id, :module_title, :module_version, :objectives, "
-        ":estimated_minutes, :attested_minutes, :score, :completed_at, :assessment_questions, "
-        ":pass_mark)",
-        {"assessment_questions": None, "pass_mark": None, **row},
+        "completed_at, assessment_questions, pass_mark, pre_test_score) VALUES (:code, "
+        ":attempt_id, :user_id, :learner_name, :module_id, :module_title, :module_version, "
+        ":objectives, :estimated_minutes, :attested_minutes, :score, :completed_at, "
+        ":assessment_questions, :pass_mark, :pre_test_score)",
+        {"assessment_questions": None, "pass_mark": None, "pre_test_score": None, **row},
     )
 
 
@@ -281,4 +282,5 @@ def user_data(db: Connection, user_id: int) -> dict[str, Any]:
         "steps_done": _rows(db, f"SELECT * FROM step_progress WHERE attempt_id IN ({marks})", ids),  # noqa: S608
         "reflections": _reflection_rows(db, user_id),
         "certificates": _certificate_rows(db, user_id),
+        **pre_tests.user_rows(db, user_id),
     }
