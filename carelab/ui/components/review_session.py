@@ -82,7 +82,7 @@ def show(user: User, catalog: Catalog, run: Run) -> None:
     """The session's current question, its feedback once checked, and the way on."""
     total, index = len(run.questions), run.index
     found, number = run.questions[index], index + 1
-    st.progress(number / total, text=f"Question {number} of {total}")
+    st.progress(len(run.outcomes) / total, text=f"{len(run.outcomes)} of {total} answered")
     key = f"review.{run.seed}.{index}"
     outcome = run.outcomes.get(index)
     with st.container(border=True):

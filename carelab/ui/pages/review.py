@@ -26,9 +26,10 @@ if due.count:
     st.markdown(f"**{due.count} {plural} due for review now.**")
     st.markdown("\n".join(f"- {m.title}: {m.count}" for m in due.modules))
     size = min(due.count, review.SESSION_SIZE)
+    asks = "it" if due.count == 1 else ("them" if size == due.count else f"{size} of them")
     st.caption(
-        f"A session asks {size} of them, one after another, and saves each answer as you "
-        "give it; you say how sure you are each time."
+        f"A session asks {asks}, one after another, and saves each answer as you give it; "
+        "you say how sure you are each time."
     )
     if st.button("Start review", type="primary", icon=":material/play_arrow:"):
         review_session.start(review_services.next_session(user, catalog))
