@@ -9,6 +9,7 @@ import getpass
 import json
 import re
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from carelab.content.schema import Case, Module
 from carelab.content.starter import starter_case
 from carelab.content.validate import validate_document
 from carelab.errors import CareLabError, ContentError
-from carelab.learning import reports
+from carelab.learning import digest, reports
 from carelab.store import db as store_db
 from carelab.store.copy import copy_to_postgres
 
@@ -300,6 +301,50 @@ def _add_report_commands(commands: argparse._SubParsersAction) -> None:
     module.set_defaults(func=cmd_report_module)
 
 
+def cmd_review_digest(args: argparse.Namespace) -> int:
+    """E-mail each learner with reviews due this week a digest (at most one in 7 days)."""
+    settings = digest.mail_settings()
+    if settings is None and not args.dry_run:
+        print("SMTP is not configured: no digest sent")
+        return 0
+    catalog = load_catalog(config.content_dir())
+    titles = {module_id: module.title for module_id, module in catalog.modules.items()}
+    now = time.time()
+    with store_db.session() as db:
+        planned = digest.plan(db, titles, now)
+        if args.dry_run:
+            for item in planned:
+                print(f"would send to {item.email}: {digest.subject(item)}")
+                for day in item.days:
+                    modules = ", ".join(f"{title} {count}" for title, count in day.modules)
+                    print(f"  {day.label}: {modules}")
+            off = " (SMTP is not configured)" if settings is None else ""
+            print(f"dry run: {_digests(len(planned))}, none sent{off}")
+            return 0
+        run = digest.send(db, planned, settings, now)
+    for email, reason in run.failed:
+        print(f"not sent to {email}: {reason}", file=sys.stderr)
+    skipped = f", {len(run.skipped)} sent meanwhile by another run" if run.skipped else ""
+    print(f"sent {_digests(len(run.sent))}, {len(run.failed)} failed{skipped}")
+    return 1 if run.failed else 0
+
+
+def _digests(count: int) -> str:
+    return f"{count} digest" if count == 1 else f"{count} digests"
+
+
+def _add_review_commands(commands: argparse._SubParsersAction) -> None:
+    review = commands.add_parser("review", help="spaced review: the weekly e-mail digest")
+    kinds = review.add_subparsers(dest="review", required=True)
+    send = kinds.add_parser(
+        "digest", help="e-mail learners the reviews due this week (needs CARELAB_SMTP_HOST)"
+    )
+    send.add_argument(
+        "--dry-run", action="store_true", help="print who would get what; send nothing"
+    )
+    send.set_defaults(func=cmd_review_digest)
+
+
 def _add_gift_commands(commands: argparse._SubParsersAction) -> None:
     import_gift = commands.add_parser("import-gift", help="Moodle GIFT questions as CareLab YAML")
     import_gift.add_argument("file", help="a GIFT file, e.g. questions.gift.txt")
@@ -371,6 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_gift_commands(commands)
     _add_report_commands(commands)
+    _add_review_commands(commands)
     cli_indicators.add_commands(commands)
     return parser
 

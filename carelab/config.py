@@ -79,6 +79,33 @@ SETTINGS: tuple[Setting, ...] = (
         "On PostgreSQL, changes arrive at once by LISTEN/NOTIFY and this poll is only the "
         "fallback while the listener is reconnecting.",
     ),
+    Setting(
+        "CARELAB_SMTP_HOST",
+        "",
+        "Mail server for the weekly digest of due reviews (`carelab review digest`). "
+        "Empty: no e-mail is ever sent.",
+    ),
+    Setting("CARELAB_SMTP_PORT", "587", "The mail server's port (587: submission with STARTTLS)."),
+    Setting("CARELAB_SMTP_USER", "", "User name for the mail server; empty: no sign-in."),
+    Setting("CARELAB_SMTP_PASSWORD", "", "Password for the mail server's user."),
+    Setting(
+        "CARELAB_SMTP_STARTTLS",
+        "true",
+        "Encrypt the connection with STARTTLS before signing in or sending (true/false); "
+        "with true, a server that does not offer it gets nothing.",
+    ),
+    Setting(
+        "CARELAB_MAIL_FROM",
+        "",
+        "The digest's From address, e.g. CareLab <carelab@hospital.example>; "
+        "empty: CARELAB_SMTP_USER.",
+    ),
+    Setting(
+        "CARELAB_PUBLIC_URL",
+        "",
+        "The address learners open CareLab at, e.g. https://carelab.hospital.example, for "
+        "the links in e-mails; empty: the mail names the pages without a link.",
+    ),
 )
 
 _BY_ENV = {s.env: s for s in SETTINGS}

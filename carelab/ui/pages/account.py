@@ -6,6 +6,7 @@ import streamlit as st
 
 from carelab import accounts, auth
 from carelab.content.text import escape_markdown
+from carelab.learning import digest
 from carelab.ui import navigation, state
 from carelab.ui.errors import require_role, shown_as_message
 
@@ -14,6 +15,21 @@ st.title("My account")
 st.markdown(f"**Name:** {escape_markdown(user.display_name)}")
 st.markdown(f"**Email:** {escape_markdown(user.email)}")
 st.markdown(f"**Roles:** {', '.join(sorted(user.roles))}")
+
+if digest.enabled():
+    st.header("E-mail", anchor=False)
+    kept = digest.wants_digest(user)
+    wanted = st.checkbox(
+        "E-mail me a weekly summary of my reviews", value=kept, key="account.digest"
+    )
+    if wanted != kept:
+        with shown_as_message():
+            digest.set_wants_digest(user, wanted)
+            st.success(
+                "Saved: you will get the weekly summary."
+                if wanted
+                else "Saved: no more weekly summaries."
+            )
 
 st.header("Change password", anchor=False)
 with st.form("account.password", clear_on_submit=True):
