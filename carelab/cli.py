@@ -278,12 +278,15 @@ def cmd_report_items(args: argparse.Namespace) -> int:
 
 
 def cmd_report_module(args: argparse.Namespace) -> int:
-    """Print a module's report: completions, time on task, scores."""
-    report = reports.module_report(args.module_id, load_catalog(config.content_dir()))
+    """Print a module's report: completions, time on task, scores, evaluation summaries."""
+    catalog = load_catalog(config.content_dir())
+    report = reports.module_report(args.module_id, catalog)
+    rated = reports.evaluation_summary(args.module_id, catalog)
     if args.format == "json":
-        sys.stdout.write(json.dumps(reports.report_dict(report), indent=2) + "\n")
+        data = {**reports.report_dict(report), "evaluation": reports.evaluation_dict(rated)}
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(reports.report_text(report))
+        sys.stdout.write(reports.report_text(report) + reports.evaluation_text(rated))
     return 0
 
 
@@ -295,7 +298,7 @@ def _add_report_commands(commands: argparse._SubParsersAction) -> None:
     items.add_argument("--format", choices=("csv", "json"), default="csv")
     items.add_argument("--out", help="write the report here instead of standard output")
     items.set_defaults(func=cmd_report_items)
-    module = kinds.add_parser("module", help="completions, median time on task, scores")
+    module = kinds.add_parser("module", help="completions, time on task, scores, evaluations")
     module.add_argument("module_id", help="the module's id, e.g. teamwork")
     module.add_argument("--format", choices=("text", "json"), default="text")
     module.set_defaults(func=cmd_report_module)

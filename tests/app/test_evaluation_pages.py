@@ -126,3 +126,29 @@ def test_the_follow_up_appears_on_its_date_quotes_the_plan_as_text_and_saves(
     ).fetchone() == ("partly", "Staffing")
     assert "Thank you: your answer is saved." in texts(at)
     assert evaluation.FOLLOW_UP_QUESTION not in [h.value for h in at.header]
+
+
+def test_the_reports_page_summarises_evaluations_and_hides_small_cells(app, db, content_root):
+    from tests.app.test_reports_page import author
+    from tests.unit.learning.test_evaluation_reports import COHORT, seed
+
+    (content_root / "modules" / "ev.yaml").write_text(MODULE, encoding="utf-8")
+    module = schema.Module.model_validate(load_yaml_text(MODULE, "ev").data)
+    writer = author(db)
+    seed(db, module, COHORT[:4])
+    at = app(user=writer, page="carelab/ui/pages/reports.py")
+    assert not at.exception
+    assert "Evaluations are hidden: fewer than 5 learners submitted one." in texts(at)
+    assert not at.table and not at.expander
+    seed(db, module, [(5, 5, 5, "<i>More</i>", "Plan")], first=4)
+    at = app(user=writer, page="carelab/ui/pages/reports.py")
+    table = at.table[0].value
+    assert list(table["Learners"]) == ["5", "5", "fewer than 5 learners"]
+    assert list(table["Mean (1-5)"]) == ["4.00", "4.20", ""]
+    assert list(table["Strongly agree"]) == ["2", "2", ""]
+    assert [e.label for e in at.expander] == [
+        "What was missing (3)",
+        "What learners will change (4)",
+    ]
+    assert "<i>More</i>" in [t.value for t in at.text]  # shown as typed, as plain text
+    assert "Follow-ups are hidden: fewer than 5 learners answered one." in texts(at)

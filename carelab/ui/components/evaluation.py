@@ -16,6 +16,7 @@ from carelab.content.text import escape_markdown
 from carelab.learning import evaluation, limits
 from carelab.learning.evaluation import Answers, Evaluation
 from carelab.learning.records import Attempt
+from carelab.learning.reports import SUPPRESSED, EvaluationSummary
 from carelab.ui.errors import shown_as_message
 
 
@@ -129,3 +130,41 @@ def _follow_up(user: User, catalog: Catalog, found: Evaluation) -> None:
                 evaluation.answer_now(user, found.attempt_id, outcome or "", obstacles)
                 st.session_state["evaluation.flash"] = "Thank you: your answer is saved."
                 st.rerun()
+
+
+def _texts(heading: str, texts: tuple[str, ...]) -> None:
+    """Learners' free texts, each as plain text (never HTML), in a closed expander."""
+    with st.expander(f"{heading} ({len(texts)})"):
+        for text in texts:
+            st.text(text)
+
+
+def evaluation_section(summary: EvaluationSummary) -> None:
+    """On the Reports page: ratings, free texts and follow-ups, small cells without numbers."""
+    st.subheader("Evaluations", anchor=False)
+    if summary.suppressed:
+        st.write(f"Evaluations are hidden: {SUPPRESSED} submitted one.")
+    else:
+        st.table(
+            {
+                "Statement": [s.statement for s in summary.scales],
+                "Learners": [SUPPRESSED if s.suppressed else str(s.n) for s in summary.scales],
+                "Mean (1-5)": ["" if s.suppressed else f"{s.mean:.2f}" for s in summary.scales],
+                **{
+                    label: ["" if s.suppressed else str(s.counts[i]) for s in summary.scales]
+                    for i, label in enumerate(evaluation.SCALE.values())
+                },
+            },
+            hide_index=True,
+        )
+        _texts("What was missing", summary.missing)
+        _texts("What learners will change", summary.intents)
+    if summary.follow_ups_suppressed:
+        st.write(f"Follow-ups are hidden: {SUPPRESSED} answered one.")
+    else:
+        st.write(
+            f"Follow-ups answered: {summary.follow_ups}. "
+            + "; ".join(f"{evaluation.OUTCOMES[k]}: {n}" for k, n in summary.outcomes.items())
+            + "."
+        )
+        _texts("What got in the way", summary.obstacles)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from carelab.learning import reports
 from carelab.ui import state
+from carelab.ui.components.evaluation import evaluation_section
 from carelab.ui.errors import require_role
 
 require_role(state.current_user(), "author")
@@ -47,6 +48,7 @@ if summary.scores is not None:
 else:
     st.write(f"Scores and time on task are hidden: {reports.SUPPRESSED} completed this module.")
 st.caption(summary.not_yet)
+evaluation_section(reports.evaluation_summary(chosen, catalog))
 
 analysis = reports.item_analysis(chosen, catalog)
 st.subheader("Questions", anchor=False)

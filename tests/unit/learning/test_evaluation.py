@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from carelab import auth
 from carelab.content.loader import load_yaml_text
 from carelab.content.schema import Module
 from carelab.errors import NotFound
 from carelab.learning import evaluation, limits, progress
-from carelab.learning.certificate import assessment_line
+from carelab.learning.certificate import assessment_line, certificate_pdf
 from carelab.learning.errors import TextTooLong
 from carelab.learning.evaluation import Answers, EvaluationError
 
@@ -149,3 +151,20 @@ def test_certificates_before_the_migration_keep_their_plain_score_line(db, modul
     assert assessment_line(certificate) == "Assessment: 2 questions, pass mark 50%; score 100%"
     older = replace(certificate, assessment_questions=None, pass_mark=None)
     assert assessment_line(older) == "Quiz score: 100%"
+
+
+def pdf_text(data) -> str:
+    reader = PdfReader(io.BytesIO(certificate_pdf(data)))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def test_the_certificate_pdf_states_the_assessment_and_then_the_evaluation(db, module, learner):
+    attempt, certificate = completed(db, learner, module)
+    before = pdf_text(certificate)
+    assert "Assessment: 2 questions, pass mark 50%; score 100%" in before
+    assert "Evaluation completed" not in before
+    evaluation.submit(db, learner, attempt.id, ANSWERS, evaluation.default_follow_up(NOW), NOW)
+    done = replace(
+        certificate, evaluation_completed=evaluation.evaluation_completed(db, certificate.code)
+    )
+    assert "Evaluation completed" in pdf_text(done)
