@@ -15,6 +15,7 @@ from carelab.ui.components.focus import (
     heading_key,
 )
 from carelab.ui.components.module_view import show_module_outline
+from carelab.ui.components.pre_test import show_gain, show_pre_test
 from carelab.ui.components.steps import show_step
 
 # Steps that are done once the learner moves on from them (nothing to answer or save).
@@ -85,6 +86,9 @@ if older:
         f"This module was updated to version {module.version}. Your answers to version "
         f"{older.module_version} are kept in your record; this is a fresh start."
     )
+if show_pre_test(module, attempt):
+    # A new attempt at a module with a pre-test starts with it (or its answers).
+    st.stop()
 
 ids = [s.id for s in module.steps]
 current = st.query_params.get("step") or attempt.current_step or ids[0]
@@ -142,6 +146,7 @@ if index == len(ids) - 1:
             go_to(index)
             st.rerun()
     completion_panel(user, module, attempt)
+    show_gain(module, attempt)
     if module.confidence:
         confidence_mark_panel()
 focus_heading_if_asked(heading_key(index))
