@@ -18,6 +18,7 @@ from fpdf import FPDF
 
 from carelab.errors import CareLabError
 from carelab.learning.active_time import GAP_CAP_SECONDS
+from carelab.learning.pre_test import gain_text
 from carelab.learning.records import Certificate
 from carelab.pdf import (
     GOLD,
@@ -123,6 +124,8 @@ class CertificateData:
     assessment_questions: int | None = None
     pass_mark: float | None = None
     evaluation_completed: bool = False
+    # The attempt's pre-test score (carelab.learning.pre_test); None: none, or skipped.
+    pre_test_score: float | None = None
 
     def __post_init__(self) -> None:
         problems = certificate_problems(self)
@@ -170,6 +173,9 @@ def certificate_problems(data: CertificateData) -> list[str]:
         problems.append("the pass mark must be between 0 and 1")
     if data.assessment_questions is not None and data.assessment_questions < 0:
         problems.append("the number of assessment questions cannot be negative")
+    pre = data.pre_test_score
+    if pre is not None and not (math.isfinite(pre) and 0 <= pre <= 1):
+        problems.append("the pre-test score must be between 0 and 1")
     return problems
 
 
@@ -329,6 +335,9 @@ def _draw_details(pdf: FPDF, data: CertificateData, s: float) -> None:
     if (line := assessment_line(data)) is not None:
         pdf.set_x(BLOCK_X)
         write(pdf, line, size, align="L", w=left_w, gap=0.8 * s)
+    if (gain := gain_line(data)) is not None:
+        pdf.set_x(BLOCK_X)
+        write(pdf, gain, size, align="L", w=left_w, gap=0.8 * s)
     if data.evaluation_completed:
         pdf.set_x(BLOCK_X)
         write(pdf, EVALUATION_COMPLETED, size, align="L", w=left_w, gap=0.8 * s)
@@ -347,6 +356,11 @@ def _draw_details(pdf: FPDF, data: CertificateData, s: float) -> None:
     pdf.set_y(max(left_end, pdf.get_y()) + 3 * s)
     # Full width, so a typical verify URL stays on one line and can be typed from paper.
     write(pdf, data.verify_url, 9 * s, color=NAVY)
+
+
+def gain_line(data: CertificateData | Certificate) -> str | None:
+    """The learner's gain, "Pre-test 45%, post-test 85%", when both scores exist."""
+    return gain_text(data.pre_test_score, data.score)
 
 
 def assessment_line(data: CertificateData | Certificate) -> str | None:

@@ -391,4 +391,5 @@ def certificate_data(certificate: Certificate, verify_base: str) -> CertificateD
         time_basis=certificate.time_basis,
         assessment_questions=certificate.assessment_questions,
         pass_mark=certificate.pass_mark,
+        pre_test_score=certificate.pre_test_score,
     )

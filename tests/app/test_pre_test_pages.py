@@ -12,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 from carelab.learning.pre_test import TITLE
 
 PLAYER = "carelab/ui/pages/module_player.py"
+MY_LEARNING = "carelab/ui/pages/my_learning.py"
+VERIFY = "carelab/ui/pages/verify.py"
 
 MODULE = """\
 id: gain
@@ -168,3 +170,29 @@ def test_the_learner_may_skip_the_pre_test_and_then_no_gain_is_shown(player, lea
     ).click().run()
     assert not at.exception
     assert "Your gain" not in texts(at)
+
+
+def test_my_learning_and_the_verify_page_show_the_gain(app, player, learner, db):
+    at = player()
+    aid = attempt_id(db, learner)
+    for qid, value in (("pre-sky", 1), ("pre-water", False)):
+        at.radio(key=f"pre_test.{aid}.{qid}").set_value(value)
+        save(at, f"pre_test.{aid}.{qid}")
+    at.button(key="pre_test.finish").click().run()
+    at.button(key="pre_test.start").click().run()
+    for qid, value in (("sky", 0), ("water", True)):
+        at.radio(key=f"player.{aid}.{qid}").set_value(value)
+        at.button(key=f"FormSubmitter:player.{aid}.{qid}.form-Check my answer").click().run()
+    at.button(
+        key="FormSubmitter:player.complete-Complete the module and get my certificate"
+    ).click().run()
+    assert not at.exception
+    mine = app(user=learner, page=MY_LEARNING)
+    assert not mine.exception
+    table = mine.dataframe[0].value
+    assert table["Pre-test and post-test"].tolist() == ["Pre-test 50%, post-test 100%"]
+    assert "Pre-test 50%, post-test 100%." in texts(mine)  # beside the certificate
+    code = db.execute("SELECT code FROM certificates WHERE attempt_id = ?", [aid]).fetchone()[0]
+    check = app(page=VERIFY, verify=code)
+    assert not check.exception
+    assert "- Pre-test 50%, post-test 100%" in texts(check)

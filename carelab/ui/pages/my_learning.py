@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from carelab.learning import confidence, services
+from carelab.learning import confidence, pre_test, services
 from carelab.learning.case_progress import CaseRecord
 from carelab.ui import state
 from carelab.ui.components import review_session
@@ -45,6 +45,11 @@ def confidence_mark(attempt_id: int) -> str:
 
 
 attempts, case_records = record.attempts, record.cases
+# "Pre-test 45%, post-test 85%" by attempt, where the learner took the pre-test and completed.
+pre_scores = pre_test.scores(user)
+gains = {
+    a.id: text for a in attempts if (text := pre_test.gain_text(pre_scores.get(a.id), a.score))
+}
 
 review_session.my_learning_section(user, catalog)
 st.header("Modules", anchor=False)
@@ -60,6 +65,11 @@ else:
             **(
                 {"Confidence mark": [confidence_mark(a.id) for a in attempts]}
                 if record.marks
+                else {}
+            ),
+            **(
+                {"Pre-test and post-test": [gains.get(a.id, "–") for a in attempts]}
+                if gains
                 else {}
             ),
             "Started": [when(a.started_at) for a in attempts],
@@ -136,6 +146,8 @@ for issued in record.certificates:
     with st.container(border=True):
         st.markdown(f"**{issued.module_title}** (version {issued.module_version}), "
                     f"completed {when(issued.completed_at.timestamp())}")  # fmt: skip
+        if gain := pre_test.gain_text(issued.pre_test_score, issued.score):
+            st.markdown(f"{gain}.")
         certificate_downloads(issued, issued.code)
 
 st.header("Reflective log", anchor=False)

@@ -12,6 +12,7 @@ from carelab.learning.certificate import (
     EVALUATION_COMPLETED,
     NAME_REMOVED,
     assessment_line,
+    gain_line,
     time_note,
 )
 from carelab.learning.services import Verification
@@ -38,6 +39,7 @@ def show(found: Verification) -> None:
         f"- **{time_label}:** {cert.attested_minutes} minutes (estimated duration "
         f"{cert.estimated_minutes} minutes)"
         + (f"\n- {line}" if (line := assessment_line(cert)) else "")
+        + (f"\n- {gain}" if (gain := gain_line(cert)) else "")
         + (f"\n- {EVALUATION_COMPLETED}" if evaluation.completed_for(cert.code) else "")
     )
     st.caption(time_note(cert.time_basis, cert.estimated_minutes))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 
 import pytest
+from pypdf import PdfReader
 
 from carelab import auth
 from carelab.content.loader import load_yaml_text
 from carelab.content.schema import Module
 from carelab.learning import pre_test, progress
+from carelab.learning.certificate import CertificateError, certificate_pdf
 from carelab.learning.pre_test import PreTestError
 from carelab.store import learning as learning_store
 from carelab.store import pre_tests
@@ -154,3 +158,24 @@ def test_a_module_without_a_pre_test_and_an_unknown_question(db, module, learner
     assert pre_test.state(db, attempt, plain) is pre_test.NOT_OFFERED
     with pytest.raises(PreTestError, match="no question 'nope'"):
         pre_test.record_answer(db, attempt, module, "nope", True)
+
+
+def test_the_certificate_pdf_states_the_gain_only_with_a_pre_test(db, module, learner):
+    attempt = progress.current_attempt(db, learner, module)
+    answer_all(db, attempt, module, {"pre-pick": 0, "pre-tf": False, "pre-num": "1",
+                                     "pre-text": "no"})  # fmt: skip
+    pre_test.finish(db, attempt, module)
+    progress.finish_step(db, attempt, "read")
+    for question, response in zip(module.steps[1].questions, [True, "1"], strict=True):
+        progress.record_answer(db, attempt, "quiz", question, response)
+    data = progress.complete(db, learner, attempt, module, BASE)
+    assert data.pre_test_score == pytest.approx(0.25) and data.score == pytest.approx(0.5)
+
+    def text(pdf: bytes) -> str:
+        return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+
+    assert "Pre-test 25%, post-test 50%" in " ".join(text(certificate_pdf(data)).split())
+    without = dataclasses.replace(data, pre_test_score=None)
+    assert "Pre-test" not in text(certificate_pdf(without))
+    with pytest.raises(CertificateError, match="pre-test score must be between 0 and 1"):
+        dataclasses.replace(data, pre_test_score=1.5)
