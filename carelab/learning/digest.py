@@ -234,6 +234,27 @@ def _reason(exc: OSError) -> str:
 Connect = Callable[..., smtplib.SMTP]
 
 
+def _secure_and_sign_in(server: smtplib.SMTP, settings: MailSettings, where: str) -> None:
+    """STARTTLS and sign-in as the settings say; MailServerError when the server can't."""
+    if settings.starttls:
+        try:
+            server.starttls(context=ssl.create_default_context())
+        except smtplib.SMTPNotSupportedError:
+            raise MailServerError(
+                f"The mail server {where} does not offer STARTTLS; nothing was sent over an "
+                "unencrypted connection (set CARELAB_SMTP_STARTTLS=false only for a local "
+                "relay)."
+            ) from None
+    if settings.user:
+        try:
+            server.login(settings.user, settings.password)
+        except smtplib.SMTPNotSupportedError:
+            raise MailServerError(
+                f"The mail server {where} does not offer sign-in (SMTP AUTH); leave "
+                "CARELAB_SMTP_USER empty for a relay that needs none."
+            ) from None
+
+
 @contextmanager
 def _connection(settings: MailSettings, connect: Connect) -> Iterator[smtplib.SMTP]:
     """An SMTP connection, encrypted and signed in as the settings say; MailServerError if not."""
@@ -243,17 +264,11 @@ def _connection(settings: MailSettings, connect: Connect) -> Iterator[smtplib.SM
     except OSError as exc:  # refused, unknown host, timed out; smtplib's errors are OSErrors
         raise MailServerError(f"Cannot reach the mail server {where}: {_reason(exc)}.") from None
     try:
-        if settings.starttls:
-            server.starttls(context=ssl.create_default_context())
-        if settings.user:
-            server.login(settings.user, settings.password)
-    except smtplib.SMTPNotSupportedError:
+        _secure_and_sign_in(server, settings, where)
+    except MailServerError:
         server.close()
-        raise MailServerError(
-            f"The mail server {where} does not offer STARTTLS; nothing was sent over an "
-            "unencrypted connection (set CARELAB_SMTP_STARTTLS=false only for a local relay)."
-        ) from None
-    except OSError as exc:
+        raise
+    except OSError as exc:  # a bad certificate, a wrong password
         server.close()
         raise MailServerError(f"The mail server {where} refused us: {_reason(exc)}.") from None
     try:

@@ -149,8 +149,22 @@ def test_a_server_that_refuses_connections_is_one_clear_error_and_nothing_is_rec
 
 def test_starttls_is_required_when_set_and_nothing_is_sent_in_the_clear(db, ann, mail):
     inbox, port = mail  # aiosmtpd without a TLS context does not offer STARTTLS
-    with pytest.raises(digest.MailServerError, match="does not offer STARTTLS"):
-        digest.send(db, plan(db), settings(port, starttls=True, user="u", password="p"), NOW)
+    with pytest.raises(digest.MailServerError) as caught:
+        digest.send(db, plan(db), settings(port, starttls=True), NOW)
+    assert str(caught.value) == (
+        f"The mail server 127.0.0.1:{port} does not offer STARTTLS; nothing was sent over an "
+        "unencrypted connection (set CARELAB_SMTP_STARTTLS=false only for a local relay)."
+    )
+    assert inbox.messages == []
+    assert digest_store.last_sent(db, ann.id) is None
+
+
+def test_a_server_without_sign_in_is_named_and_the_password_never_shown(db, ann, mail):
+    inbox, port = mail  # aiosmtpd without an authenticator does not offer AUTH
+    with pytest.raises(digest.MailServerError) as caught:
+        digest.send(db, plan(db), settings(port, user="carelab", password="s3cret-pw"), NOW)
+    assert "does not offer sign-in (SMTP AUTH)" in str(caught.value)
+    assert "s3cret-pw" not in str(caught.value)
     assert inbox.messages == []
     assert digest_store.last_sent(db, ann.id) is None
 
@@ -160,13 +174,17 @@ def test_a_connection_lost_mid_run_fails_the_rest_without_recording_them(db, ann
     bob = auth.create_account(db, "bob@example.org", "correct horse battery", "Bob")
     queue(db, bob.id, "teamwork", "q1", NOW)
 
+    tried = []
+
     class Dropping(smtplib.SMTP):
         def send_message(self, msg, *args, **kwargs):
+            tried.append(msg["To"])
             self.close()  # the server went away
             return super().send_message(msg, *args, **kwargs)
 
     run = digest.send(db, plan(db), settings(port), NOW, connect=Dropping)
     assert run.sent == []
+    assert tried == ["ann@example.org"]  # no use trying the rest on a closed connection
     assert [email for email, _ in run.failed] == ["ann@example.org", "bob@example.org"]
     assert digest_store.last_sent(db, ann.id) is None
     assert digest_store.last_sent(db, bob.id) is None
