@@ -105,3 +105,14 @@ def module_answers(db: Connection, module_id: str) -> list[dict[str, Any]]:
             [module_id],
         )
     )
+
+
+def user_rows(db: Connection, user_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Everything stored about a user's evaluations and follow-ups, for "Download my data"."""
+    join = "JOIN attempts a ON a.id = t.attempt_id WHERE a.user_id = ? ORDER BY t.attempt_id"
+    return {
+        "evaluations": list(db.query(f"SELECT t.* FROM evaluations t {join}", [user_id])),  # noqa: S608
+        "evaluation_follow_ups": list(
+            db.query(f"SELECT t.* FROM evaluation_follow_ups t {join}", [user_id])  # noqa: S608
+        ),
+    }

@@ -20,7 +20,7 @@ from carelab.learning.records import (
     Reflection,
     SavedAnswer,
 )
-from carelab.store import pre_tests
+from carelab.store import evaluations, pre_tests
 from carelab.store.connection import Connection
 from carelab.store.db import write_transaction
 
@@ -283,4 +283,5 @@ def user_data(db: Connection, user_id: int) -> dict[str, Any]:
         "reflections": _reflection_rows(db, user_id),
         "certificates": _certificate_rows(db, user_id),
         **pre_tests.user_rows(db, user_id),
+        **evaluations.user_rows(db, user_id),
     }

@@ -17,6 +17,7 @@ from carelab.learning import evaluation, limits, progress
 from carelab.learning.certificate import assessment_line, certificate_pdf
 from carelab.learning.errors import TextTooLong
 from carelab.learning.evaluation import Answers, EvaluationError
+from carelab.store import learning as learning_store
 
 BASE = "http://carelab.test"
 DAY = evaluation.DAY_SECONDS
@@ -168,3 +169,13 @@ def test_the_certificate_pdf_states_the_assessment_and_then_the_evaluation(db, m
         certificate, evaluation_completed=evaluation.evaluation_completed(db, certificate.code)
     )
     assert "Evaluation completed" in pdf_text(done)
+
+
+def test_my_data_holds_the_evaluation_and_the_follow_up(db, module, learner):
+    attempt, _ = completed(db, learner, module)
+    day = evaluation.today(NOW) + timedelta(days=1)
+    evaluation.submit(db, learner, attempt.id, ANSWERS, day, NOW)
+    evaluation.answer_follow_up(db, learner, attempt.id, "made", "", NOW + 2 * DAY)
+    data = learning_store.user_data(db, learner.id)
+    assert [r["intent"] for r in data["evaluations"]] == [ANSWERS.intent]
+    assert [r["outcome"] for r in data["evaluation_follow_ups"]] == ["made"]
