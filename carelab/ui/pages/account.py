@@ -20,7 +20,11 @@ if digest.enabled():
     st.header("E-mail", anchor=False)
     kept = digest.wants_digest(user)
     wanted = st.checkbox(
-        "E-mail me a weekly summary of my reviews", value=kept, key="account.digest"
+        "E-mail me a weekly summary of my reviews",
+        value=kept,
+        key="account.digest",
+        help="At most one e-mail a week, when questions of yours are due for review in the "
+        "coming week: how many, from which modules, and a link to Review.",
     )
     if wanted != kept:
         with shown_as_message():
