@@ -92,7 +92,7 @@ def _questions(module: schema.Module, attempt: Attempt, found: PreTest) -> None:
     if skip.button("Skip the pre-test", key="pre_test.skip"):
         with shown_as_message():
             pre_test.skip_pre_test(attempt, module)
-            st.rerun()
+            _to_first_step(module, attempt)
 
 
 def _question(
@@ -148,15 +148,22 @@ def _feedback(module: schema.Module, attempt: Attempt, found: PreTest) -> None:
             else:
                 st.error("Not right.", icon=":material/cancel:")
             markdown(f"Your answer: **{answer_text(question, grading.decode(saved.response))}**")
-            markdown(f"The right answer: **{right_answer(question)}**")
+            if not result.correct:
+                markdown(f"The right answer: **{right_answer(question)}**")
             if result.feedback:
                 markdown(result.feedback)
             markdown(f"**Why:** {result.explanation}")
             if question.source and question.source in cited:
                 st.markdown(f"Source: {cited[question.source]}")
     if st.button("Start the module →", type="primary", key="pre_test.start"):
-        services.move_to(attempt, module.steps[0].id)
-        st.rerun()
+        _to_first_step(module, attempt)
+
+
+def _to_first_step(module: schema.Module, attempt: Attempt) -> None:
+    # The module starts at its beginning, even when a link named a later step.
+    services.move_to(attempt, module.steps[0].id)
+    st.query_params["step"] = module.steps[0].id
+    st.rerun()
 
 
 def show_gain(module: schema.Module, attempt: Attempt) -> None:
