@@ -291,18 +291,31 @@ def _review_queue(db: Database) -> None:
     )
 
 
-@migrations(name="0012_review_digest")
-def _review_digest(db: Database) -> None:
-    # The weekly e-mail of due reviews (carelab.learning.digest): whether a learner said no
-    # to it, and when their last one went out, so that two runs in one week (or one run on
-    # each server of a cluster) send it once. No row: the site's default (they get it).
+@migrations(name="0010_pre_test")
+def _pre_test(db: Database) -> None:
+    # A module's pre-test (carelab.learning.pre_test): each first answer, scored and saved
+    # the moment it is given (a later one is ignored), and how the pre-test ended: taken
+    # (with its score, the share of its points) or skipped. The certificate keeps the
+    # pre-test score beside the module score it was issued with, so the gain it shows
+    # never changes.
     db.executescript(
         """
-        CREATE TABLE review_digests (
-            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
-            opted_out INTEGER NOT NULL DEFAULT 0 CHECK (opted_out IN (0, 1)),
-            last_sent_at REAL
+        CREATE TABLE pre_test_answers (
+            attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            response TEXT NOT NULL,
+            score REAL NOT NULL,
+            answered_at REAL NOT NULL,
+            PRIMARY KEY (attempt_id, question_id)
         );
+        CREATE TABLE pre_test_results (
+            attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id) ON DELETE CASCADE,
+            outcome TEXT NOT NULL CHECK (outcome IN ('taken', 'skipped')),
+            score REAL,
+            questions INTEGER NOT NULL,
+            finished_at REAL NOT NULL
+        );
+        ALTER TABLE certificates ADD COLUMN pre_test_score REAL;
         """
     )
 
@@ -338,30 +351,17 @@ def _evaluation(db: Database) -> None:
     )
 
 
-@migrations(name="0010_pre_test")
-def _pre_test(db: Database) -> None:
-    # A module's pre-test (carelab.learning.pre_test): each first answer, scored and saved
-    # the moment it is given (a later one is ignored), and how the pre-test ended: taken
-    # (with its score, the share of its points) or skipped. The certificate keeps the
-    # pre-test score beside the module score it was issued with, so the gain it shows
-    # never changes.
+@migrations(name="0012_review_digest")
+def _review_digest(db: Database) -> None:
+    # The weekly e-mail of due reviews (carelab.learning.digest): whether a learner said no
+    # to it, and when their last one went out, so that two runs in one week (or one run on
+    # each server of a cluster) send it once. No row: the site's default (they get it).
     db.executescript(
         """
-        CREATE TABLE pre_test_answers (
-            attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
-            question_id TEXT NOT NULL,
-            response TEXT NOT NULL,
-            score REAL NOT NULL,
-            answered_at REAL NOT NULL,
-            PRIMARY KEY (attempt_id, question_id)
+        CREATE TABLE review_digests (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            opted_out INTEGER NOT NULL DEFAULT 0 CHECK (opted_out IN (0, 1)),
+            last_sent_at REAL
         );
-        CREATE TABLE pre_test_results (
-            attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id) ON DELETE CASCADE,
-            outcome TEXT NOT NULL CHECK (outcome IN ('taken', 'skipped')),
-            score REAL,
-            questions INTEGER NOT NULL,
-            finished_at REAL NOT NULL
-        );
-        ALTER TABLE certificates ADD COLUMN pre_test_score REAL;
         """
     )

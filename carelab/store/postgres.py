@@ -269,13 +269,24 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "0012_review_digest",
+        "0010_pre_test",
         """
-        CREATE TABLE review_digests (
-            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
-            opted_out INTEGER NOT NULL DEFAULT 0 CHECK (opted_out IN (0, 1)),
-            last_sent_at DOUBLE PRECISION
+        CREATE TABLE pre_test_answers (
+            attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            response TEXT NOT NULL,
+            score DOUBLE PRECISION NOT NULL,
+            answered_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (attempt_id, question_id)
         );
+        CREATE TABLE pre_test_results (
+            attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id) ON DELETE CASCADE,
+            outcome TEXT NOT NULL CHECK (outcome IN ('taken', 'skipped')),
+            score DOUBLE PRECISION,
+            questions INTEGER NOT NULL,
+            finished_at DOUBLE PRECISION NOT NULL
+        );
+        ALTER TABLE certificates ADD COLUMN pre_test_score DOUBLE PRECISION;
         """,
     ),
     (
@@ -303,24 +314,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "0010_pre_test",
+        "0012_review_digest",
         """
-        CREATE TABLE pre_test_answers (
-            attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
-            question_id TEXT NOT NULL,
-            response TEXT NOT NULL,
-            score DOUBLE PRECISION NOT NULL,
-            answered_at DOUBLE PRECISION NOT NULL,
-            PRIMARY KEY (attempt_id, question_id)
+        CREATE TABLE review_digests (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            opted_out INTEGER NOT NULL DEFAULT 0 CHECK (opted_out IN (0, 1)),
+            last_sent_at DOUBLE PRECISION
         );
-        CREATE TABLE pre_test_results (
-            attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id) ON DELETE CASCADE,
-            outcome TEXT NOT NULL CHECK (outcome IN ('taken', 'skipped')),
-            score DOUBLE PRECISION,
-            questions INTEGER NOT NULL,
-            finished_at DOUBLE PRECISION NOT NULL
-        );
-        ALTER TABLE certificates ADD COLUMN pre_test_score DOUBLE PRECISION;
         """,
     ),
 ]
