@@ -70,7 +70,24 @@ TOO_HARD = 0.2
 POOR_DISCRIMINATION = 0.2
 FULL_MARKS = 1.0 - 1e-9
 CERTAINTY = {"low": 1, "medium": 2, "high": 3}
-NOT_YET = "Pre/post gain and evaluation summaries arrive with the pre-test and evaluation work."
+GAIN_CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class GainSummary:
+    """Pre-test to post-test gain of the learners who took both (proportions, 0 to 1).
+
+    The interval is the paired t interval of the mean gain: mean ± t(0.975, n-1) · s/√n,
+    with s the sample standard deviation of the learners' gains. A one-group gain shows
+    change, not its cause (docs/authoring.md, "Pre-test and post-test").
+    """
+
+    learners: int
+    mean_pre: float
+    mean_post: float
+    mean_gain: float
+    low: float
+    high: float
 
 
 @dataclass(frozen=True)
@@ -137,7 +154,8 @@ class ModuleReport:
     suppressed: bool
     median_minutes: float | None
     scores: ScoreSummary | None
-    not_yet: str = NOT_YET
+    gain_learners: int = 0  # learners with both a pre-test and a completion
+    gain: GainSummary | None = None  # None with fewer than MIN_LEARNERS of them
 
 
 # --- the formulas ------------------------------------------------------------------------
@@ -271,10 +289,14 @@ def summarise_module(
 ) -> ModuleReport:
     """A module's report from the number who started and each learner's first completion."""
     completed = len(attempts)
+    pairs = [
+        (a.pre_score, a.score) for a in attempts if a.pre_score is not None and a.score is not None
+    ]
     if completed < MIN_LEARNERS:
         return ModuleReport(
-            module.id, module.title, module.version, started, completed, True, None, None
-        )
+            module.id, module.title, module.version, started, completed, True, None, None,
+            len(pairs), None,
+        )  # fmt: skip
     minutes = statistics.median(a.active_seconds for a in attempts) / 60
     scores = [a.score or 0.0 for a in attempts]
     q1, q2, q3 = statistics.quantiles(scores, n=4, method="inclusive")
@@ -288,7 +310,28 @@ def summarise_module(
         sum(s >= module.pass_mark for s in scores) / completed,
     )
     return ModuleReport(
-        module.id, module.title, module.version, started, completed, False, minutes, summary
+        module.id, module.title, module.version, started, completed, False, minutes, summary,
+        len(pairs), gain_summary(pairs),
+    )  # fmt: skip
+
+
+def gain_summary(pairs: Sequence[tuple[float, float]]) -> GainSummary | None:
+    """The mean pre-to-post gain with its 95% paired t interval; None under MIN_LEARNERS."""
+    if len(pairs) < MIN_LEARNERS:
+        return None
+    from scipy import stats  # here: only reports need it, and it is slow to import
+
+    gains = [post - pre for pre, post in pairs]
+    n = len(gains)
+    mean = statistics.fmean(gains)
+    half = stats.t.ppf(0.5 + GAIN_CONFIDENCE / 2, n - 1) * statistics.stdev(gains) / math.sqrt(n)
+    return GainSummary(
+        n,
+        statistics.fmean(pre for pre, _ in pairs),
+        statistics.fmean(post for _, post in pairs),
+        mean,
+        mean - half,
+        mean + half,
     )
 
 
@@ -450,7 +493,11 @@ def report_dict(report: ModuleReport) -> dict[str, Any]:
     if not report.suppressed:
         data["median_minutes_on_task"] = round(report.median_minutes or 0.0, 1)
         data["scores"] = {k: round(v, 3) for k, v in asdict(report.scores).items()}
-    data["not_yet"] = report.not_yet
+    data["pre_post_learners"] = _count(report.gain_learners)
+    if report.gain is not None:
+        data["pre_post_gain"] = {
+            k: v if k == "learners" else round(v, 3) for k, v in asdict(report.gain).items()
+        }
     return data
 
 
@@ -470,8 +517,22 @@ def report_text(report: ModuleReport) -> str:
             f" to {s.upper_quartile:.0%}, range {s.minimum:.0%} to {s.maximum:.0%}",
             f"passed at the first completion: {s.passed:.0%}",
         ]
-    lines.append(report.not_yet)
+    lines.append(gain_line(report))
     return "\n".join(lines) + "\n"
+
+
+def gain_line(report: ModuleReport) -> str:
+    """One sentence on the pre/post gain, or why there is none to show."""
+    g = report.gain
+    if g is None:
+        if report.gain_learners == 0:
+            return "pre/post gain: no learner has both a pre-test and a completion"
+        return f"pre/post gain: hidden, {SUPPRESSED} took both the pre-test and the module"
+    return (
+        f"pre/post gain ({g.learners} learners with both): pre-test {g.mean_pre:.0%}, "
+        f"post-test {g.mean_post:.0%}, mean gain {g.mean_gain * 100:+.0f} points "
+        f"(95% CI {g.low * 100:+.0f} to {g.high * 100:+.0f})"
+    )
 
 
 # --- evaluation summaries ----------------------------------------------------------------

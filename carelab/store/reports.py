@@ -17,7 +17,8 @@ from carelab.store.connection import Connection
 # A learner's first completed attempt at the module (kind 'module' only: a case's own quiz
 # is not a module attempt, even when its id matches).
 _FIRST_COMPLETED = (
-    "SELECT a.id, a.score, a.active_seconds FROM attempts a "
+    "SELECT a.id, a.score, a.active_seconds, p.score AS pre_score FROM attempts a "
+    "LEFT JOIN pre_test_results p ON p.attempt_id = a.id AND p.outcome = 'taken' "
     "WHERE a.module_id = ? AND a.kind = 'module' AND a.completed_at IS NOT NULL "
     "AND a.number = (SELECT MIN(b.number) FROM attempts b WHERE b.user_id = a.user_id "
     "AND b.module_id = a.module_id AND b.kind = 'module' AND b.completed_at IS NOT NULL)"
@@ -31,6 +32,7 @@ class CompletedAttempt:
     attempt_id: int
     score: float | None
     active_seconds: float
+    pre_score: float | None = None  # the attempt's pre-test score, when it took one
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,10 @@ def first_completed_attempts(db: Connection, module_id: str) -> list[CompletedAt
     """Each learner's first completed attempt at the module, in attempt id order."""
     rows = db.query(_FIRST_COMPLETED + " ORDER BY a.id", [module_id])
     return [
-        CompletedAttempt(int(r["id"]), r["score"], float(r["active_seconds"] or 0.0)) for r in rows
+        CompletedAttempt(
+            int(r["id"]), r["score"], float(r["active_seconds"] or 0.0), r["pre_score"]
+        )
+        for r in rows
     ]
 
 

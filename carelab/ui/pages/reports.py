@@ -47,7 +47,7 @@ if summary.scores is not None:
     )
 else:
     st.write(f"Scores and time on task are hidden: {reports.SUPPRESSED} completed this module.")
-st.caption(summary.not_yet)
+st.write(reports.gain_line(summary).capitalize())
 evaluation_section(reports.evaluation_summary(chosen, catalog))
 
 analysis = reports.item_analysis(chosen, catalog)

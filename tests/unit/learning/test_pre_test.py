@@ -179,3 +179,67 @@ def test_the_certificate_pdf_states_the_gain_only_with_a_pre_test(db, module, le
     assert "Pre-test" not in text(certificate_pdf(without))
     with pytest.raises(CertificateError, match="pre-test score must be between 0 and 1"):
         dataclasses.replace(data, pre_test_score=1.5)
+
+
+# Each learner: pre-test answers right (of pick, tf, num, text) and the module's two answers.
+COHORT = [
+    ((True, False, False, False), (True, "5")),  # pre 25%, post 100%
+    ((True, True, False, False), (True, "4")),  # pre 50%, post 50%
+    ((False, False, False, False), (True, "5")),  # pre 0%, post 100%
+    ((True, True, True, False), (True, "5")),  # pre 75%, post 100%
+    ((False, True, False, False), (False, "5")),  # pre 25%, post 50%
+    ((True, True, True, True), (True, "5")),  # pre 100%, post 100%
+]
+
+
+def _take(db, user, module, pre_right, post):
+    attempt = progress.current_attempt(db, user, module)
+    right = {"pre-pick": 0, "pre-tf": True, "pre-num": "6", "pre-text": "control limits"}
+    wrong = {"pre-pick": 1, "pre-tf": False, "pre-num": "2", "pre-text": "no idea"}
+    for (question_id, good), ok in zip(right.items(), pre_right, strict=True):
+        pre_test.record_answer(db, attempt, module, question_id, good if ok else wrong[question_id])
+    pre_test.finish(db, attempt, module)
+    progress.finish_step(db, attempt, "read")
+    quiz = module.steps[1].questions
+    progress.record_answer(db, attempt, "quiz", quiz[0], post[0])
+    progress.record_answer(db, attempt, "quiz", quiz[1], post[1])
+    progress.complete(db, user, attempt, module, BASE)
+
+
+def test_the_module_report_gives_the_mean_gain_with_its_95_percent_interval(db, module):
+    import numpy as np
+    from scipy import stats
+
+    from carelab.learning import reports
+
+    for n, (pre_right, post) in enumerate(COHORT):
+        user = auth.create_account(db, f"l{n}@example.org", "correct horse battery", f"L{n}")
+        _take(db, user, module, pre_right, post)
+    report = reports.module_report_in(db, module)
+    pre = np.array([sum(p) / 4 for p, _ in COHORT])
+    post = np.array([(post[0] is True) * 0.5 + (post[1] == "5") * 0.5 for _, post in COHORT])
+    gains = post - pre
+    half = stats.t.ppf(0.975, len(gains) - 1) * gains.std(ddof=1) / np.sqrt(len(gains))
+    g = report.gain
+    assert (report.gain_learners, g.learners) == (6, 6)
+    assert (g.mean_pre, g.mean_post) == (pytest.approx(pre.mean()), pytest.approx(post.mean()))
+    assert g.mean_gain == pytest.approx(gains.mean())
+    assert g.low == pytest.approx(gains.mean() - half)
+    assert g.high == pytest.approx(gains.mean() + half)
+    line = reports.gain_line(report)
+    assert line.startswith("pre/post gain (6 learners with both): pre-test 46%, post-test 83%")
+    assert reports.report_dict(report)["pre_post_gain"]["learners"] == 6
+
+
+def test_a_gain_from_fewer_than_five_learners_is_not_shown(db, module):
+    from carelab.learning import reports
+
+    for n, (pre_right, post) in enumerate(COHORT[:4]):
+        user = auth.create_account(db, f"l{n}@example.org", "correct horse battery", f"L{n}")
+        _take(db, user, module, pre_right, post)
+    report = reports.module_report_in(db, module)
+    assert report.gain is None and report.gain_learners == 4
+    assert "pre_post_gain" not in reports.report_dict(report)
+    assert reports.gain_line(report) == (
+        "pre/post gain: hidden, fewer than 5 learners took both the pre-test and the module"
+    )
