@@ -22,7 +22,7 @@ from carelab.content.schema import Case, Module
 from carelab.content.starter import starter_case
 from carelab.content.validate import validate_document
 from carelab.errors import CareLabError, ContentError
-from carelab.learning import digest, reports
+from carelab.learning import digest, evaluation_reports, reports
 from carelab.store import db as store_db
 from carelab.store.copy import copy_to_postgres
 
@@ -281,12 +281,15 @@ def cmd_report_module(args: argparse.Namespace) -> int:
     """Print a module's report: completions, time on task, scores, evaluation summaries."""
     catalog = load_catalog(config.content_dir())
     report = reports.module_report(args.module_id, catalog)
-    rated = reports.evaluation_summary(args.module_id, catalog)
+    rated = evaluation_reports.evaluation_summary(args.module_id, catalog)
     if args.format == "json":
-        data = {**reports.report_dict(report), "evaluation": reports.evaluation_dict(rated)}
+        data = {
+            **reports.report_dict(report),
+            "evaluation": evaluation_reports.evaluation_dict(rated),
+        }
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(reports.report_text(report) + reports.evaluation_text(rated))
+        sys.stdout.write(reports.report_text(report) + evaluation_reports.evaluation_text(rated))
     return 0
 
 

@@ -15,8 +15,9 @@ from carelab.content.catalog import Catalog
 from carelab.content.text import escape_markdown
 from carelab.learning import evaluation, limits
 from carelab.learning.evaluation import Answers, Evaluation
+from carelab.learning.evaluation_reports import EvaluationSummary
 from carelab.learning.records import Attempt
-from carelab.learning.reports import SUPPRESSED, EvaluationSummary
+from carelab.learning.reports import SUPPRESSED
 from carelab.ui.errors import shown_as_message
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from carelab.learning import reports
+from carelab.learning import evaluation_reports, reports
 from carelab.ui import state
 from carelab.ui.components.evaluation import evaluation_section
 from carelab.ui.errors import require_role
@@ -48,7 +48,7 @@ if summary.scores is not None:
 else:
     st.write(f"Scores and time on task are hidden: {reports.SUPPRESSED} completed this module.")
 st.write(reports.gain_line(summary).capitalize())
-evaluation_section(reports.evaluation_summary(chosen, catalog))
+evaluation_section(evaluation_reports.evaluation_summary(chosen, catalog))
 
 analysis = reports.item_analysis(chosen, catalog)
 st.subheader("Questions", anchor=False)

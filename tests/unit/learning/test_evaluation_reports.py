@@ -9,7 +9,7 @@ import pytest
 from carelab import auth
 from carelab.content.loader import load_yaml_text
 from carelab.content.schema import Module
-from carelab.learning import evaluation, progress, reports
+from carelab.learning import evaluation, evaluation_reports, progress, reports
 from carelab.learning.evaluation import Answers
 from tests.unit.learning.test_evaluation import MODULE_YAML, NOW
 
@@ -61,7 +61,7 @@ def test_ratings_texts_and_follow_ups_with_small_cells_suppressed(db, module):
         db, user, again.id, Answers(1, 1, 1, "Twice", ""), evaluation.today(NOW) + timedelta(1), NOW
     )
 
-    summary = reports.evaluation_summary_in(db, module)
+    summary = evaluation_reports.evaluation_summary_in(db, module)
     assert summary.respondents == 6 and not summary.suppressed
     relevance, quality, balance = summary.scales
     assert (relevance.n, relevance.counts, relevance.suppressed) == (6, (0, 1, 1, 2, 2), False)
@@ -74,7 +74,7 @@ def test_ratings_texts_and_follow_ups_with_small_cells_suppressed(db, module):
     )  # fmt: skip
     assert summary.follow_ups == 0 and summary.follow_ups_suppressed
 
-    data = reports.evaluation_dict(summary)
+    data = evaluation_reports.evaluation_dict(summary)
     assert data["ratings"]["balance"] == {
         "statement": evaluation.ITEMS["balance"],
         "n": reports.SUPPRESSED,
@@ -84,7 +84,7 @@ def test_ratings_texts_and_follow_ups_with_small_cells_suppressed(db, module):
         "Strongly agree": 2,
     }  # fmt: skip
     assert "follow_up_outcomes" not in data and data["follow_ups"] == reports.SUPPRESSED
-    text = reports.evaluation_text(summary)
+    text = evaluation_reports.evaluation_text(summary)
     assert "The module was relevant to my practice. n 6, mean 3.83 of 5" in text
     assert f"The module was balanced and free of commercial bias. {reports.SUPPRESSED}" in text
     assert "L0" not in text and "l0@example.org" not in text
@@ -96,22 +96,22 @@ def test_ratings_texts_and_follow_ups_with_small_cells_suppressed(db, module):
     for (who, attempt), outcome in zip(planned, outcomes, strict=True):
         obstacles = "" if outcome == "made" else "Time"
         evaluation.answer_follow_up(db, who, attempt.id, outcome, obstacles, later)
-    summary = reports.evaluation_summary_in(db, module)
+    summary = evaluation_reports.evaluation_summary_in(db, module)
     assert summary.follow_ups == 5 and not summary.follow_ups_suppressed
     assert dict(summary.outcomes) == {"made": 3, "partly": 1, "not_yet": 1}
     assert summary.obstacles == ("Time", "Time")
-    assert "Yes, I made it: 3, Partly: 1, Not yet: 1" in reports.evaluation_text(summary)
+    assert "Yes, I made it: 3, Partly: 1, Not yet: 1" in evaluation_reports.evaluation_text(summary)
 
 
 def test_fewer_than_five_respondents_show_no_numbers_and_no_texts(db, module):
     seed(db, module, COHORT[:4])
-    summary = reports.evaluation_summary_in(db, module)
+    summary = evaluation_reports.evaluation_summary_in(db, module)
     assert summary.suppressed and summary.missing == () and summary.intents == ()
-    assert reports.evaluation_dict(summary) == {
+    assert evaluation_reports.evaluation_dict(summary) == {
         "respondents": reports.SUPPRESSED,
         "follow_ups": reports.SUPPRESSED,
     }
-    text = reports.evaluation_text(summary)
+    text = evaluation_reports.evaluation_text(summary)
     assert text == (
         f"evaluations: {reports.SUPPRESSED}\nfollow-ups answered: {reports.SUPPRESSED}\n"
     )
