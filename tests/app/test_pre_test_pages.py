@@ -195,4 +195,4 @@ def test_my_learning_and_the_verify_page_show_the_gain(app, player, learner, db)
     code = db.execute("SELECT code FROM certificates WHERE attempt_id = ?", [aid]).fetchone()[0]
     check = app(page=VERIFY, verify=code)
     assert not check.exception
-    assert "- Pre-test 50%, post-test 100%" in texts(check)
+    assert "- **Learning gain:** pre-test 50%, post-test 100%" in texts(check)

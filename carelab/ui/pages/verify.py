@@ -36,14 +36,28 @@ def show(found: Verification) -> None:
     st.markdown(
         f"- **Learner:** {name}\n- **Module:** {cert.module_title} "
         f"(version {escape_markdown(cert.module_version)})\n- **Completed:** {completed}\n"
-        f"- **{time_label}:** {cert.attested_minutes} minutes (estimated duration "
-        f"{cert.estimated_minutes} minutes)"
-        + (f"\n- {line}" if (line := assessment_line(cert)) else "")
-        + (f"\n- {gain}" if (gain := gain_line(cert)) else "")
-        + (f"\n- {EVALUATION_COMPLETED}" if evaluation.completed_for(cert.code) else "")
+        f"- **{time_label}:** {_minutes(cert.attested_minutes)} (estimated duration "
+        f"{_minutes(cert.estimated_minutes)})"
+        + (f"\n- {_labelled(line)}" if (line := assessment_line(cert)) else "")
+        + (
+            f"\n- **Learning gain:** {gain[0].lower()}{gain[1:]}"
+            if (gain := gain_line(cert))
+            else ""
+        )
+        + (f"\n- **{EVALUATION_COMPLETED}**" if evaluation.completed_for(cert.code) else "")
     )
     st.caption(time_note(cert.time_basis, cert.estimated_minutes))
     st.caption("CareLab itself awards no CME or CPD credit.")
+
+
+def _minutes(count: int) -> str:
+    return f"{count} minute{'' if count == 1 else 's'}"
+
+
+def _labelled(line: str) -> str:
+    """A "Label: text" line with its label in bold, as the other lines of the page."""
+    label, _, rest = line.partition(": ")
+    return f"**{label}:** {rest}" if rest else line
 
 
 st.title("Verify a certificate")
