@@ -20,7 +20,9 @@ with errors.shown_as_message():
     state.prepare_database()
     st.session_state[state.USER_KEY] = state.load_user()
     user = state.current_user()
-    page = st.navigation(navigation.pages_for(user), position="sidebar")
+    # Expanded: an administrator has 15 pages, and Streamlit would otherwise hide the last
+    # ones (Users and content among them) behind a "View more" button.
+    page = st.navigation(navigation.pages_for(user), position="sidebar", expanded=True)
     navigation.open_verify_link(page)
     # Each page its own title in the browser tab and history, not "CareLab" everywhere.
     st.set_page_config(page_title=f"{page.title} · CareLab")
