@@ -58,8 +58,12 @@ $(AXE_STAMP): tests/axe/package-lock.json
 
 axe: $(AXE_STAMP)
 
+# Two workers (pytest-xdist), a test file each at a time: the suite's servers, browsers and
+# databases are per test or per file, so files run side by side. TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.installed-test $(AXE_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
