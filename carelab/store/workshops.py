@@ -31,7 +31,7 @@ STATE_COLUMNS = frozenset(
 )
 
 
-_BATCH = 500  # placeholders per IN (...) list, well under either database's limit
+_BATCH = 500  # bound parameters per IN (...) list, well under either database's limit
 
 
 def _rows(db: Connection, sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
