@@ -22,6 +22,7 @@ from carelab import answers
 from carelab.answers import InvalidAnswer as InvalidAnswer
 from carelab.answers import parse_number as parse_number
 from carelab.content import schema
+from carelab.learning import limits
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,18 @@ def grade(question: Any, response: Any) -> Grade:
     if isinstance(question, schema.ShortAnswer):
         return _short(question, response)
     raise InvalidAnswer(f"Questions of kind '{question.kind}' cannot be marked.")
+
+
+def check_and_grade(question: Any, response: Any) -> tuple[Any, Grade]:
+    """Check an answer's size and form, then grade it: (the response as stored, its grade).
+
+    The one path every answer takes, in a module, a pre-test or a review: size limits
+    first (carelab.learning.limits), a numeric answer read as a number, then the grade.
+    """
+    limits.check_answer(question, response)
+    if isinstance(question, schema.Numeric):
+        response = parse_number(response)
+    return response, grade(question, response)
 
 
 def encode(response: Any) -> str:

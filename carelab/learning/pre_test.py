@@ -20,7 +20,7 @@ from typing import Any
 from carelab.auth import User
 from carelab.content import schema
 from carelab.errors import CareLabError
-from carelab.learning import grading, limits
+from carelab.learning import grading
 from carelab.learning.records import Attempt
 from carelab.store import Connection
 from carelab.store import db as store_db
@@ -152,10 +152,7 @@ def record_answer(
         found = _open(db, attempt, module)
         if question_id in found.answers:
             return found.answers[question_id]
-        limits.check_answer(question, response)
-        if isinstance(question, schema.Numeric):
-            response = grading.parse_number(response)
-        result = grading.grade(question, response)
+        response, result = grading.check_and_grade(question, response)
         saved = PreTestAnswer(question_id, grading.encode(response), result.score, time.time())
         store.save_answer(
             db, attempt.id, question_id, saved.response, saved.score, saved.answered_at

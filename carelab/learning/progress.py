@@ -174,10 +174,7 @@ def grade_and_save(
     level: str | None = None,
 ) -> grading.Grade:
     """Check the answer's size and form, grade it and save it at once (no open check)."""
-    limits.check_answer(question, response)
-    if isinstance(question, schema.Numeric):
-        response = grading.parse_number(response)
-    result = grading.grade(question, response)
+    response, result = grading.check_and_grade(question, response)
     store.save_answer(
         db, attempt.id, step_id, answer_id, grading.encode(response),
         result.score, result.correct, time.time(), level,

@@ -15,7 +15,7 @@ from typing import Any
 
 from carelab.content import schema
 from carelab.errors import NotFound
-from carelab.learning import grading, limits, review
+from carelab.learning import grading, review
 from carelab.learning.progress import ProgressError, check_confidence, scored_questions
 from carelab.store import Connection
 from carelab.store import reviews as store
@@ -71,10 +71,7 @@ def answer(
             raise NotFound("This question is not in your review queue.")
         item = _item(row)
         question = question_for(item, module, cases)
-        limits.check_answer(question, response)
-        if isinstance(question, schema.Numeric):
-            response = grading.parse_number(response)
-        result = grading.grade(question, response)
+        response, result = grading.check_and_grade(question, response)
         after = review.after_review(item, result.score >= FULL_MARKS, level, now)
         if after is None:
             store.remove(db, user_id, module.id, question_id)
