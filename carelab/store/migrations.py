@@ -365,3 +365,69 @@ def _review_digest(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0013_room_second_edition")
+def _room_second_edition(db: Database) -> None:
+    # The room's second edition (issue 15): a presenter screen opened by a token kept only
+    # as its SHA-256 and good until the workshop ends; questions from the floor with one
+    # upvote per phone; quiz scoring (scored, speed_bonus, a leaderboard shown only when
+    # revealed), timed from when answering first opened on a step (workshop_steps.opened_at);
+    # self-paced rooms, where each phone keeps its own step (workshop_participants.at_step);
+    # scheduling, duplicating (copied_from) and templates.
+    db.executescript(
+        """
+        ALTER TABLE workshops ADD COLUMN presenter_token_hash TEXT;
+        ALTER TABLE workshops ADD COLUMN floor_questions INTEGER NOT NULL DEFAULT 0
+            CHECK (floor_questions IN (0, 1));
+        ALTER TABLE workshops ADD COLUMN floor_moderated INTEGER NOT NULL DEFAULT 0
+            CHECK (floor_moderated IN (0, 1));
+        ALTER TABLE workshops ADD COLUMN floor_spotlight_id INTEGER;
+        ALTER TABLE workshops ADD COLUMN floor_version INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE workshops ADD COLUMN scored INTEGER NOT NULL DEFAULT 0
+            CHECK (scored IN (0, 1));
+        ALTER TABLE workshops ADD COLUMN speed_bonus INTEGER NOT NULL DEFAULT 0
+            CHECK (speed_bonus IN (0, 1));
+        ALTER TABLE workshops ADD COLUMN leaderboard_revealed INTEGER NOT NULL DEFAULT 0
+            CHECK (leaderboard_revealed IN (0, 1));
+        ALTER TABLE workshops ADD COLUMN self_paced INTEGER NOT NULL DEFAULT 0
+            CHECK (self_paced IN (0, 1));
+        ALTER TABLE workshops ADD COLUMN scheduled_for REAL;
+        ALTER TABLE workshops ADD COLUMN copied_from INTEGER;
+        ALTER TABLE workshop_steps ADD COLUMN opened_at REAL;
+        ALTER TABLE workshop_participants ADD COLUMN at_step INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE workshop_floor_questions (
+            id INTEGER PRIMARY KEY,
+            workshop_id INTEGER NOT NULL REFERENCES workshops(id) ON DELETE CASCADE,
+            participant_id INTEGER REFERENCES workshop_participants(id) ON DELETE SET NULL,
+            text TEXT NOT NULL,
+            status TEXT NOT NULL
+                CHECK (status IN ('pending', 'open', 'hidden', 'answered')),
+            votes INTEGER NOT NULL DEFAULT 0,
+            asked_at REAL NOT NULL,
+            changed_at REAL NOT NULL
+        );
+        CREATE INDEX workshop_floor_questions_workshop
+            ON workshop_floor_questions(workshop_id, status);
+        CREATE TABLE workshop_floor_votes (
+            question_id INTEGER NOT NULL
+                REFERENCES workshop_floor_questions(id) ON DELETE CASCADE,
+            participant_id INTEGER NOT NULL
+                REFERENCES workshop_participants(id) ON DELETE CASCADE,
+            voted_at REAL NOT NULL,
+            PRIMARY KEY (question_id, participant_id)
+        );
+        CREATE INDEX workshop_floor_votes_participant ON workshop_floor_votes(participant_id);
+        CREATE TABLE workshop_templates (
+            id INTEGER PRIMARY KEY,
+            owner_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            source_kind TEXT NOT NULL CHECK (source_kind IN ('case', 'module')),
+            source_id TEXT NOT NULL,
+            steps TEXT NOT NULL,
+            settings TEXT NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX workshop_templates_owner ON workshop_templates(owner_id, created_at);
+        """
+    )

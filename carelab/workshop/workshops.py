@@ -65,6 +65,17 @@ class Workshop:
     answer_revealed: bool
     timer_ends_at: float | None
     version: int
+    # The second edition's settings (migration 0013); each is off or empty by default.
+    floor_questions: bool = False
+    floor_moderated: bool = False
+    floor_spotlight_id: int | None = None
+    floor_version: int = 0
+    scored: bool = False
+    speed_bonus: bool = False
+    leaderboard_revealed: bool = False
+    self_paced: bool = False
+    scheduled_for: float | None = None
+    copied_from: int | None = None
 
     @property
     def ended(self) -> bool:
@@ -85,7 +96,11 @@ class Workshop:
 
 def workshop_from_row(row: dict[str, Any]) -> Workshop:
     """A Workshop from its stored row."""
-    flags = ("anonymous", "answering_open", "results_revealed", "answer_revealed")
+    flags = (
+        "anonymous", "answering_open", "results_revealed", "answer_revealed",
+        "floor_questions", "floor_moderated", "scored", "speed_bonus",
+        "leaderboard_revealed", "self_paced",
+    )  # fmt: skip
     return Workshop(
         **{k: row[k] for k in Workshop.__dataclass_fields__} | {f: bool(row[f]) for f in flags}
     )

@@ -13,7 +13,7 @@ import pytest
 from carelab.cli import main
 from carelab.store import db as store_db
 from carelab.store import postgres
-from carelab.store.copy import CopyRefused, copy_to_postgres
+from carelab.store.copy import CopyRefused, _tables_in_order, copy_to_postgres
 
 ROWS = [
     "INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES "
@@ -32,7 +32,7 @@ ROWS = [
     "'So', 'Now', 1764720320.0)",
     "INSERT INTO workshops (id, code, title, source_kind, source_id, facilitator_id, "
     "created_at, step_count) VALUES (5, 'GFW7ET', 'Huddle', 'case', 'kaiser', 7, 1.0, 2)",
-    "INSERT INTO workshop_steps VALUES (5, 0, '{}'), (5, 1, '{}')",
+    "INSERT INTO workshop_steps (workshop_id, step_index, step) VALUES (5, 0, '{}'), (5, 1, '{}')",
     "INSERT INTO workshop_participants (id, workshop_id, token_hash, number, joined_at, "
     "last_seen) VALUES (9, 5, 't', 1, 2.0, 3.0)",
     "INSERT INTO workshop_responses VALUES (5, 1, 9, '0', 0, 4.0, 4.0)",
@@ -110,7 +110,8 @@ def test_the_command_prints_each_table_and_fails_in_one_sentence(
 ):
     assert main(["db", "copy", str(installation), postgres_url]) == 0
     out = capsys.readouterr().out
-    assert "users" in out and "ok: 24 tables, " in out
+    tables = len(_tables_in_order(sqlite3.connect(installation)))
+    assert "users" in out and f"ok: {tables} tables, 14 rows copied" in out
     assert main(["db", "copy", str(installation), postgres_url]) == 1
     assert "already holds rows" in capsys.readouterr().err
     assert main(["db", "copy", str(installation), "postgresql://nobody@127.0.0.1:1/x"]) == 1
