@@ -27,8 +27,23 @@ STATE_COLUMNS = frozenset(
         "answer_revealed",
         "timer_ends_at",
         "ended_at",
+        # The second edition's settings (carelab.workshop.workshops.SETTINGS) and state.
+        "floor_questions",
+        "floor_moderated",
+        "floor_spotlight_id",
+        "scored",
+        "speed_bonus",
+        "leaderboard_revealed",
+        "self_paced",
+        "scheduled_for",
     }
 )
+# The columns a new workshop's row may set (its settings are among STATE_COLUMNS).
+_INSERT_COLUMNS = (
+    "code", "title", "source_kind", "source_id", "facilitator_id", "anonymous", "created_at",
+    "step_count", "floor_questions", "floor_moderated", "scored", "speed_bonus", "self_paced",
+    "scheduled_for", "copied_from",
+)  # fmt: skip
 
 
 _BATCH = 500  # bound parameters per IN (...) list, well under either database's limit
@@ -56,12 +71,17 @@ def insert_workshop(db: Connection, row: dict[str, Any], steps: list[str]) -> in
     with write_transaction(db):
         if _one(db, "SELECT 1 AS x FROM workshops WHERE code = ?", [row["code"]]):
             return None
+        values = {**row, "step_count": len(steps)}
+        if not values.keys() <= set(_INSERT_COLUMNS):
+            raise ValueError(
+                f"not a workshop column: {sorted(values.keys() - set(_INSERT_COLUMNS))}"
+            )
+        columns = [column for column in _INSERT_COLUMNS if column in values]
         workshop_id = int(
             db.execute(
-                "INSERT INTO workshops (code, title, source_kind, source_id, facilitator_id, "
-                "anonymous, created_at, step_count) VALUES (:code, :title, :source_kind, "
-                ":source_id, :facilitator_id, :anonymous, :created_at, :step_count) RETURNING id",
-                {**row, "step_count": len(steps)},
+                f"INSERT INTO workshops ({', '.join(columns)}) "  # noqa: S608 - our column names
+                f"VALUES ({', '.join(':' + c for c in columns)}) RETURNING id",
+                values,
             ).fetchall()[0][0]
         )
         db.executemany(

@@ -13,7 +13,7 @@ import re
 import secrets
 import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,7 @@ from carelab.workshop.errors import (
     WorkshopError,
     WorkshopStateError,
 )
+from carelab.workshop.settings import clean_settings
 from carelab.workshop.steps import WorkshopStep, clean_text, workshop_steps
 
 # No 0/O, 1/I/L (as in certificate codes): a join code is read off a projector and typed
@@ -137,8 +138,10 @@ def create_workshop(
     steps: Sequence[WorkshopStep | BaseModel],
     anonymous: bool = True,
     now: float | None = None,
+    settings: Mapping[str, Any] | None = None,
+    copied_from: int | None = None,
 ) -> Workshop:
-    """Open a new workshop room with a fresh join code and a snapshot of its steps."""
+    """Open a new workshop room with a fresh join code, a snapshot of its steps and settings."""
     if facilitator is None or not facilitator.can("facilitator"):
         raise PermissionDenied("Only a facilitator or an administrator can run a workshop.")
     title = clean_text(title)
@@ -160,6 +163,8 @@ def create_workshop(
         "facilitator_id": facilitator.id,
         "anonymous": int(anonymous),
         "created_at": time.time() if now is None else now,
+        "copied_from": copied_from,
+        **clean_settings(settings or {}),
     }
     for _ in range(CODE_ATTEMPTS):
         workshop_id = store.insert_workshop(
@@ -366,6 +371,14 @@ def start_timer(
 def clear_timer(db: Connection, user: User | None, workshop_id: int) -> Workshop:
     """Stop the countdown."""
     return _act(db, user, workshop_id, lambda row: {"timer_ends_at": None})
+
+
+def change_settings(
+    db: Connection, user: User | None, workshop_id: int, **settings: Any
+) -> Workshop:
+    """Change settings of a workshop that has not ended (see SETTINGS); phones follow at once."""
+    cleaned = clean_settings(settings)
+    return _act(db, user, workshop_id, lambda row: cleaned)
 
 
 def end_workshop(
