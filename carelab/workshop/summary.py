@@ -32,6 +32,7 @@ from carelab.pdf import (
 )
 from carelab.store import Connection
 from carelab.store import workshops as store
+from carelab.workshop import reuse_summary
 from carelab.workshop.aggregate import StepResults, results
 from carelab.workshop.steps import WorkshopStep
 from carelab.workshop.workshops import get_workshop, workshop_steps_of
@@ -192,8 +193,11 @@ def summary_markdown(db: Connection, workshop_id: int) -> str:
         f"- Participants: {summary.participants}",
         f"- Anonymous: {'yes' if summary.anonymous else 'no'}",
     ]
+    copied = reuse_summary.copied_from_line(db, get_workshop(db, workshop_id))
+    lines += [f"- {copied}"] if copied else []
     for step in summary.steps:
         lines += _markdown_step(step)
+    lines += reuse_summary.markdown_lines(db, workshop_id)
     return "\n".join(lines) + "\n"
 
 
@@ -288,9 +292,15 @@ def summary_pdf(db: Connection, workshop_id: int) -> bytes:
     pdf.add_page()
     write(pdf, "Workshop summary", 10, color=MUTED, align="L")
     write(pdf, summary.title, 20, bold=True, color=NAVY, align="L", gap=1)
-    for line in _details(summary):
+    copied = reuse_summary.copied_from_line(db, get_workshop(db, workshop_id))
+    for line in (*_details(summary), *([copied] if copied else [])):
         write(pdf, line, 9.5, color=MUTED, align="L")
     pdf.ln(6)
     for step in summary.steps:
         _pdf_step(pdf, step)
+    progress = reuse_summary.plain_lines(db, workshop_id)
+    if progress:
+        write(pdf, "Self-paced progress", 13, bold=True, color=NAVY, align="L", gap=1)
+        for line in progress:
+            write(pdf, line, 9.5, align="L")
     return bytes(pdf.output())

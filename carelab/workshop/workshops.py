@@ -247,7 +247,8 @@ def _act(
         _authorise(user, row)
         if row["ended_at"] is not None and not after_end:
             raise WorkshopStateError("This workshop has ended; its steps can no longer change.")
-        return decide(row)
+        decided = decide(row)  # opening a step starts a scheduled workshop (workshop.reuse)
+        return decided | ({"scheduled_for": None} if decided.get("answering_open") else {})
 
     row = store.change_state(db, workshop_id, checked)
     if row is None:

@@ -121,7 +121,8 @@ function build(st, mine) {
     const count = el("p", null, "help"); count.id = "count";
     box.append(label, area, count);
   }
-  form.append(box, el("button", mine == null ? "Send" : "Send change"));
+  const sent = S && S.self_paced ? "Answer sent" : "Send change";
+  form.append(box, el("button", mine == null ? "Send" : sent));
   form.querySelector("button").type = "submit";
   counter();
 }
@@ -141,7 +142,11 @@ function controls() {
   if (box) box.disabled = !open;
   if (go) go.disabled = !open || sending;
   let note = "";
-  if (S && S.step.mode && !S.ended && !open) {
+  if (S && S.step.mode && !S.ended && !open && S.starts_at != null) {
+    note = "Answering opens when the workshop starts.";
+  } else if (S && S.self_paced && S.my_answer != null) {
+    note = "";
+  } else if (S && S.step.mode && !S.ended && !open) {
     note = timeUp() ? "Time is up: answering has closed."
       : seenOpen || S.my_answer != null ? "Answering is closed for this step."
       : "Answering has not opened yet. Wait for the facilitator.";
@@ -175,7 +180,9 @@ function apply(s) {
   if (s.ended) return ended();
   const st = s.step, k = s.step_index + ":" + st.id;
   say($("step-title"), st.title);
-  say($("prompt"), st.mode ? st.prompt : "Look at the screen: the facilitator leads this step.");
+  say($("prompt"), st.mode ? st.prompt : s.self_paced
+    ? "This step has no question. Go on with Next when you are ready."
+    : "Look at the screen: the facilitator leads this step.");
   if (k !== key) {
     const first = !key;
     key = k; seenOpen = false; build(st, s.my_answer);
@@ -183,7 +190,38 @@ function apply(s) {
     if (!first) announce("Step " + (s.step_index + 1) + " of " + s.step_count + ": " + st.title);
   }
   show($("results"), s.results_revealed && !!st.mode);
-  controls(); reveal(); tick();
+  controls(); reveal(); tick(); startsAt(s); paced(s);
+}
+function startsAt(s) {
+  // The scheduled start, in this phone's own time zone, until the facilitator starts.
+  const box = $("starts"), at = s.starts_at;
+  show(box, at != null && !s.ended);
+  if (at == null) return;
+  const when = new Date(at * 1000).toLocaleString([], {
+    weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit",
+    timeZoneName: "short" });
+  say(box, at * 1000 > now() ? "Starts at " + when + ". You are in: wait here."
+    : "Starting soon (planned for " + when + "). Wait for the facilitator.", "note");
+}
+function paced(s) {
+  // A self-paced room: this phone moves through the steps on its own.
+  const nav = $("pace"), own = !!s.self_paced && !s.ended && s.starts_at == null;
+  show(nav, own);
+  if (!own) return say($("pace-msg"), "");
+  $("pace-prev").disabled = s.step_index === 0;
+  $("pace-next").disabled = s.step_index >= s.step_count - 1;
+  const last = s.step_index >= s.step_count - 1;
+  say($("pace-msg"), last ? "This is the last step. You can go back to look again." : "");
+}
+async function go(delta) {
+  if (!S || sending) return;
+  const to = S.step_index + delta;
+  try {
+    const r = await call("POST", "/room/api/move", { code, p: token, step_index: to });
+    if (r.status === 200) return apply(r.data);
+    say($("pace-msg"), r.data.error || "Could not move. Try again.", "bad");
+    if (r.status === 404) gone(r.data.error); else resync();
+  } catch (e) { say($("pace-msg"), "No connection. Try again.", "bad"); }
 }
 function ended() {
   stopped = true; stopLive();
@@ -216,7 +254,9 @@ async function send(ev) {
     if (r.status === 200) {
       S.my_answer = r.data.answer;
       say(status, "Answer received ✓", "ok");
-      form.querySelector("button").textContent = "Send change";
+      form.querySelector("button").textContent = S.self_paced ? "Answer sent" : "Send change";
+      // Self-paced: the first answer stands, and the right answer shows now.
+      if (S.self_paced) { build(S.step, S.my_answer); resync(); }
     } else if (r.status === 423) {
       // Closed before it arrived: show what is recorded, not the choice that was refused.
       build(S.step, S.my_answer);
@@ -311,6 +351,8 @@ async function poll() {
 if (D.mode !== "room" || !token) { joinView(); return; }
 show($("room-view"), true);
 form.addEventListener("submit", send);
+$("pace-prev").addEventListener("click", () => go(-1));
+$("pace-next").addEventListener("click", () => go(1));
 form.addEventListener("input", () => {
   counter();
   if (S && S.my_answer != null && !sending) {
