@@ -9,7 +9,7 @@ from carelab.workshop import participants, reuse, self_paced, workshops
 FACILITATE = "carelab/ui/pages/facilitate.py"
 
 
-def test_create_a_self_paced_workshop_scheduled_ahead_then_start_it(app, admin, db, shipped_content):
+def test_create_a_self_paced_scheduled_workshop_then_start_it(app, admin, db, shipped_content):
     at = app(user=admin, page=FACILITATE)
     at.radio(key="facilitate.start_from").set_value("module").run()
     assert at.selectbox[0].options[0].startswith("Module: ")

@@ -166,3 +166,22 @@ def test_progress_counts_reached_answered_and_finished(db, people, paced):
     }  # fmt: skip
     facilitator_paced = self_paced.set_self_paced(db, people.facilitator, paced.id, False)
     assert self_paced.progress_block(db, facilitator_paced) is None
+
+
+def test_the_presenter_shows_progress_and_follows_each_phone(db, people, paced, room):
+    from carelab.store import presenter as presenter_store
+    from carelab.workshop import presenter
+
+    ann = join(db, paced)
+    assert presenter.presenter_view(db, room.id)["progress"] is None  # facilitator-paced
+    view = presenter.presenter_view(db, paced.id)
+    assert view["progress"]["steps"][QUIZ]["reached"] == 0 and view["progress"]["finished"] == 0
+    before = presenter_store.signature(db, paced.id)
+    self_paced.move(db, paced.code, ann.token, QUIZ)
+    moved = presenter_store.signature(db, paced.id)
+    assert moved != before  # the presenter's feed wakes on a phone's own move
+    participants.answer(db, paced.code, ann.token, QUIZ, 1)
+    assert presenter_store.signature(db, paced.id) != moved
+    block = presenter.presenter_view(db, paced.id)["progress"]
+    assert block["steps"][QUIZ] == {"index": QUIZ, "title": block["steps"][QUIZ]["title"],
+                                     "reached": 1, "answered": 1}  # fmt: skip
