@@ -220,8 +220,9 @@ async function go(delta) {
     const r = await call("POST", "/room/api/move", { code, p: token, step_index: to });
     if (r.status === 200) return apply(r.data);
     say($("pace-msg"), r.data.error || "Could not move. Try again.", "bad");
+    announce($("pace-msg").textContent);
     if (r.status === 404) gone(r.data.error); else resync();
-  } catch (e) { say($("pace-msg"), "No connection. Try again.", "bad"); }
+  } catch (e) { say($("pace-msg"), "No connection. Try again.", "bad"); announce("No connection."); }
 }
 function ended() {
   stopped = true; stopLive();

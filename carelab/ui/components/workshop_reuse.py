@@ -105,10 +105,21 @@ def create(
     return facilitation.create(user, item, title, anonymous, with_quiz, settings)
 
 
-def _open(workshop: Workshop) -> None:
+OPENING = "facilitate.opening"
+
+
+def open_workshop(workshop: Workshop) -> None:
+    """Show `workshop` on the Facilitate page (just made, or picked from the upcoming list)."""
     st.query_params["w"] = str(workshop.id)
-    st.session_state.pop("facilitate.w", None)
+    # The chooser already ran in this run: it takes the new choice at the top of the next.
+    st.session_state[OPENING] = workshop.id
     st.rerun()
+
+
+def follow_opened() -> None:
+    """Before the workshop chooser: select the workshop open_workshop asked for, if any."""
+    if OPENING in st.session_state:
+        st.session_state["facilitate.w"] = st.session_state.pop(OPENING)
 
 
 def upcoming_list(user: User) -> None:
@@ -128,7 +139,7 @@ def upcoming_list(user: User) -> None:
             right.markdown(f"Code **{workshop.code}**. Share this link ahead:")
             right.code(url, language=None)
             if right.button("Run this workshop", key=f"facilitate.upcoming.{workshop.id}"):
-                _open(workshop)
+                open_workshop(workshop)
 
 
 def schedule_banner(user: User, workshop: Workshop) -> None:
@@ -156,7 +167,7 @@ def reuse_actions(user: User, workshop: Workshop) -> None:
                               key=f"facilitate.copy_title.{workshop.id}")  # fmt: skip
         if st.button("Make the copy", type="primary", key="facilitate.duplicate"):
             with shown_as_message():
-                _open(reuse_services.duplicate(user, workshop.id, title))
+                open_workshop(reuse_services.duplicate(user, workshop.id, title))
     with right.popover("Save as template", icon=":material/bookmark_add:"):
         st.write("Keep these steps and settings to start new workshops from later.")
         name = st.text_input("Template name", workshop.title, max_chars=200,

@@ -43,8 +43,7 @@ def create_form() -> None:
         with shown_as_message():
             made = workshop_reuse.create(user, catalog, chosen, title, anonymous, with_quiz,
                                          settings)  # fmt: skip
-            st.query_params["w"] = str(made.id)
-            st.rerun()
+            workshop_reuse.open_workshop(made)
 
 
 def controls(workshop: Workshop) -> None:
@@ -152,6 +151,7 @@ ids = list(labels)
 index = (
     ids.index(int(requested)) if requested and requested.isdigit() and int(requested) in ids else 0
 )
+workshop_reuse.follow_opened()
 chosen_id = st.selectbox("Workshop", ids, index=index, format_func=labels.get, key="facilitate.w")
 st.query_params["w"] = str(chosen_id)
 found: Workshop | None = None
