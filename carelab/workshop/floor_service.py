@@ -35,3 +35,13 @@ def export_csv(user: User | None, workshop_id: int) -> bytes:
     with store_db.session() as db:
         workshop = workshops.facilitated_workshop(db, user, workshop_id)
         return floor_export.export_csv(db, workshop.id)
+
+
+def change_settings(
+    user: User | None, workshop_id: int, questions: bool, moderated: bool
+) -> workshops.Workshop:
+    """Turn questions from the floor and their moderation on or off while the room runs."""
+    with store_db.session() as db:
+        return workshops.change_settings(
+            db, user, workshop_id, floor_questions=questions, floor_moderated=moderated
+        )

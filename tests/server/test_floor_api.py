@@ -65,8 +65,8 @@ def test_bad_questions_and_floods_get_a_clear_status(room):
         assert sent == [201, 201, 201, 429]
         flood = http.post("/room/api/floor/ask", json=ask)
         assert int(flood.headers["retry-after"]) == flood.json()["retry_after"] > 0
-        wrong = http.post("/room/api/floor/vote", json={"code": room.code, "p": token,
-                                                       "question_id": 10**9, "up": True})  # fmt: skip
+        gone = {"code": room.code, "p": token, "question_id": 10**9, "up": True}
+        wrong = http.post("/room/api/floor/vote", json=gone)
         assert wrong.status_code == 404
         stranger = http.get(f"/room/api/floor?code={room.code}&p=not-a-phone")
         assert stranger.status_code == 404
