@@ -395,17 +395,20 @@ async function floorAsk(ev) {
   } catch (e) { say(fmsg, "Not sent: no connection. Your question is still here; send it again.", "bad"); }
   go.disabled = false;
 }
+let voting = null;
 async function floorVote(ev) {
+  // Not disabled while sending: that would drop the keyboard focus. A second tap waits.
   const b = ev.target.closest("button[data-q]");
-  if (!b || b.disabled) return;
+  if (!b || b.disabled || voting) return;
   const up = b.getAttribute("aria-pressed") !== "true";
-  b.disabled = true;
+  voting = b.dataset.q;
   try {
-    const body = { code, p: token, question_id: +b.dataset.q, up };
+    const body = { code, p: token, question_id: +voting, up };
     const r = await call("POST", "/room/api/floor/vote", body);
     if (r.status === 200) { floorShow(r.data); announce(up ? "Upvoted." : "Vote withdrawn."); }
-    else { say(fmsg, r.data.error || "The vote was not counted. Try again.", "bad"); b.disabled = false; floorFetch(); }
-  } catch (e) { say(fmsg, "The vote was not sent: no connection.", "bad"); b.disabled = false; }
+    else { say(fmsg, r.data.error || "The vote was not counted. Try again.", "bad"); floorFetch(); }
+  } catch (e) { say(fmsg, "The vote was not sent: no connection.", "bad"); }
+  voting = null;
 }
 function floorPoll() {
   if (S && !stopped && S.floor && S.floor.on && !document.hidden) floorFetch(true);

@@ -74,7 +74,7 @@ def _buttons(question: FloorQuestion) -> list[tuple[str, str]]:
 
 
 def _question(user: User, workshop_id: int, question: FloorQuestion) -> None:
-    with st.container(border=True):
+    with st.container(border=True, key=f"floor-q-{question.id}"):
         st.text(question.text)
         votes = f"{question.votes} vote" + ("" if question.votes == 1 else "s")
         asked = datetime.fromtimestamp(question.asked_at, UTC).strftime("%H:%M UTC")
