@@ -8,12 +8,16 @@ a question's id and to check what the server stored.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from carelab import auth
+from carelab.store import accounts
 from carelab.store import db as store_db
 from carelab.store import floor as floor_store
+from carelab.workshop import presenter
 from tests.e2e import axe
 from tests.e2e.conftest import server_env, shot, wait_for_app
 from tests.e2e.workshop_room import CASE_TITLE, Host, Phone, no_errors
@@ -65,7 +69,23 @@ def moderate(host: Host, text: str, button: str, status: str) -> None:
     box.get_by_role("button", name=button, exact=True).click()
     wait_for_app(host.page)
     no_errors(host.page)
+    # The click's run may start after wait_for_app has returned: give it a few seconds.
+    for _ in range(50):
+        if stored(host.server, host.workshop_id)[text]["status"] == status:
+            break
+        time.sleep(0.2)
     assert stored(host.server, host.workshop_id)[text]["status"] == status, button
+
+
+def open_presenter(browser: Browser, host: Host):
+    """The presenter screen at 1280x720, opened with a token issued to the facilitator."""
+    with store_db.session(server_env(host.server)["CARELAB_DB"]) as db:
+        user = auth.get_user(db, accounts.user_by_email(db, host.email)["id"])
+        token = presenter.presenter_link(db, user, host.workshop_id)
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(f"{host.server}{presenter.presenter_path(host.code)}#{token}")
+    return context, page
 
 
 def listed(page: Page) -> Locator:
@@ -145,8 +165,15 @@ def test_five_phones_ask_and_upvote_while_the_facilitator_moderates(browser: Bro
 
         # The facilitator sees them by votes, spotlights one, hides one, answers one.
         expect(host.page.get_by_text("4 votes · Open")).to_be_visible()
+        screen_context, screen = open_presenter(browser, host)
+        expect(screen.get_by_text("3 questions from the floor", exact=True)).to_be_visible()
         moderate(host, ASKED[0], "Put on the screen", "open")
         expect(question_on_facilitate(host, ASKED[0])).to_contain_text("On the screen")
+        expect(screen.locator(".floor-spot")).to_have_text(ASKED[0])
+        expect(screen.locator(".floor-votes")).to_have_text("4 votes")
+        upvote(phones[0].page, ASKED[0])  # the screen follows a vote on it
+        expect(screen.locator(".floor-votes")).to_have_text("5 votes")
+        shot(screen, "floor-presenter-1280")
         moderate(host, ASKED[1], "Hide", "hidden")
         moderate(host, ASKED[2], "Mark answered", "answered")
         shot(host.page, "floor-facilitate-1280")
@@ -156,11 +183,16 @@ def test_five_phones_ask_and_upvote_while_the_facilitator_moderates(browser: Bro
             expect(item(phone.page, ASKED[1])).to_have_count(0)
         final = stored(server, host.workshop_id)
         assert [final[t]["status"] for t in ASKED.values()] == ["open", "hidden", "answered"]
+        assert final[ASKED[0]]["votes"] == 5
         with store_db.session(server_env(server)["CARELAB_DB"]) as db:
             spot = db.execute(
                 "SELECT floor_spotlight_id FROM workshops WHERE id = ?", [host.workshop_id]
             ).fetchone()[0]
         assert spot == final[ASKED[0]]["id"]
+        moderate(host, ASKED[0], "Take off the screen", "open")
+        expect(screen.get_by_text("1 question from the floor", exact=True)).to_be_visible()
+        expect(screen.locator(".floor-spot")).to_have_count(0)
+        screen_context.close()
         width = phones[0].page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"the phone page scrolls sideways ({width}px)"
     finally:

@@ -81,10 +81,10 @@ def _question(user: User, workshop_id: int, question: FloorQuestion) -> None:
         screen = " · **On the screen**" if question.spotlight else ""
         st.caption(f"{votes} · {question.status_label} · {question.who} · asked {asked}{screen}")
         columns = st.columns(3)
+        # A callback acts before the fragment re-reads the list, so the list shows the result.
         for column, (label, action) in zip(columns, _buttons(question), strict=False):
-            if column.button(label, key=f"floor.{action}.{question.id}"):
-                _act(user, workshop_id, question, action)
-                st.rerun()
+            column.button(label, key=f"floor.{action}.{question.id}", on_click=_act,
+                          args=(user, workshop_id, question, action))  # fmt: skip
 
 
 @st.fragment(run_every="3s")

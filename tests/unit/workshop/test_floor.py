@@ -291,3 +291,17 @@ def test_votes_raise_floor_version_but_not_the_room_version(db, floor_room):
     assert fresh["questions"][0]["votes"] == 1
     state = phones.state_for_participant(db, floor_room.code, phone.token)
     assert state["floor"] == {"on": True, "version": voted["version"]}
+
+
+def test_the_presenter_view_carries_the_floor_block(db, people, room, floor_room):
+    from carelab.workshop.presenter import presenter_view
+
+    assert presenter_view(db, room.id)["floor"] is None  # questions off: no block
+    phone = join(db, floor_room)
+    qid = floor.ask(db, floor_room.code, phone.token, "Big type?", T0)["questions"][0]["id"]
+    assert presenter_view(db, floor_room.id)["floor"] == {"spotlight": None, "open": 1}
+    floor.spotlight(db, people.facilitator, floor_room.id, qid)
+    floor.vote(db, floor_room.code, phone.token, qid, True)
+    assert presenter_view(db, floor_room.id)["floor"]["spotlight"] == {
+        "id": qid, "text": "Big type?", "votes": 1,
+    }  # fmt: skip
