@@ -66,7 +66,7 @@ def move(
     db: Connection, code: str, token: str, step_index: Any, now: float | None = None
 ) -> dict[str, Any]:
     """Put this phone on step `step_index` of a self-paced room; return what it shows then."""
-    workshop, row = participants.find_participant(db, code, token)
+    workshop, row = participants.find_phone(db, code, token)
     if not workshop.self_paced:
         raise NotCurrentStep(workshop.current_step)
     if workshop.ended:
