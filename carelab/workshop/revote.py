@@ -46,13 +46,13 @@ def ask_twice(steps: list[WorkshopStep]) -> list[WorkshopStep]:
             continue
         extra = {k: v for k, v in step.extra.items() if k != _ASK_TWICE}
         first = len(out)
-        out.append(replace(step, title=f"{step.title}: vote", extra=extra))
+        out.append(replace(step, title=f"{step.title} (vote)", extra=extra))
         out.append(
             replace(
                 step,
                 id=f"{step.id}.discuss",
                 kind="discussion",
-                title=f"{step.title}: discuss",
+                title=f"{step.title} (discuss)",
                 prompt=step.extra[_ASK_TWICE],
                 mode=None,
                 options=(),
@@ -69,7 +69,7 @@ def ask_twice(steps: list[WorkshopStep]) -> list[WorkshopStep]:
             replace(
                 step,
                 id=f"{step.id}.revote",
-                title=f"{step.title}: re-vote",
+                title=f"{step.title} (re-vote)",
                 extra={**extra, REVOTE_OF: first},
                 facilitator_notes="",
             )

@@ -201,7 +201,9 @@ def test_exports_carry_rankings_and_vote_shifts(db, people, ranked_room):
     answers_to(db, people, ranked_room, 0, {a: [1, 0, 2, 3], b: [1, 2, 0, 3]})
     answers_to(db, people, ranked_room, 1, {a: 0, b: 1})
     answers_to(db, people, ranked_room, 3, {a: 1, b: 1})
-    rows = list(csv.DictReader(io.StringIO(aggregate.export_csv(db, ranked_room.id).decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(aggregate.export_csv(db, ranked_room.id).decode("utf-8-sig")))
+    )
     ranked = [r for r in rows if r["step"] == "1"]
     assert ranked[0]["answer"] == "1. Funding; 2. Records; 3. Culture; 4. Workforce"
     revoted = [(r["answer"], r["first_vote"]) for r in rows if r["step"] == "4"]
