@@ -146,9 +146,10 @@ def _ranking(question: schema.Ranking, response: Any) -> Grade:
     away, most = footrule(order)
     score = 1.0 - away / most
     in_place = sum(place == item for place, item in enumerate(order))
-    lines = [f"Your order: {_numbered(items, order)}", ""]
+    lines = [f"Your order: {_numbered(items, order)}"]
     if away:
         lines += [
+            "",
             f"The right order: {_numbered(items, range(len(items)))}",
             "",
             f"{in_place} of {len(items)} items in their right place. Partial credit: your "
