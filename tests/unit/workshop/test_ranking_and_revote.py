@@ -9,7 +9,7 @@ import pytest
 
 from carelab.answers import InvalidAnswer
 from carelab.content import schema
-from carelab.workshop import aggregate, participants, summary, workshops
+from carelab.workshop import aggregate, participants, presenter, summary, workshops
 from carelab.workshop.steps import steps_from_case, workshop_steps
 from tests.unit.workshop.conftest import T0, open_step, poll
 
@@ -217,3 +217,33 @@ def test_exports_carry_rankings_and_vote_shifts(db, people, ranked_room):
     assert "| A | B | 1 |" in text
     assert "| Changed their answer | 1 of 2 who voted twice |" in text
     assert summary.summary_pdf(db, ranked_room.id).startswith(b"%PDF")
+
+
+def test_the_presenter_view_carries_the_shift_and_hides_who_was_right_until_revealed(
+    db, people, ranked_room
+):
+    a, b = (participants.join(db, ranked_room.code, "", "ip") for _ in range(2))
+    answers_to(db, people, ranked_room, 1, {a: 0, b: 1})
+    answers_to(db, people, ranked_room, 3, {a: 1, b: 1})
+    workshops.reveal_results(db, people.facilitator, ranked_room.id)
+    shift = presenter.presenter_view(db, ranked_room.id)["results"]["shift"]
+    assert (shift["changed"], shift["both"], shift["right_first"]) == (1, 2, None)
+    assert [o["first"] for o in shift["options"]] == [1, 1, 0]
+    assert {o["correct"] for o in shift["options"]} == {None}
+    workshops.reveal_answer(db, people.facilitator, ranked_room.id)
+    shift = presenter.presenter_view(db, ranked_room.id)["results"]["shift"]
+    assert (shift["right_first"], shift["right_second"], shift["wrong_to_right"]) == (0.5, 1, 1)
+    assert [o["correct"] for o in shift["options"]] == [False, True, False]
+
+
+def test_the_presenter_view_carries_a_rankings_mean_ranks(db, people, ranked_room):
+    step = workshops.step_at(db, ranked_room.id, 4)
+    person = participants.join(db, ranked_room.code, "", "ip")
+    answers_to(db, people, ranked_room, 4, {person: step.answer["order"]})
+    workshops.reveal_results(db, people.facilitator, ranked_room.id)
+    ranking = presenter.presenter_view(db, ranked_room.id)["results"]["ranking"]
+    assert [(i["label"], i["mean_rank"], i["right_place"]) for i in ranking["items"]] == [
+        ("Structure", 1, None),
+        ("Process", 2, None),
+        ("Outcome", 3, None),
+    ]
