@@ -87,6 +87,7 @@ LEVELS = ("recall", "understand", "apply", "analyse")
 Level = Literal["recall", "understand", "apply", "analyse"]
 
 
+REVOTE_MINUTES = 3
 REVOTE_PROMPT = (
     "Discuss your answer with your neighbour: say why you chose it, and listen to why they "
     "chose theirs. Then vote again."
@@ -107,12 +108,25 @@ class Revote(Strict):
         None,
         description=f"What the discussion between the two votes asks; by default '{REVOTE_PROMPT}'",
     )
+    revote_minutes: int | None = Field(
+        None,
+        ge=1,
+        le=60,
+        description="Minutes for the discussion between the two votes (the re-vote takes "
+        f"as long as the vote); {REVOTE_MINUTES} unless given.",
+    )
 
     @model_validator(mode="after")
     def _prompt_needs_revote(self) -> Revote:
-        if self.revote_prompt and not self.revote:
-            raise ValueError("revote_prompt belongs to a step or question with revote: true")
+        for name in ("revote_prompt", "revote_minutes"):
+            if getattr(self, name) is not None and not self.revote:
+                raise ValueError(f"{name} belongs to a step or question with revote: true")
         return self
+
+    @property
+    def discussion_minutes(self) -> int:
+        """How long the discussion between the votes takes (0 without a re-vote)."""
+        return (self.revote_minutes or REVOTE_MINUTES) if self.revote else 0
 
 
 class QuestionBase(Revote):

@@ -12,12 +12,13 @@ index, so the answer path is the same as for any step; only the results compare 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from carelab.content.schema import REVOTE_PROMPT
 
-if TYPE_CHECKING:
-    from carelab.workshop.steps import WorkshopStep
+# Steps here are carelab.workshop.steps.WorkshopStep, which imports this module: they are
+# typed Any so that the two do not import each other.
+WorkshopStep = Any
 
 REVOTE_OF = "revote_of"
 DISCUSSION_OF = "discussion_of"
@@ -34,7 +35,7 @@ def marker(item: Any) -> dict[str, Any]:
     """The extra data that asks ask_twice to repeat a content poll or question, if it says so."""
     if not getattr(item, "revote", False):
         return {}
-    return {_ASK_TWICE: item.revote_prompt or REVOTE_PROMPT}
+    return {_ASK_TWICE: [item.revote_prompt or REVOTE_PROMPT, item.discussion_minutes]}
 
 
 def ask_twice(steps: list[WorkshopStep]) -> list[WorkshopStep]:
@@ -45,6 +46,7 @@ def ask_twice(steps: list[WorkshopStep]) -> list[WorkshopStep]:
             out.append(step)
             continue
         extra = {k: v for k, v in step.extra.items() if k != _ASK_TWICE}
+        prompt, minutes = step.extra[_ASK_TWICE]
         first = len(out)
         out.append(replace(step, title=f"{step.title} (vote)", extra=extra))
         out.append(
@@ -53,7 +55,8 @@ def ask_twice(steps: list[WorkshopStep]) -> list[WorkshopStep]:
                 id=f"{step.id}.discuss",
                 kind="discussion",
                 title=f"{step.title} (discuss)",
-                prompt=step.extra[_ASK_TWICE],
+                prompt=prompt,
+                minutes=minutes,
                 mode=None,
                 options=(),
                 scale_low=None,
