@@ -195,7 +195,7 @@ holder: holder("bars", "repeat(" + size + ", minmax(0, 3.4rem))"),
 row: barRow,
 });
 summaryLine(box).textContent = results.ranking
-? "Mean rank from " + results.ranking.n + " rankings (1 = top), best first"
+? "Mean rank (1 = top) from " + results.ranking.n + " rankings, best first; the number on each bar"
 : "No rankings yet.";
 for (let i = 0; i < size; i++) {
 const item = items[i], row = rows.children[i];
@@ -203,7 +203,7 @@ row.style.visibility = item ? "visible" : "hidden";
 if (!item) continue;
 const right = current.answer_revealed && item.right_place !== null;
 const label = (i + 1) + ". " + item.label + (right ? " (right place " + item.right_place + ")" : "");
-setBar(row, label, (size + 1 - item.mean_rank) / size, "mean " + item.mean_rank.toFixed(2), false);
+setBar(row, label, (size + 1 - item.mean_rank) / size, item.mean_rank.toFixed(2), false);
 }
 }
 
@@ -227,7 +227,7 @@ percent(shift.right_second || 0) + " in the re-vote";
 summaryLine(box).textContent = line;
 const size = pairs.length;
 const rank = (m) => (m === null ? 0 : (size + 1 - m) / size);
-const mean = (m) => (m === null ? "–" : "mean " + m.toFixed(2));
+const mean = (m) => (m === null ? "–" : m.toFixed(2));
 pairs.forEach((p, i) => {
 const first = rows.children[2 * i], second = rows.children[2 * i + 1];
 second.classList.add("second");

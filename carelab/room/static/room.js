@@ -130,18 +130,18 @@ function build(st, mine) {
 }
 // A ranking: the items in a list, each with Up and Down buttons (no dragging, so it works
 // by keyboard, with a screen reader and at 390 px); the new place is announced.
-let rank = [];
+let rank = [], rankBox = null;
 function rankList(box, options, mine) {
   const ok = Array.isArray(mine) && mine.length === options.length;
   rank = ok ? mine.slice() : options.map((_, i) => i);
   box.append(el("legend", "Put these in order, the first at the top"));
   const help = el("p", "Use Up and Down to move an item.", "help");
-  const list = el("ol", null, "rank"); list.id = "rank";
+  const list = rankBox = el("ol", null, "rank"); list.id = "rank";
   box.append(help, list);
   drawRank(options);
 }
 function drawRank(options, moved, dir) {
-  const list = $("rank"), n = rank.length;
+  const list = rankBox, n = rank.length;
   list.replaceChildren();
   rank.forEach((item, place) => {
     const li = el("li"), name = options[item];
@@ -153,8 +153,8 @@ function drawRank(options, moved, dir) {
       b.disabled = place + d < 0 || place + d >= n;
       b.addEventListener("click", () => moveRank(options, place, d));
       li.append(b);
-      if (item === moved) li.dataset.moved = "";
     }
+    if (item === moved) li.dataset.moved = "";
     list.append(li);
   });
   if (moved == null) return;
