@@ -27,7 +27,7 @@ from carelab.auth import User
 from carelab.errors import NotFound, PermissionDenied
 from carelab.store import Connection
 from carelab.store import presenter as store
-from carelab.workshop import aggregate, workshops
+from carelab.workshop import aggregate, floor, workshops
 from carelab.workshop.errors import (
     UnknownCode,
     WorkshopEnded,
@@ -138,10 +138,14 @@ def _blank_right_answers(data: dict[str, Any]) -> None:
             option["correct"] = None
 
 
-# Blocks that other parts of the room add to the view: name -> block(db, workshop), whose
-# value is None when that feature is off. Each part registers its own function here.
-BLOCKS: dict[str, Callable[[Connection, Workshop], dict[str, Any] | None]] = {}
-BLOCK_NAMES = ("floor", "leaderboard", "progress")
+def _blocks(db: Connection, workshop: Workshop) -> dict[str, dict[str, Any] | None]:
+    """The view's blocks from other parts of the room, each None while its feature is off.
+
+    To add one: import its module above and put `"name": module.block(db, workshop)` here
+    (floor.presenter_block, quiz.leaderboard_block, self_paced.progress_block), then a
+    render function under the same name in BLOCKS in static/present.js.
+    """
+    return {"floor": floor.presenter_block(db, workshop), "leaderboard": None, "progress": None}
 
 
 def presenter_view(db: Connection, workshop_id: int, now: float | None = None) -> dict[str, Any]:
@@ -171,10 +175,7 @@ def presenter_view(db: Connection, workshop_id: int, now: float | None = None) -
         "joined": found.participants,
         "results": results_json(found, workshop.answer_revealed) if shown else None,
     }
-    for name in BLOCK_NAMES:
-        block = BLOCKS.get(name)
-        view[name] = block(db, workshop) if block is not None else None
-    return view
+    return view | _blocks(db, workshop)
 
 
 # --- actions the token allows: the facilitator's own, run as the facilitator ------------
