@@ -14,7 +14,6 @@ let token = takeToken();
 let view = null;
 let clockOffset = 0;
 let qrChoice = null;
-let busy = false;
 let stopped = false;
 
 // The token arrives in the URL's fragment (never sent to a server); it is kept in this
@@ -36,6 +35,48 @@ const made = document.createElement(tag);
 if (className) made.className = className;
 if (text !== undefined) made.textContent = text;
 return made;
+}
+
+// Step text is Markdown: drawn as paragraphs and lists, **bold** as bold, a link as its
+// words; everything else as the text it is (never parsed as HTML).
+const LIST_ITEM = /^([-*]|\d+[.)])\s+/;
+function inline(parent, text) {
+const parts = text.replace(/\[([^\]]+)\]\([^)]*\)/g, "$1").split(/\*\*(.+?)\*\*/);
+parts.forEach((part, i) => {
+if (part) parent.append(i % 2 ? el("strong", "", part) : document.createTextNode(part));
+});
+}
+
+function prose(box, text) {
+box.replaceChildren();
+String(text || "").split(/\n\s*\n/).forEach((block) => {
+const lines = block.split("\n").map((line) => line.trim()).filter(Boolean);
+if (!lines.length) return;
+if (lines.every((line) => LIST_ITEM.test(line))) {
+const list = el("ul");
+lines.forEach((line) => {
+const item = el("li");
+inline(item, line.replace(LIST_ITEM, ""));
+list.append(item);
+});
+box.append(list);
+} else {
+const paragraph = el("p");
+inline(paragraph, lines.join(" "));
+box.append(paragraph);
+}
+});
+}
+
+// A long prompt or text body shrinks (a question's to 0.9 rem, a text step's to 0.7 rem)
+// until it fits its fixed box, rather than being cut off.
+function fit(box) {
+box.style.fontSize = "";
+const text = screen.classList.contains("text-step");
+const [start, least] = text ? [1.2, 0.7] : [1.3, 0.9];
+for (let size = start; box.scrollHeight > box.clientHeight + 1 && size > least; size -= 0.05) {
+box.style.fontSize = size.toFixed(2) + "rem";
+}
 }
 
 function percent(share) { return Math.round(share * 100) + "%"; }
@@ -184,6 +225,65 @@ summaryLine(box).textContent = words.length
 : "No words yet.";
 }
 
+// A ranking: items best first, each bar longer the better its mean rank (1 = top), the
+// mean rank as text on every bar.
+function renderRanking(box, results, current) {
+const items = results.ranking ? results.ranking.items : [];
+const size = current.step.options.length;
+const rows = keep(box, "ranking:" + current.step_index + ":" + size, size, {
+before: () => [el("p", "summary")],
+holder: holder("bars", "repeat(" + size + ", minmax(0, 3.4rem))"),
+row: barRow,
+});
+summaryLine(box).textContent = results.ranking
+? "Mean rank (1 = top) from " + results.ranking.n + " rankings, best first; the number on each bar"
+: "No rankings yet.";
+for (let i = 0; i < size; i++) {
+const item = items[i], row = rows.children[i];
+row.style.visibility = item ? "visible" : "hidden";
+if (!item) continue;
+const right = current.answer_revealed && item.right_place !== null;
+const label = (i + 1) + ". " + item.label + (right ? " (right place " + item.right_place + ")" : "");
+setBar(row, label, (size + 1 - item.mean_rank) / size, item.mean_rank.toFixed(2), false);
+}
+}
+
+// A re-vote: each option (or ranked item) twice, the first vote and the re-vote, named in
+// words on every bar; who changed, and the share right before and after once revealed.
+function renderShift(box, results, current) {
+const shift = results.shift;
+const ranked = shift.ranks.length > 0;
+const pairs = ranked ? shift.ranks : shift.options;
+const count = pairs.length * 2;
+const rows = keep(box, "shift:" + current.step_index + ":" + count, count, {
+before: () => [el("p", "summary")],
+holder: holder("bars shift", "repeat(" + count + ", minmax(0, 2.4rem))"),
+row: barRow,
+});
+let line = shift.changed + " of " + shift.both + " who voted twice changed their answer";
+if (current.answer_revealed && shift.right_first !== null) {
+line += " · right: " + percent(shift.right_first) + " in the first vote, " +
+percent(shift.right_second || 0) + " in the re-vote";
+}
+summaryLine(box).textContent = line;
+const size = pairs.length;
+const rank = (m) => (m === null ? 0 : (size + 1 - m) / size);
+const mean = (m) => (m === null ? "–" : m.toFixed(2));
+pairs.forEach((p, i) => {
+const first = rows.children[2 * i], second = rows.children[2 * i + 1];
+second.classList.add("second");
+if (ranked) {
+setBar(first, p.label + " · first vote", rank(p.first_mean), mean(p.first_mean), false);
+setBar(second, "re-vote", rank(p.second_mean), mean(p.second_mean), false);
+return;
+}
+const right = current.answer_revealed && p.correct === true;
+const name = (right ? "✓ " : "") + p.label + (right ? " (right answer)" : "");
+setBar(first, name + " · first vote", p.first_share, p.first + " · " + percent(p.first_share), right);
+setBar(second, "re-vote", p.second_share, p.second + " · " + percent(p.second_share), right);
+});
+}
+
 const RESULTS = {
 single: renderBars,
 multiple: renderBars,
@@ -191,6 +291,8 @@ lab: renderBars,
 scale: renderScale,
 numeric: renderNumeric,
 open: renderWords,
+ranking: renderRanking,
+revote: renderShift,
 };
 
 // Blocks other parts of the room add to the view (questions from the floor, leaderboard,
@@ -233,6 +335,7 @@ box.replaceChildren(el("p", "floor-count", n === 0 ? "No questions from the floo
 };
 
 function resultKind(current) {
+if (current.results && current.results.shift) return "revote";
 return current.step.kind === "lab" ? "lab" : current.step.mode;
 }
 
@@ -334,6 +437,8 @@ if (said.length) $("announce").textContent = said.join(" ");
 
 function render(current) {
 const before = view;
+// A stream's view can arrive after an action's newer reply: never step back in time.
+if (before && current.version < before.version) return;
 if (before && before.step_index !== current.step_index) qrChoice = null;
 view = current;
 clockOffset = current.server_time - Date.now() / 1000;
@@ -344,7 +449,8 @@ $("progress").textContent = current.ended
 ? current.title
 : "Step " + (current.step_index + 1) + " of " + current.step_count + " · " + current.title;
 $("title").textContent = current.ended ? "This workshop has ended. Thank you." : step.title;
-$("prompt").textContent = current.ended ? "" : (step.mode ? step.prompt : current.body) || "";
+prose($("prompt"), current.ended ? "" : step.mode ? step.prompt : current.body);
+fit($("prompt"));
 const explained = current.answer_revealed && step.explanation && !current.ended;
 $("explanation").hidden = !explained;
 $("explanation").textContent = explained ? step.explanation : "";
@@ -361,7 +467,7 @@ function problem(text) { $("problem").textContent = text || ""; }
 function refused(message) {
 stopped = true;
 $("title").textContent = "This presenter screen cannot open";
-$("prompt").textContent = message;
+prose($("prompt"), message);
 $("progress").textContent = "";
 screen.classList.add("ended");
 }
@@ -424,9 +530,18 @@ await sleep(2000);
 }
 }
 
-async function act(action) {
-if (busy || !view || view.ended || stopped) return;
-busy = true;
+// Actions run one after another, in the order pressed (two quick → move two steps); a
+// few at most wait, so a held-down key cannot queue up a whole workshop.
+let queue = Promise.resolve();
+let waiting = 0;
+function act(action) {
+if (waiting >= 3 || !view || view.ended || stopped) return;
+waiting += 1;
+queue = queue.then(() => send(action)).finally(() => { waiting -= 1; });
+}
+
+async function send(action) {
+if (!view || view.ended || stopped) return;
 try {
 const response = await fetch(API + "action", {
 method: "POST",
@@ -444,8 +559,6 @@ problem(reply.error || "That did not work. Try again.");
 }
 } catch (e) {
 problem("No connection to the server. Try again in a moment.");
-} finally {
-busy = false;
 }
 }
 
@@ -485,6 +598,7 @@ button.addEventListener("click", () => act(button.dataset.action));
 });
 document.querySelector('[data-local="qr"]').addEventListener("click", toggleQr);
 document.querySelector('[data-local="fullscreen"]').addEventListener("click", toggleFullscreen);
+window.addEventListener("resize", () => fit($("prompt")));
 setInterval(tick, 250);
 follow();
 })();
