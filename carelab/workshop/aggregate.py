@@ -23,6 +23,7 @@ from typing import Any
 from carelab.csv_safety import safe_cell, safe_row
 from carelab.store import Connection
 from carelab.store import workshops as store
+from carelab.workshop import quiz
 from carelab.workshop.steps import SCALE, WorkshopStep, answer_label, is_correct
 from carelab.workshop.workshops import get_workshop, step_at, workshop_steps_of
 
@@ -232,8 +233,8 @@ def _utc(timestamp: float | None) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def export_columns(anonymous: bool) -> list[str]:
-    """The CSV columns; the nickname column exists only when anonymity is off."""
+def export_columns(anonymous: bool, scored: bool = False) -> list[str]:
+    """The CSV columns; nickname only when anonymity is off, quiz points only when scored."""
     who = ["participant"] if anonymous else ["participant", "nickname"]
     return [
         "step",
@@ -246,6 +247,7 @@ def export_columns(anonymous: bool) -> list[str]:
         "hidden",
         "first_answered_at",
         "last_answered_at",
+        *(["points", "total_points", "rank"] if scored else []),
     ]
 
 
@@ -253,6 +255,7 @@ def export_rows(db: Connection, workshop_id: int) -> list[dict[str, Any]]:
     """One row per response (hidden ones flagged), respecting the workshop's anonymity."""
     workshop = get_workshop(db, workshop_id)
     steps = workshop_steps_of(db, workshop_id)
+    sheet = quiz.score_sheet(db, workshop) if workshop.scored else None
     rows = []
     for r in store.responses(db, workshop_id):
         step, value = steps[r["step_index"]], json.loads(r["answer"])
@@ -272,6 +275,10 @@ def export_rows(db: Connection, workshop_id: int) -> list[dict[str, Any]]:
         }
         if workshop.anonymous:
             del row["nickname"]
+        if sheet is not None:  # this answer's points ("" if it scores nothing yet), the total
+            who = r["participant_id"]
+            row["points"] = sheet.points.get((who, r["step_index"]), "")
+            row["total_points"], row["rank"] = sheet.total(who), sheet.rank(who)
         rows.append(row)
     return rows
 
@@ -290,4 +297,5 @@ def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = No
 def export_csv(db: Connection, workshop_id: int) -> bytes:
     """Every response of a workshop as CSV bytes, with the header even when there are none."""
     workshop = get_workshop(db, workshop_id)
-    return csv_bytes(export_rows(db, workshop_id), export_columns(workshop.anonymous))
+    columns = export_columns(workshop.anonymous, workshop.scored)
+    return csv_bytes(export_rows(db, workshop_id), columns)

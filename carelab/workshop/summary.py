@@ -32,9 +32,10 @@ from carelab.pdf import (
 )
 from carelab.store import Connection
 from carelab.store import workshops as store
+from carelab.workshop import quiz
 from carelab.workshop.aggregate import StepResults, results
 from carelab.workshop.steps import WorkshopStep
-from carelab.workshop.workshops import get_workshop, workshop_steps_of
+from carelab.workshop.workshops import Workshop, get_workshop, workshop_steps_of
 
 BAR_COLOUR = (31, 95, 139)
 RIGHT_COLOUR = (46, 125, 50)
@@ -75,6 +76,8 @@ class WorkshopSummary:
     participants: int
     anonymous: bool
     steps: tuple[StepSummary, ...]
+    quiz: Table | None = None  # every participant's rank and points, when scored
+    quiz_rule: str = ""
 
 
 def _utc(timestamp: float | None) -> str:
@@ -150,7 +153,30 @@ def workshop_summary(db: Connection, workshop_id: int) -> WorkshopSummary:
         participants=store.participant_count(db, workshop_id),
         anonymous=workshop.anonymous,
         steps=tuple(_step_summary(db, workshop_id, i, s) for i, s in enumerate(steps)),
+        quiz=_quiz_table(db, workshop) if workshop.scored else None,
+        quiz_rule=_quiz_rule(workshop) if workshop.scored else "",
     )
+
+
+def _quiz_table(db: Connection, workshop: Workshop) -> Table:
+    """Rank, participant (a nickname only when the workshop is not anonymous) and points."""
+    rows = tuple(
+        (line.rank, quiz.display_name(line.participant_number, line.nickname), line.points)
+        for line in quiz.score_lines(db, workshop)
+    )
+    return Table(("Rank", "Participant", "Points"), rows)
+
+
+def _quiz_rule(workshop: Workshop) -> str:
+    speed = (
+        "between 1,000 and 500 by how fast (the speed bonus)" if workshop.speed_bonus else "1,000"
+    )
+    pending = (
+        ""
+        if workshop.ended or workshop.answer_revealed
+        else (" The current step counts once its answer is revealed.")
+    )
+    return f"Quiz scores: a right final answer scores {speed}; a wrong one 0.{pending}"
 
 
 # --- Markdown --------------------------------------------------------------------------
@@ -194,6 +220,8 @@ def summary_markdown(db: Connection, workshop_id: int) -> str:
     ]
     for step in summary.steps:
         lines += _markdown_step(step)
+    if summary.quiz is not None:
+        lines += ["", "## Quiz scores", "", summary.quiz_rule, "", *_markdown_table(summary.quiz)]
     return "\n".join(lines) + "\n"
 
 
@@ -293,4 +321,9 @@ def summary_pdf(db: Connection, workshop_id: int) -> bytes:
     pdf.ln(6)
     for step in summary.steps:
         _pdf_step(pdf, step)
+    if summary.quiz is not None:
+        keep_with_next(pdf, 40)
+        write(pdf, "Quiz scores", 13, bold=True, color=NAVY, align="L", gap=1)
+        write(pdf, summary.quiz_rule, 9.5, color=MUTED, align="L", gap=2)
+        _grid(pdf, summary.quiz)
     return bytes(pdf.output())

@@ -6,9 +6,10 @@ import pytest
 
 from carelab.errors import PermissionDenied
 from carelab.store import quiz as quiz_store
-from carelab.workshop import participants, quiz, workshops
+from carelab.workshop import aggregate, participants, quiz, summary, workshops
 from carelab.workshop.errors import WorkshopStateError
 from tests.unit.workshop.conftest import T0, content_steps
+from tests.unit.workshop.test_summary import pdf_text
 
 SINGLE, NUMERIC, POLL = 6, 7, 1  # "Which is best?" (B, index 1, is right); 12 % +-0.5; a poll
 
@@ -239,3 +240,42 @@ def test_the_leaderboard_can_be_revealed_after_the_end_but_scoring_not_changed(d
     assert quiz.reveal_leaderboard(db, people.facilitator, room.id).leaderboard_revealed
     with pytest.raises(WorkshopStateError):
         quiz.set_scoring(db, people.facilitator, room.id, False)
+
+
+# --- exports ---------------------------------------------------------------------------
+
+
+def test_the_csv_carries_each_answers_points_and_the_total_and_rank(db, people):
+    room = scored_room(db, people)
+    play(db, people, room, [True, False], [True, True])
+    rows = aggregate.export_rows(db, room.id)
+    assert list(rows[0]) == aggregate.export_columns(anonymous=True, scored=True)
+    assert [(r["participant"], r["points"], r["total_points"], r["rank"]) for r in rows] == [
+        (1, 1000, 2000, 1), (2, 0, 1000, 2), (1, 1000, 2000, 1), (2, 1000, 1000, 2),
+    ]  # fmt: skip
+    assert "nickname" not in rows[0]
+    unscored = workshops.change_settings(db, people.facilitator, room.id, scored=False)
+    assert "points" not in aggregate.export_rows(db, unscored.id)[0]
+    assert b"total_points" not in aggregate.export_csv(db, room.id)
+
+
+def test_the_summaries_list_every_participant_by_number_when_anonymous(db, people):
+    room = scored_room(db, people)
+    play(db, people, room, [True, False, False], [True, True, False])
+    text = summary.summary_markdown(db, room.id)
+    assert text.endswith(
+        "## Quiz scores\n\nQuiz scores: a right final answer scores 1,000; a wrong one 0.\n\n"
+        "| Rank | Participant | Points |\n|---|---|---|\n| 1 | Participant 1 | 2000 |\n"
+        "| 2 | Participant 2 | 1000 |\n| 3 | Participant 3 | 0 |\n"
+    )
+    assert "Nick" not in text
+    text = pdf_text(summary.summary_pdf(db, room.id))
+    assert "Quiz scores" in text and "Participant 3" in text and "Nick" not in text
+
+
+def test_a_workshop_with_nicknames_exports_them_with_the_scores(db, people):
+    room = scored_room(db, people, anonymous=False)
+    play(db, people, room, [False, True], [False, True])
+    text = summary.summary_markdown(db, room.id)
+    assert "| 1 | Nick1 | 2000 |\n| 2 | Nick0 | 0 |" in text
+    assert aggregate.export_rows(db, room.id)[0]["nickname"] == "Nick0"
