@@ -9,7 +9,9 @@ functions take a connection so that the room, the shell and the tests can share 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from carelab.auth import User
 from carelab.content import schema
@@ -35,6 +37,7 @@ def create(
     title: str,
     anonymous: bool = True,
     with_quiz: bool = False,
+    settings: Mapping[str, Any] | None = None,
 ) -> Workshop:
     """Open a workshop from a case's plan (and its quiz, `with_quiz`) or a module's steps."""
     if isinstance(source, schema.Case):
@@ -43,8 +46,9 @@ def create(
         kind, steps = "module", steps_from_module(source)
     with store_db.session() as db:
         return workshops.create_workshop(
-            db, user, title.strip() or source.title, kind, source.id, steps, anonymous
-        )
+            db, user, title.strip() or source.title, kind, source.id, steps, anonymous,
+            settings=settings,
+        )  # fmt: skip
 
 
 def mine(user: User | None) -> list[Workshop]:

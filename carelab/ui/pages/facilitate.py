@@ -10,6 +10,7 @@ import streamlit as st
 
 from carelab.auth import User
 from carelab.ui import state
+from carelab.ui.components import quiz_panel
 from carelab.ui.components import workshop_views as views
 from carelab.ui.components.markdown import markdown
 from carelab.ui.errors import require_role, shown_as_message
@@ -37,12 +38,13 @@ def create_form() -> None:
             help="For a case: the room votes on each question and you reveal the answer. "
             "A module's questions are always in its steps.",
         )
+        settings = quiz_panel.create_options()
         go = st.form_submit_button("Create workshop", type="primary")
     if go and chosen:
         kind, item_id = chosen.split(":", 1)
         with shown_as_message():
             item = catalog.case(item_id) if kind == "case" else catalog.module(item_id)
-            made = facilitation.create(user, item, title, anonymous, with_quiz)
+            made = facilitation.create(user, item, title, anonymous, with_quiz, settings=settings)
             st.query_params["w"] = str(made.id)
             st.rerun()
 
@@ -165,6 +167,7 @@ st.page_link(PROJECTOR, label="Open the projector view", icon=":material/cast:",
              query_params={"w": str(workshop.id)})  # fmt: skip
 controls(workshop)
 live(workshop.id)
+quiz_panel.panel(user, workshop)
 review(workshop)
 st.header("Export", anchor=False)
 st.caption(
