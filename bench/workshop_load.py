@@ -38,12 +38,13 @@ from typing import Any
 
 import httpx2 as httpx
 
+from bench.presenter_screen import PresenterScreen, answer_to_screen_ms
 from bench.room_servers import ClusterServers, FreshPostgres, Sampler, Server
 from carelab.auth import User
 from carelab.store import accounts
 from carelab.store import db as store_db
 from carelab.store import workshops as store
-from carelab.workshop import aggregate, workshops
+from carelab.workshop import aggregate, presenter, workshops
 from carelab.workshop.steps import WorkshopStep
 
 REPO = Path(__file__).resolve().parent.parent
@@ -156,6 +157,7 @@ class Facilitator:
             self.workshop = workshops.create_workshop(
                 db, self.user, "Load bench", "module", "bench", steps
             )
+            self.presenter_token = presenter.presenter_link(db, self.user, self.workshop.id)
 
     def do(self, action: Any, *args: Any, **kwargs: Any) -> workshops.Workshop:
         """Run one session action on this workshop with a fresh connection."""
@@ -367,8 +369,13 @@ async def drive(
     seed: int,
     think: float,
     join_rate: float,
+    with_presenter: bool = False,
 ) -> dict[str, Any]:
-    """Join N phones, run the steps, end the workshop; return the measures."""
+    """Join N phones, run the steps, end the workshop; return the measures.
+
+    With a presenter screen, one more client follows the presenter stream throughout, and
+    each step's results are revealed as answering opens, so the screen draws live bars.
+    """
     steps = bench_steps(step_count)
     host = await asyncio.to_thread(Facilitator, server.db, steps)
     room = Room(host.workshop.code, random.Random(seed), think)
@@ -383,6 +390,13 @@ async def drive(
         for _ in range(math.ceil(n / GROUP))
     ]
     phones = [Phone(room, clients[i // GROUP]) for i in range(n)]
+    screen: PresenterScreen | None = None
+    screen_task: asyncio.Task[None] | None = None
+    if with_presenter:
+        screen_client = httpx.AsyncClient(base_url=server.url, timeout=timeout)
+        clients.append(screen_client)
+        screen = PresenterScreen(screen_client, host.workshop.code, host.presenter_token)
+        screen_task = asyncio.create_task(screen.run())
     sampler, dashboard = Sampler(server.pids()), Dashboard(server.db, host.workshop.id)
     sampler.start()
     dashboard.start()
@@ -406,6 +420,8 @@ async def drive(
         for index in range(1, step_count + 1):
             await asyncio.to_thread(host.do, workshops.next_step, open_answering=True)
             commits[index] = now()
+            if with_presenter:
+                await asyncio.to_thread(host.do, workshops.reveal_results)
 
             def answered(i: int = index) -> bool:
                 live = [p for p in joined if not p.ended]
@@ -424,6 +440,8 @@ async def drive(
         await wait_until(lambda: all(p.ended for p in joined), 30)
     finally:
         watcher.cancel()
+        if screen_task is not None:
+            screen_task.cancel()
         sampler.stop.set()
         dashboard.stop.set()
         for phone in phones:
@@ -433,7 +451,7 @@ async def drive(
         await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
         sampler.join()
         dashboard.join()
-    return measures(host, room, phones, commits, dashboard, sampler, lag)
+    return measures(host, room, phones, commits, dashboard, sampler, lag, screen)
 
 
 async def wait_until(ready: Any, timeout: float) -> bool:
@@ -454,6 +472,7 @@ def measures(
     dashboard: Dashboard,
     sampler: Sampler,
     lag: list[float],
+    screen: PresenterScreen | None = None,
 ) -> dict[str, Any]:
     """Latencies, resource use, and every acknowledged answer checked against the database."""
     with store_db.session(host.path) as db:
@@ -473,6 +492,14 @@ def measures(
     }
     to_dashboard = [max(0.0, (seen - a.acked) * 1000) for seen, a in counted.values()]
     sent_to_dashboard = [(seen - a.sent) * 1000 for seen, a in counted.values()]
+    on_screen: dict[str, Any] = {}
+    if screen is not None:
+        firsts = {(r["step_index"], r["participant_number"]): r["first_answered_at"] for r in rows}
+        on_screen = {
+            "answer_to_presenter_ms": pctl(answer_to_screen_ms(screen, firsts, acked)),
+            "presenter_views": len(screen.views),
+            "presenter_errors": screen.errors,
+        }
     return {
         "participants": len(phones),
         "joined": len(room.join_ms),
@@ -506,12 +533,13 @@ def measures(
         "stored_unacked": sum(1 for key in stored if key not in acked),
         "errors": dict(sorted(room.errors.items())),
         "dashboard_failures": dashboard.failures,
+        **on_screen,
     }  # fmt: skip
 
 
 def run(participants: int = 200, steps: int = 5, seed: int = 1, think: float = 3.0,
         join_rate: float = 50.0, servers: int = 1,
-        backend: str = "sqlite") -> dict[str, Any]:  # fmt: skip
+        backend: str = "sqlite", with_presenter: bool = False) -> dict[str, Any]:  # fmt: skip
     """Start the servers, run one workshop with `participants` phones, stop everything.
 
     One server is reached directly; two or more only through HAProxy (carelab.cluster),
@@ -539,9 +567,12 @@ def run(participants: int = 200, steps: int = 5, seed: int = 1, think: float = 3
             target = stack.enter_context(Server(folder))
         started = now()
         result = asyncio.run(
-            asyncio.wait_for(drive(target, participants, steps, seed, think, join_rate), budget)
+            asyncio.wait_for(
+                drive(target, participants, steps, seed, think, join_rate, with_presenter),
+                budget,
+            )
         )
-        result = {"servers": servers, "backend": backend, **result}
+        result = {"servers": servers, "backend": backend, "presenter": with_presenter, **result}
         result["wall_s"] = round(now() - started, 1)
         return result
 
@@ -556,11 +587,14 @@ def main() -> None:
     parser.add_argument("--join-rate", type=float, default=50.0, help="phones joining per s")
     parser.add_argument("--servers", type=int, default=1, help="CareLab processes (2+: HAProxy)")
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--presenter", action="store_true", help="keep a presenter screen connected; reveal live"
+    )
     parser.add_argument("--json", action="store_true")
     args, _ = parser.parse_known_args()  # run_all passes its own arguments through
     result = run(
         args.participants, args.steps, args.seed, args.think, args.join_rate,
-        args.servers, args.backend,
+        args.servers, args.backend, args.presenter,
     )  # fmt: skip
     if args.json:
         print(json.dumps({"bench": "workshop_load", **result}), flush=True)

@@ -346,8 +346,11 @@ class Room:
 
 def routes(hub: Hub | None = None, stream_seconds: float = STREAM_SECONDS) -> list[Route]:
     """Return the room's routes for st.App (or a bare Starlette app in tests)."""
+    from carelab.room import presenter_routes  # it builds on this module's helpers
+
     room = Room(hub, stream_seconds)
     return [
+        *presenter_routes.routes(room.hub, stream_seconds),
         Route("/room", room.page, methods=["GET"]),
         Route("/room/api/join", room.join, methods=["POST"]),
         Route("/room/api/state", room.state, methods=["GET"]),

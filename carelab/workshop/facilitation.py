@@ -39,16 +39,22 @@ def create(
     with_quiz: bool = False,
     settings: Mapping[str, Any] | None = None,
 ) -> Workshop:
-    """Open a workshop from a case's plan (and its quiz, `with_quiz`) or a module's steps."""
+    """Open a workshop from a case's plan (and its quiz) or a module's steps, with `settings`."""
     if isinstance(source, schema.Case):
         kind, steps = "case", steps_from_case(source, with_quiz)
     else:
         kind, steps = "module", steps_from_module(source)
     with store_db.session() as db:
         return workshops.create_workshop(
-            db, user, title.strip() or source.title, kind, source.id, steps, anonymous,
+            db,
+            user,
+            title.strip() or source.title,
+            kind,
+            source.id,
+            steps,
+            anonymous,
             settings=settings,
-        )  # fmt: skip
+        )
 
 
 def mine(user: User | None) -> list[Workshop]:

@@ -63,8 +63,18 @@ def ask(host: Host, phones: list[Phone], index: int, title: str, picks: list[str
     host.click("Reveal the right answer")
 
 
-def no_leaderboard(screen: Page, phones: list[Phone]) -> None:
+def presenter(host: Host) -> Page:
+    """The presenter screen, opened as the Facilitate page's link does (a fresh token)."""
+    screen = host.context.new_page()
+    screen.set_viewport_size({"width": 1280, "height": 720})
+    screen.goto(f"{host.server}/room/present/{host.code}/open")
+    expect(screen.locator("#progress")).to_have_text(re.compile(r"^Step \d+ of \d+"))
+    return screen
+
+
+def no_leaderboard(screen: Page, phones: list[Phone], big: Page) -> None:
     expect(screen.get_by_role("heading", name="Leaderboard")).to_have_count(0)
+    expect(big.get_by_role("heading", name="Leaderboard")).to_have_count(0)
     for phone in phones:
         expect(phone.page.get_by_text(re.compile(r"on the leaderboard\.$"))).to_have_count(0)
 
@@ -80,6 +90,7 @@ def test_the_leaderboard_shows_only_after_the_reveal_and_goes_with_scoring(
         for phone in phones:
             phone.join(host.code)
         screen = host.projector()
+        big = presenter(host)
         ask(host, phones, FIRST_QUESTION, "Case quiz: question 1 of 5", [Q1[0], Q1[0], Q1[1]])
         ask(host, phones, FIRST_QUESTION + 1, "Case quiz: question 2 of 5",
             [Q2[0], Q2[1], Q2[1]])  # fmt: skip
@@ -87,7 +98,7 @@ def test_the_leaderboard_shows_only_after_the_reveal_and_goes_with_scoring(
         # Each phone sees its own points once the answer is revealed, and no leaderboard.
         for phone, points in zip(phones, ("2,000 points", "1,000 points", "0 points"), strict=True):
             expect(phone.page.get_by_text(f"You have {points}", exact=True)).to_be_visible()
-        no_leaderboard(screen, phones)
+        no_leaderboard(screen, phones, big)
         # The facilitator alone sees the standings, and is told the room does not.
         expect(host.page.get_by_text(re.compile("the leaderboard is hidden from the room"))
                ).to_be_visible()  # fmt: skip
@@ -100,11 +111,17 @@ def test_the_leaderboard_shows_only_after_the_reveal_and_goes_with_scoring(
         places = screen.get_by_role("heading", name=re.compile(r"^\d+\. .+ points$"))
         expect(places).to_have_text(["1. Ann: 2,000 points", "2. Bo: 1,000 points"])
         expect(screen.get_by_text("Cy")).to_have_count(0)  # no points: never listed
+        leaders = big.locator(".leader")
+        expect(leaders).to_have_text(["1.Ann2,000 points", "2.Bo1,000 points"])
+        expect(big.get_by_role("heading", name="Leaderboard")).to_be_visible()
+        expect(big.locator("#block-leaderboard")).not_to_contain_text("Cy")
         for phone, place in zip(phones, ("1st", "2nd", "3rd"), strict=True):
             line = f"You are {place} of 3 on the leaderboard."
             expect(phone.page.get_by_text(line, exact=True)).to_be_visible()
         no_errors(screen)
         shot(screen, "quiz-projector-leaderboard")
+        shot(big, "quiz-presenter-leaderboard-1280x720")
+        axe.assert_accessible(big, "presenter screen with the leaderboard", whole_page=False)
         shot(phones[2].page, "quiz-phone-rank")
         shot(host.page, "quiz-facilitate-1280")
         axe.assert_accessible(host.page, "facilitate, quiz mode")
@@ -119,7 +136,7 @@ def test_the_leaderboard_shows_only_after_the_reveal_and_goes_with_scoring(
                ).to_be_visible()  # fmt: skip
         state = workshop_state(server, host.workshop_id)
         assert not state.scored and not state.leaderboard_revealed
-        no_leaderboard(screen, phones)
+        no_leaderboard(screen, phones, big)
         for phone in phones:
             expect(phone.page.get_by_text(re.compile(r"^You have "))).to_have_count(0)
     finally:

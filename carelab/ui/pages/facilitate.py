@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import streamlit as st
 
@@ -38,13 +39,15 @@ def create_form() -> None:
             help="For a case: the room votes on each question and you reveal the answer. "
             "A module's questions are always in its steps.",
         )
-        settings = quiz_panel.create_options()
+        # Each feature adds its creation-time options here (see carelab.workshop.settings).
+        settings: dict[str, Any] = {}
+        settings |= quiz_panel.create_options()
         go = st.form_submit_button("Create workshop", type="primary")
     if go and chosen:
         kind, item_id = chosen.split(":", 1)
         with shown_as_message():
             item = catalog.case(item_id) if kind == "case" else catalog.module(item_id)
-            made = facilitation.create(user, item, title, anonymous, with_quiz, settings=settings)
+            made = facilitation.create(user, item, title, anonymous, with_quiz, settings)
             st.query_params["w"] = str(made.id)
             st.rerun()
 

@@ -12,7 +12,7 @@ from carelab.content import schema
 from carelab.errors import PermissionDenied
 from carelab.workshop import facilitation, participants
 from carelab.workshop.aggregate import StepResults
-from carelab.workshop.errors import WorkshopStateError
+from carelab.workshop.errors import WorkshopError, WorkshopStateError
 from carelab.workshop.facilitation import LiveRoom
 from carelab.workshop.steps import WorkshopStep
 from carelab.workshop.workshops import Workshop
@@ -35,6 +35,16 @@ def test_create_from_a_module_and_list_it(db, people):
     assert facilitation.mine(people.admin) == [made]
     with pytest.raises(PermissionDenied):
         facilitation.create(people.learner, module, "Mine now")
+
+
+def test_create_passes_the_forms_settings_on(db, people):
+    module = schema.Module.model_validate(yaml.safe_load(VALID_MODULE.format(id="m", case="c")))
+    made = facilitation.create(
+        people.facilitator, module, "Set", settings={"self_paced": True, "scheduled_for": 5e9}
+    )
+    assert (made.self_paced, made.scheduled_for, made.scored) == (True, 5e9, False)
+    with pytest.raises(WorkshopError, match="not a workshop setting"):
+        facilitation.create(people.facilitator, module, "Bad", settings={"colour": True})
 
 
 def test_actions_return_the_room_as_it_is_now(db, people, room):

@@ -6,7 +6,7 @@ import pytest
 
 from carelab.errors import PermissionDenied
 from carelab.store import quiz as quiz_store
-from carelab.workshop import aggregate, participants, quiz, summary, workshops
+from carelab.workshop import aggregate, participants, presenter, quiz, summary, workshops
 from carelab.workshop.errors import WorkshopStateError
 from tests.unit.workshop.conftest import T0, content_steps
 from tests.unit.workshop.test_summary import pdf_text
@@ -279,3 +279,13 @@ def test_a_workshop_with_nicknames_exports_them_with_the_scores(db, people):
     text = summary.summary_markdown(db, room.id)
     assert "| 1 | Nick1 | 2000 |\n| 2 | Nick0 | 0 |" in text
     assert aggregate.export_rows(db, room.id)[0]["nickname"] == "Nick0"
+
+
+def test_the_presenter_view_carries_the_leaderboard_only_while_revealed(db, people):
+    room = scored_room(db, people)
+    play(db, people, room, [True, False], [True, False])
+    assert presenter.presenter_view(db, room.id)["leaderboard"] is None
+    quiz.reveal_leaderboard(db, people.facilitator, room.id)
+    board = presenter.presenter_view(db, room.id)["leaderboard"]
+    assert board["rows"] == [{"rank": 1, "name": "Nick0", "points": 2000}]
+    assert board["players"] == 2
