@@ -14,6 +14,7 @@ import hashlib
 import html
 from importlib import resources
 
+from carelab.workshop.floor import MAX_QUESTION
 from carelab.workshop.participants import MAX_NICKNAME
 from carelab.workshop.steps import MAX_OPEN_ANSWER
 
@@ -59,6 +60,7 @@ def render(code: str, joined: bool) -> str:
         .replace("%HEADING%", "Workshop" if joined else "Join a workshop")
         .replace("%MAXTEXT%", str(MAX_OPEN_ANSWER))
         .replace("%MAXNICK%", str(MAX_NICKNAME))
+        .replace("%MAXQUESTION%", str(MAX_QUESTION))
         .replace("%CSS%", CSS)
         .replace("%JS%", JS)
     )

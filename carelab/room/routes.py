@@ -347,6 +347,7 @@ class Room:
 def routes(hub: Hub | None = None, stream_seconds: float = STREAM_SECONDS) -> list[Route]:
     """Return the room's routes for st.App (or a bare Starlette app in tests)."""
     from carelab.room import presenter_routes  # it builds on this module's helpers
+    from carelab.room.floor_routes import routes as floor_routes  # it imports this module
 
     room = Room(hub, stream_seconds)
     return [
@@ -357,6 +358,7 @@ def routes(hub: Hub | None = None, stream_seconds: float = STREAM_SECONDS) -> li
         Route("/room/api/answer", room.answer, methods=["POST"]),
         Route("/room/api/wait", room.wait, methods=["GET"]),
         Route("/room/api/stream", room.stream, methods=["GET"]),
+        *floor_routes(),
         Route(
             "/room/api/{rest:path}",
             room.unknown,

@@ -32,13 +32,14 @@ def presenter_token_hash(db: Connection, workshop_id: int) -> str | None:
 
 
 def signature(db: Connection, workshop_id: int) -> tuple[Any, ...] | None:
-    """What the presenter view depends on, cheaply: version, joined, answers to the step.
+    """What the presenter view depends on, cheaply: version, questions from the floor
+    (their own version: votes on the spotlighted one), joined, answers to the step.
 
     The answers' count and latest time catch a new answer and a changed one; None when the
     workshop is gone.
     """
     row = db.execute(
-        "SELECT w.version, w.current_step, "
+        "SELECT w.version, w.current_step, w.floor_version, "
         "(SELECT COUNT(*) FROM workshop_participants p WHERE p.workshop_id = w.id), "
         "(SELECT COUNT(*) FROM workshop_responses r "
         " WHERE r.workshop_id = w.id AND r.step_index = w.current_step), "

@@ -144,6 +144,11 @@ def _find(db: Connection, code: str, token: str) -> tuple[Workshop, dict[str, An
     return workshop_from_row(found[0]), found[1]
 
 
+def find_phone(db: Connection, code: str, token: str) -> tuple[Workshop, dict[str, Any]]:
+    """The workshop and participant row a phone's token opens (one query), or UnknownParticipant."""
+    return _find(db, code, token)
+
+
 # Step snapshots never change once a workshop is made, so each process keeps the ones in
 # use: an answer or a state read then costs one query fewer. The key holds the code and the
 # creation time too, so a new workshop that reuses a deleted one's id (SQLite may) misses.
@@ -279,4 +284,7 @@ def _state(
         "participant": {"number": row["number"], "nickname": row["nickname"]},
         # Quiz mode: {"points", "rank", "players"} (rank only with the leaderboard revealed).
         "quiz": scores,
+        # Questions from the floor: whether they are on, and the list's version as of this
+        # state (votes move it without a new state; the phone polls the list, see floor.py).
+        "floor": {"on": workshop.floor_questions, "version": workshop.floor_version},
     }

@@ -27,7 +27,7 @@ from carelab.auth import User
 from carelab.errors import NotFound, PermissionDenied
 from carelab.store import Connection
 from carelab.store import presenter as store
-from carelab.workshop import aggregate, quiz, workshops
+from carelab.workshop import aggregate, floor, quiz, workshops
 from carelab.workshop.errors import (
     UnknownCode,
     WorkshopEnded,
@@ -131,7 +131,11 @@ def _blocks(db: Connection, workshop: Workshop) -> dict[str, dict[str, Any] | No
     (floor.presenter_block, quiz.leaderboard_block, self_paced.progress_block), then a
     render function under the same name in BLOCKS in static/present.js.
     """
-    return {"floor": None, "leaderboard": quiz.leaderboard_block(db, workshop), "progress": None}
+    return {
+        "floor": floor.presenter_block(db, workshop),
+        "leaderboard": quiz.leaderboard_block(db, workshop),
+        "progress": None,
+    }
 
 
 def presenter_view(db: Connection, workshop_id: int, now: float | None = None) -> dict[str, Any]:

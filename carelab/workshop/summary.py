@@ -32,7 +32,7 @@ from carelab.pdf import (
 )
 from carelab.store import Connection
 from carelab.store import workshops as store
-from carelab.workshop import quiz
+from carelab.workshop import floor_export, quiz
 from carelab.workshop.aggregate import StepResults, results
 from carelab.workshop.steps import WorkshopStep
 from carelab.workshop.workshops import Workshop, get_workshop, workshop_steps_of
@@ -220,9 +220,19 @@ def summary_markdown(db: Connection, workshop_id: int) -> str:
     ]
     for step in summary.steps:
         lines += _markdown_step(step)
+    lines += _markdown_floor(db, workshop_id)
     if summary.quiz is not None:
         lines += ["", "## Quiz scores", "", summary.quiz_rule, "", *_markdown_table(summary.quiz)]
     return "\n".join(lines) + "\n"
+
+
+def _markdown_floor(db: Connection, workshop_id: int) -> list[str]:
+    section = floor_export.summary_section(db, workshop_id)
+    if section is None:
+        return []
+    header, rows, counts = section
+    lines = ["", "## Questions from the floor", "", f"{counts}."]
+    return lines + (["", *_markdown_table(Table(header, tuple(rows)))] if rows else [])
 
 
 # --- PDF -------------------------------------------------------------------------------
@@ -321,9 +331,33 @@ def summary_pdf(db: Connection, workshop_id: int) -> bytes:
     pdf.ln(6)
     for step in summary.steps:
         _pdf_step(pdf, step)
+    _pdf_floor(pdf, db, workshop_id)
     if summary.quiz is not None:
         keep_with_next(pdf, 40)
         write(pdf, "Quiz scores", 13, bold=True, color=NAVY, align="L", gap=1)
         write(pdf, summary.quiz_rule, 9.5, color=MUTED, align="L", gap=2)
         _grid(pdf, summary.quiz)
     return bytes(pdf.output())
+
+
+def _pdf_floor(pdf: FPDF, db: Connection, workshop_id: int) -> None:
+    section = floor_export.summary_section(db, workshop_id)
+    if section is None:
+        return
+    header, rows, counts = section
+    keep_with_next(pdf, 30)
+    write(pdf, "Questions from the floor", 13, bold=True, color=NAVY, align="L", gap=1)
+    write(pdf, f"{counts}.", 10.5, bold=True, align="L", gap=1.5)
+    if not rows:
+        return
+    pdf.set_font(FONT_FAMILY, "", 9)
+    pdf.set_text_color(*INK)
+    pdf.set_draw_color(*RULE)
+    # The question takes the width: a question is at most 280 characters and kept whole.
+    widths = (7, 1, 1.8, 2.2)[: len(header)]
+    with pdf.table(width=pdf.epw, col_widths=widths, align="LEFT", text_align="LEFT",
+                   line_height=5.5, padding=1) as grid:  # fmt: skip
+        for row in (header, *rows):
+            cells = grid.row()
+            for value in row:
+                cells.cell(printable(str(value)))

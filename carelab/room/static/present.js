@@ -218,6 +218,24 @@ box.append(el("p", "note", more));
 }
 };
 
+// Questions from the floor: the one the facilitator put on the screen, in large type with
+// its votes (it then takes the place of the results); otherwise how many are open.
+BLOCKS.floor = function (box, block) {
+const key = JSON.stringify(block);
+if (box.dataset.key === key) return;
+box.dataset.key = key;
+const spot = block.spotlight;
+if (spot) {
+const votes = spot.votes === 1 ? "1 vote" : spot.votes + " votes";
+box.replaceChildren(el("p", "floor-label", "Question from the floor"),
+el("p", "floor-spot", spot.text), el("p", "floor-votes", votes));
+return;
+}
+const n = block.open;
+box.replaceChildren(el("p", "floor-count", n === 0 ? "No questions from the floor yet"
+: n === 1 ? "1 question from the floor" : n + " questions from the floor"));
+};
+
 function resultKind(current) {
 return current.step.kind === "lab" ? "lab" : current.step.mode;
 }

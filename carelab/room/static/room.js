@@ -187,6 +187,7 @@ function apply(s) {
   // A late reply must not undo a newer one.
   if (stopped || (S && s.version < S.version)) return;
   S = s; offset = s.server_time * 1000 - Date.now();
+  floorState(s);
   say($("title"), s.title); document.title = s.title + " · CareLab";
   say($("progress"), "Step " + (s.step_index + 1) + " of " + s.step_count, "muted");
   if (s.ended) return ended();
@@ -326,6 +327,111 @@ async function poll() {
   polling = false;
 }
 
+
+// Questions from the floor. The phone's state says whether they are on and the list's
+// version as of that state; votes move the version without a new state (so 1,000 phones
+// voting never re-read every phone's state), and the list is polled every few seconds
+// while it is on screen: an unchanged list costs one small reply.
+const FLOOR_POLL_MS = 5000;
+let F = null, floorBusy = false, floorEnded = false;
+const fq = $("floor-text"), fmsg = $("floor-msg");
+function floorState(s) {
+  const on = !!(s.floor && s.floor.on);
+  show($("floor"), on || (!!F && F.questions.length > 0));
+  floorEnded = !!s.ended;
+  show($("floor-form"), on && !s.ended);
+  if (!on) return;
+  if (!F || F.version !== s.floor.version || F.ended !== s.ended) floorFetch();
+}
+async function floorFetch(sinceKnown) {
+  if (floorBusy) return;
+  floorBusy = true;
+  try {
+    const since = sinceKnown && F ? "&since=" + F.version : "";
+    const r = await call("GET", "/room/api/floor?" + ids + since);
+    if (r.status === 200 && !r.data.unchanged) floorShow(r.data);
+  } catch (e) { /* the next poll tries again */ }
+  floorBusy = false;
+}
+function floorCount() {
+  say($("floor-count"), fq.value.length + " of " + fq.maxLength + " characters", "help");
+}
+function floorItem(q) {
+  const li = el("li"), text = el("p", q.text);
+  text.id = "fq-" + q.id;
+  li.append(text);
+  const meta = [];
+  if (q.status === "pending") meta.push("Your question: waiting for the facilitator");
+  else {
+    meta.push(q.votes + (q.votes === 1 ? " vote" : " votes"));
+    if (q.status === "answered") meta.push("Answered");
+    if (q.mine) meta.push("Your question");
+  }
+  li.append(el("p", meta.join(" · "), "meta"));
+  if (q.status !== "pending") {
+    const b = el("button", (q.voted ? "✓ " : "") + "Upvote");
+    b.type = "button"; b.dataset.q = q.id;
+    b.setAttribute("aria-pressed", q.voted ? "true" : "false");
+    b.setAttribute("aria-describedby", text.id);
+    b.disabled = floorEnded;
+    li.append(b);
+  }
+  return li;
+}
+function floorShow(data) {
+  if (F && data.version < F.version) return;  // a late reply must not undo a newer one
+  const focused = document.activeElement && document.activeElement.dataset
+    ? document.activeElement.dataset.q : null;
+  F = data;
+  const list = $("floor-list");
+  list.replaceChildren(...data.questions.map(floorItem));
+  show($("floor-empty"), !data.questions.length);
+  say($("floor-more"), data.more ? "And " + data.more + " more with fewer votes." : "", "muted");
+  const help = "Others in the room see your question, never who asked." +
+    (data.moderated ? " The facilitator approves each question before others see it." : "");
+  say($("floor-help"), help, "help");
+  if (focused) {
+    const again = list.querySelector('button[data-q="' + focused + '"]');
+    if (again) again.focus();
+  }
+}
+async function floorAsk(ev) {
+  ev.preventDefault();
+  if (!fq.value.trim()) { say(fmsg, "Write a question first: the box is empty.", "bad"); return fq.focus(); }
+  const go = $("floor-form").querySelector("button");
+  go.disabled = true; say(fmsg, "Sending…");
+  try {
+    const r = await call("POST", "/room/api/floor/ask", { code, p: token, text: fq.value });
+    if (r.status === 201) {
+      fq.value = ""; floorCount(); floorShow(r.data);
+      say(fmsg, r.data.moderated ? "Sent ✓ The facilitator will approve it before others see it."
+        : "Sent ✓ Your question is on the list.", "ok");
+    } else {
+      say(fmsg, r.data.error || "Not sent. Try again.", "bad");
+      if (r.status === 422) fq.focus();
+    }
+  } catch (e) { say(fmsg, "Not sent: no connection. Your question is still here; send it again.", "bad"); }
+  go.disabled = false;
+}
+let voting = null;
+async function floorVote(ev) {
+  // Not disabled while sending: that would drop the keyboard focus. A second tap waits.
+  const b = ev.target.closest("button[data-q]");
+  if (!b || b.disabled || voting) return;
+  const up = b.getAttribute("aria-pressed") !== "true";
+  voting = b.dataset.q;
+  try {
+    const body = { code, p: token, question_id: +voting, up };
+    const r = await call("POST", "/room/api/floor/vote", body);
+    if (r.status === 200) { floorShow(r.data); announce(up ? "Upvoted." : "Vote withdrawn."); }
+    else { say(fmsg, r.data.error || "The vote was not counted. Try again.", "bad"); floorFetch(); }
+  } catch (e) { say(fmsg, "The vote was not sent: no connection.", "bad"); }
+  voting = null;
+}
+function floorPoll() {
+  if (S && !stopped && S.floor && S.floor.on && !document.hidden) floorFetch(true);
+}
+
 if (D.mode !== "room" || !token) { joinView(); return; }
 show($("room-view"), true);
 form.addEventListener("submit", send);
@@ -338,5 +444,9 @@ form.addEventListener("input", () => {
 addEventListener("online", () => { if (waitCtl) waitCtl.abort(); resync().then(live); });
 document.addEventListener("visibilitychange", () => !document.hidden && !stopped && resync());
 setInterval(() => S && !stopped && tick(), 1000);
+$("floor-form").addEventListener("submit", floorAsk);
+fq.addEventListener("input", floorCount); floorCount();
+$("floor-list").addEventListener("click", floorVote);
+setInterval(floorPoll, FLOOR_POLL_MS);
 resync().then(live);
 })();

@@ -340,7 +340,8 @@ def test_the_join_page_is_small_self_contained_and_prefilled(client, workshop):
     text = response.text
     # What a phone downloads: the server gzips it (Streamlit's middleware), about 6 KB.
     assert len(gzip.compress(response.content)) < 8 * 1024
-    assert len(response.content) < 20 * 1024
+    # Uncompressed, after questions from the floor (issue 15) added about 5 KB of script.
+    assert len(response.content) < 24 * 1024
     assert f'id="code" class="field" value="{workshop.code}"' in text
     assert 'data-mode="join"' in text and 'maxlength="30"' in text
     assert "Up to 30 characters" in text

@@ -1,0 +1,73 @@
+"""The Facilitate page's questions from the floor under AppTest: options, moderation, export."""
+
+from __future__ import annotations
+
+from carelab.workshop import floor, workshops
+from carelab.workshop import participants as phones
+
+FACILITATE = "carelab/ui/pages/facilitate.py"
+
+
+def _create_with_questions(app, admin, db, moderated: bool):
+    at = app(user=admin, page=FACILITATE)
+    at.selectbox[0].select("case:kaiser-permanente")
+    boxes = {box.label: box for box in at.checkbox}
+    boxes["Let participants send questions"].check()
+    if moderated:
+        boxes["Approve questions before others see them"].check()
+    at.main.button[0].click().run()  # Create workshop
+    assert not at.exception, at.exception
+    [workshop] = workshops.list_workshops(db, admin)
+    return at, workshop
+
+
+def _texts(at) -> list[str]:
+    return [t.value for t in at.text]
+
+
+def test_a_moderated_room_from_the_create_form_to_the_screen(app, admin, db, shipped_content):
+    at, workshop = _create_with_questions(app, admin, db, moderated=True)
+    assert workshop.floor_questions and workshop.floor_moderated
+    assert any("No questions yet" in c.value for c in at.caption)
+    asker = phones.join(db, workshop.code, "Dr Who", "127.0.0.1")
+    floor.ask(db, workshop.code, asker.token, "Who reads the **funnel** first?")
+    at.run()
+    # Shown as plain text (no Markdown), with who asked as a number in an anonymous room.
+    assert "Who reads the **funnel** first?" in _texts(at)
+    assert any("1 waiting for your approval" in m.value for m in at.markdown)
+    caption = next(c.value for c in at.caption if "vote" in c.value)
+    assert "Waiting for approval" in caption and "Participant 1" in caption
+    assert "Dr Who" not in caption
+    (question,) = floor.questions(db, admin, workshop.id)
+    at.button(key=f"floor.open.{question.id}").click().run()
+    assert floor.questions(db, admin, workshop.id)[0].status == "open"
+    at.button(key=f"floor.spotlight.{question.id}").click().run()
+    assert workshops.get_workshop(db, workshop.id).floor_spotlight_id == question.id
+    assert any("On the screen" in c.value for c in at.caption)
+    at.button(key=f"floor.answered.{question.id}").click().run()
+    assert floor.questions(db, admin, workshop.id)[0].status_label == "Answered"
+    at.button(key=f"floor.hidden.{question.id}").click().run()
+    assert floor.questions(db, admin, workshop.id)[0].status == "hidden"
+    assert workshops.get_workshop(db, workshop.id).floor_spotlight_id is None
+    assert any(e.label.startswith("Hidden (1)") for e in at.expander)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Questions from the floor (CSV)" in labels
+
+
+def test_questions_can_be_turned_off_and_moderation_on_mid_session(app, admin, db, shipped_content):
+    at, workshop = _create_with_questions(app, admin, db, moderated=False)
+    at.toggle(key=f"floor.moderated.{workshop.id}").set_value(True).run()
+    assert workshops.get_workshop(db, workshop.id).floor_moderated
+    at.toggle(key=f"floor.on.{workshop.id}").set_value(False).run()
+    assert not at.exception
+    assert not workshops.get_workshop(db, workshop.id).floor_questions
+
+
+def test_a_room_without_questions_shows_only_the_switches(app, admin, db, shipped_content):
+    at = app(user=admin, page=FACILITATE)
+    at.selectbox[0].select("case:kaiser-permanente")
+    at.main.button[0].click().run()
+    assert not at.exception
+    assert any(h.value == "Questions from the floor" for h in at.header)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Questions from the floor (CSV)" not in labels
