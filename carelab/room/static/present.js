@@ -14,7 +14,6 @@ let token = takeToken();
 let view = null;
 let clockOffset = 0;
 let qrChoice = null;
-let busy = false;
 let stopped = false;
 
 // The token arrives in the URL's fragment (never sent to a server); it is kept in this
@@ -36,6 +35,48 @@ const made = document.createElement(tag);
 if (className) made.className = className;
 if (text !== undefined) made.textContent = text;
 return made;
+}
+
+// Step text is Markdown: drawn as paragraphs and lists, **bold** as bold, a link as its
+// words; everything else as the text it is (never parsed as HTML).
+const LIST_ITEM = /^([-*]|\d+[.)])\s+/;
+function inline(parent, text) {
+const parts = text.replace(/\[([^\]]+)\]\([^)]*\)/g, "$1").split(/\*\*(.+?)\*\*/);
+parts.forEach((part, i) => {
+if (part) parent.append(i % 2 ? el("strong", "", part) : document.createTextNode(part));
+});
+}
+
+function prose(box, text) {
+box.replaceChildren();
+String(text || "").split(/\n\s*\n/).forEach((block) => {
+const lines = block.split("\n").map((line) => line.trim()).filter(Boolean);
+if (!lines.length) return;
+if (lines.every((line) => LIST_ITEM.test(line))) {
+const list = el("ul");
+lines.forEach((line) => {
+const item = el("li");
+inline(item, line.replace(LIST_ITEM, ""));
+list.append(item);
+});
+box.append(list);
+} else {
+const paragraph = el("p");
+inline(paragraph, lines.join(" "));
+box.append(paragraph);
+}
+});
+}
+
+// A long prompt or text body shrinks (a question's to 0.9 rem, a text step's to 0.7 rem)
+// until it fits its fixed box, rather than being cut off.
+function fit(box) {
+box.style.fontSize = "";
+const text = screen.classList.contains("text-step");
+const [start, least] = text ? [1.2, 0.7] : [1.3, 0.9];
+for (let size = start; box.scrollHeight > box.clientHeight + 1 && size > least; size -= 0.05) {
+box.style.fontSize = size.toFixed(2) + "rem";
+}
 }
 
 function percent(share) { return Math.round(share * 100) + "%"; }
@@ -338,6 +379,8 @@ if (said.length) $("announce").textContent = said.join(" ");
 
 function render(current) {
 const before = view;
+// A stream's view can arrive after an action's newer reply: never step back in time.
+if (before && current.version < before.version) return;
 if (before && before.step_index !== current.step_index) qrChoice = null;
 view = current;
 clockOffset = current.server_time - Date.now() / 1000;
@@ -348,7 +391,8 @@ $("progress").textContent = current.ended
 ? current.title
 : "Step " + (current.step_index + 1) + " of " + current.step_count + " · " + current.title;
 $("title").textContent = current.ended ? "This workshop has ended. Thank you." : step.title;
-$("prompt").textContent = current.ended ? "" : (step.mode ? step.prompt : current.body) || "";
+prose($("prompt"), current.ended ? "" : step.mode ? step.prompt : current.body);
+fit($("prompt"));
 const explained = current.answer_revealed && step.explanation && !current.ended;
 $("explanation").hidden = !explained;
 $("explanation").textContent = explained ? step.explanation : "";
@@ -365,7 +409,7 @@ function problem(text) { $("problem").textContent = text || ""; }
 function refused(message) {
 stopped = true;
 $("title").textContent = "This presenter screen cannot open";
-$("prompt").textContent = message;
+prose($("prompt"), message);
 $("progress").textContent = "";
 screen.classList.add("ended");
 }
@@ -428,9 +472,18 @@ await sleep(2000);
 }
 }
 
-async function act(action) {
-if (busy || !view || view.ended || stopped) return;
-busy = true;
+// Actions run one after another, in the order pressed (two quick → move two steps); a
+// few at most wait, so a held-down key cannot queue up a whole workshop.
+let queue = Promise.resolve();
+let waiting = 0;
+function act(action) {
+if (waiting >= 3 || !view || view.ended || stopped) return;
+waiting += 1;
+queue = queue.then(() => send(action)).finally(() => { waiting -= 1; });
+}
+
+async function send(action) {
+if (!view || view.ended || stopped) return;
 try {
 const response = await fetch(API + "action", {
 method: "POST",
@@ -448,8 +501,6 @@ problem(reply.error || "That did not work. Try again.");
 }
 } catch (e) {
 problem("No connection to the server. Try again in a moment.");
-} finally {
-busy = false;
 }
 }
 
@@ -489,6 +540,7 @@ button.addEventListener("click", () => act(button.dataset.action));
 });
 document.querySelector('[data-local="qr"]').addEventListener("click", toggleQr);
 document.querySelector('[data-local="fullscreen"]').addEventListener("click", toggleFullscreen);
+window.addEventListener("resize", () => fit($("prompt")));
 setInterval(tick, 250);
 follow();
 })();

@@ -337,7 +337,7 @@ let F = null, floorBusy = false, floorEnded = false;
 const fq = $("floor-text"), fmsg = $("floor-msg");
 function floorState(s) {
   const on = !!(s.floor && s.floor.on);
-  show($("floor"), on || (!!F && F.questions.length > 0));
+  show($("floor"), on);
   floorEnded = !!s.ended;
   show($("floor-form"), on && !s.ended);
   if (!on) return;

@@ -11,7 +11,7 @@ import streamlit as st
 
 from carelab.auth import User
 from carelab.ui import state
-from carelab.ui.components import floor_panel, quiz_panel
+from carelab.ui.components import floor_panel, presenter_link, quiz_panel
 from carelab.ui.components import workshop_views as views
 from carelab.ui.components.markdown import markdown
 from carelab.ui.errors import require_role, shown_as_message
@@ -68,7 +68,8 @@ def controls(workshop: Workshop) -> None:
             ("Reveal results", "Hide results", "Reveal the right answer"))  # fmt: skip
     for row in rows:
         for column, label in zip(st.columns(4), row, strict=False):
-            if column.button(label, key=f"facilitate.{label}", disabled=workshop.ended):
+            if column.button(label, key=f"facilitate.{label}", disabled=workshop.ended,
+                             width="stretch"):  # fmt: skip
                 with shown_as_message():
                     actions[label](user, workshop.id)
                     st.rerun()
@@ -166,11 +167,14 @@ if found is None:
     st.stop()
 workshop = found
 
+# Pacing first, so the page works as a remote on the facilitator's phone (390 px wide).
+presenter_link.presenter_panel(workshop)
+presenter_link.now_line(workshop.id)
+controls(workshop)
+live(workshop.id)
 views.join_details(workshop)
 st.page_link(PROJECTOR, label="Open the projector view", icon=":material/cast:",
              query_params={"w": str(workshop.id)})  # fmt: skip
-controls(workshop)
-live(workshop.id)
 floor_panel.panel(user, workshop)
 quiz_panel.panel(user, workshop)
 review(workshop)
