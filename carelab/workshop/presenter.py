@@ -121,7 +121,21 @@ def results_json(results: aggregate.StepResults, answer_revealed: bool) -> dict[
     if not answer_revealed:
         for count in data.get("counts") or []:
             count["correct"] = None
+        _blank_right_answers(data)
     return data
+
+
+def _blank_right_answers(data: dict[str, Any]) -> None:
+    """Hide what would give the answer away: a ranking's right places, a re-vote's rights."""
+    for item in (data.get("ranking") or {}).get("items", []):
+        item["right_place"] = None
+    shift = data.get("shift")
+    if shift:
+        for key in ("right_first", "right_second", "wrong_to_right", "right_to_wrong",
+                    "wrong_to_wrong"):  # fmt: skip
+            shift[key] = None
+        for option in shift["options"]:
+            option["correct"] = None
 
 
 def _blocks(db: Connection, workshop: Workshop) -> dict[str, dict[str, Any] | None]:

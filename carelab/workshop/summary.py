@@ -34,7 +34,8 @@ from carelab.store import Connection
 from carelab.store import workshops as store
 from carelab.workshop import floor_export, quiz
 from carelab.workshop.aggregate import StepResults, results
-from carelab.workshop.steps import WorkshopStep
+from carelab.workshop.result_tables import ranking_rows, shift_rows
+from carelab.workshop.steps import WorkshopStep, ranked_label
 from carelab.workshop.workshops import Workshop, get_workshop, workshop_steps_of
 
 BAR_COLOUR = (31, 95, 139)
@@ -91,6 +92,15 @@ def _number(value: float) -> str:
 
 
 def _tables(found: StepResults) -> tuple[Table, ...]:
+    tables = _result_tables(found)
+    if found.ranking:
+        tables += (Table(*ranking_rows(found.ranking)),)
+    if found.shift:
+        tables += tuple(Table(*rows) for rows in shift_rows(found.shift))
+    return tables
+
+
+def _result_tables(found: StepResults) -> tuple[Table, ...]:
     if found.counts:
         mark = {True: " (right)", False: "", None: ""}
         rows = tuple(
@@ -115,6 +125,8 @@ def right_answer_text(step: WorkshopStep) -> str | None:
     """The step's right answer as a person reads it, or None when it has none."""
     if step.answer is None:
         return None
+    if "order" in step.answer:
+        return ranked_label(step.options, step.answer["order"])
     if "options" in step.answer:
         return "; ".join(step.options[i] for i in step.answer["options"])
     if "value" in step.answer:
