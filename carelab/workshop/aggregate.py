@@ -23,7 +23,7 @@ from typing import Any
 from carelab.csv_safety import safe_cell, safe_row
 from carelab.store import Connection
 from carelab.store import workshops as store
-from carelab.workshop import revote
+from carelab.workshop import quiz, revote
 from carelab.workshop.rank_results import RankingSummary, ranking_of
 from carelab.workshop.shift import OptionShift, RankShift, VoteShift, vote_shift
 from carelab.workshop.steps import SCALE, WorkshopStep, answer_label, is_correct
@@ -279,8 +279,8 @@ def _utc(timestamp: float | None) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def export_columns(anonymous: bool) -> list[str]:
-    """The CSV columns; the nickname column exists only when anonymity is off."""
+def export_columns(anonymous: bool, scored: bool = False) -> list[str]:
+    """The CSV columns; nickname only when anonymity is off, quiz points only when scored."""
     who = ["participant"] if anonymous else ["participant", "nickname"]
     return [
         "step",
@@ -294,6 +294,7 @@ def export_columns(anonymous: bool) -> list[str]:
         "hidden",
         "first_answered_at",
         "last_answered_at",
+        *(["points", "total_points", "rank"] if scored else []),
     ]
 
 
@@ -301,6 +302,7 @@ def export_rows(db: Connection, workshop_id: int) -> list[dict[str, Any]]:
     """One row per response (hidden ones flagged), respecting the workshop's anonymity."""
     workshop = get_workshop(db, workshop_id)
     steps = workshop_steps_of(db, workshop_id)
+    sheet = quiz.score_sheet(db, workshop) if workshop.scored else None
     rows = []
     responses = store.responses(db, workshop_id)
     given = {(r["step_index"], r["participant_number"]): r["answer"] for r in responses}
@@ -326,6 +328,10 @@ def export_rows(db: Connection, workshop_id: int) -> list[dict[str, Any]]:
         }
         if workshop.anonymous:
             del row["nickname"]
+        if sheet is not None:  # this answer's points ("" if it scores nothing yet), the total
+            who = r["participant_id"]
+            row["points"] = sheet.points.get((who, r["step_index"]), "")
+            row["total_points"], row["rank"] = sheet.total(who), sheet.rank(who)
         rows.append(row)
     return rows
 
@@ -344,4 +350,5 @@ def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = No
 def export_csv(db: Connection, workshop_id: int) -> bytes:
     """Every response of a workshop as CSV bytes, with the header even when there are none."""
     workshop = get_workshop(db, workshop_id)
-    return csv_bytes(export_rows(db, workshop_id), export_columns(workshop.anonymous))
+    columns = export_columns(workshop.anonymous, workshop.scored)
+    return csv_bytes(export_rows(db, workshop_id), columns)

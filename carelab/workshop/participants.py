@@ -20,6 +20,7 @@ from carelab.errors import CareLabError
 from carelab.store import Connection
 from carelab.store import reuse as own_steps
 from carelab.store import workshops as store
+from carelab.workshop import quiz
 from carelab.workshop.errors import (
     AnsweringClosed,
     InvalidNickname,
@@ -249,17 +250,19 @@ def state_for_participant(
     index = _own_step(workshop, row) if workshop.self_paced else workshop.current_step
     step = _step(db, workshop, index)
     mine = store.response(db, workshop.id, index, row["id"])
-    return _state(workshop, step, row, mine["answer"] if mine else None, now)
+    scores = quiz.phone_block(quiz.room_scores(db, workshop), row["id"])
+    return _state(workshop, step, row, mine["answer"] if mine else None, now, scores)
 
 
 def states_for_participants(
     db: Connection, code: str, tokens: list[str], now: float | None = None
 ) -> dict[str, dict[str, Any] | CareLabError]:
-    """What each of these phones shows (or why it cannot), in four queries for the whole room.
+    """What each of these phones shows (or why it cannot), in a few queries for the whole room.
 
     The room's poller calls this when a workshop changes, for every phone listening: reading
     each phone's state on its own took four queries a phone, 8,000 for a 2,000-phone room.
-    Each state is what `state_for_participant` gives for that token.
+    Each state is what `state_for_participant` gives for that token. A scored room's totals
+    take one more query (two with the leaderboard revealed), for the whole room.
     """
     now = time.time() if now is None else now
     try:
@@ -280,6 +283,7 @@ def states_for_participants(
         _cache_steps(db, workshop, {_own_step(workshop, row) for row in rows.values()})
     else:
         answers = store.step_answers(db, workshop.id, workshop.current_step)
+    scores = quiz.room_scores(db, workshop)
     found: dict[str, dict[str, Any] | CareLabError] = {}
     for token in tokens:
         row = rows.get(hashes.get(token, ""))
@@ -288,7 +292,10 @@ def states_for_participants(
         else:
             if workshop.self_paced:
                 step = _step(db, workshop, _own_step(workshop, row))
-            found[token] = _state(workshop, step, row, answers.get(row["id"]), now)
+            mine = answers.get(row["id"])
+            found[token] = _state(
+                workshop, step, row, mine, now, quiz.phone_block(scores, row["id"])
+            )
     return found
 
 
@@ -304,7 +311,12 @@ def _cache_steps(db: Connection, workshop: Workshop, indices: set[int]) -> None:
 
 
 def _state(
-    workshop: Workshop, step: WorkshopStep, row: dict[str, Any], answer: str | None, now: float
+    workshop: Workshop,
+    step: WorkshopStep,
+    row: dict[str, Any],
+    answer: str | None,
+    now: float,
+    scores: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     my_answer = json.loads(answer) if answer is not None else None
     own = workshop.self_paced
@@ -335,6 +347,8 @@ def _state(
         "timer_ends_at": workshop.timer_ends_at,
         "server_time": now,
         "participant": {"number": row["number"], "nickname": row["nickname"]},
+        # Quiz mode: {"points", "rank", "players"} (rank only with the leaderboard revealed).
+        "quiz": scores,
         # Questions from the floor: whether they are on, and the list's version as of this
         # state (votes move it without a new state; the phone polls the list, see floor.py).
         "floor": {"on": workshop.floor_questions, "version": workshop.floor_version},

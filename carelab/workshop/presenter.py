@@ -27,7 +27,7 @@ from carelab.auth import User
 from carelab.errors import NotFound, PermissionDenied
 from carelab.store import Connection
 from carelab.store import presenter as store
-from carelab.workshop import aggregate, floor, self_paced, workshops
+from carelab.workshop import aggregate, floor, quiz, self_paced, workshops
 from carelab.workshop.errors import (
     UnknownCode,
     WorkshopEnded,
@@ -147,7 +147,7 @@ def _blocks(db: Connection, workshop: Workshop) -> dict[str, dict[str, Any] | No
     """
     return {
         "floor": floor.presenter_block(db, workshop),
-        "leaderboard": None,
+        "leaderboard": quiz.leaderboard_block(db, workshop),
         "progress": self_paced.progress_block(db, workshop),
     }
 

@@ -316,6 +316,27 @@ setBar(rows.children[i], label, joined ? s.reached / joined : 0, s.reached + " o
 });
 };
 
+// Quiz mode: the top of the leaderboard (at most 10, never the bottom of the table), only
+// while the facilitator reveals it; place, name and points as text, ties sharing a place.
+BLOCKS.leaderboard = function (box, block) {
+box.replaceChildren(el("h2", "block-title", "Leaderboard"));
+const list = el("ol", "leaderboard");
+block.rows.forEach((row) => {
+const item = el("li", "leader");
+const points = row.points.toLocaleString("en-GB") + " points";
+item.append(el("span", "leader-rank", row.rank + "."), el("span", "leader-name", row.name),
+el("span", "leader-points", points));
+list.append(item);
+});
+box.append(block.rows.length ? list : el("p", "note", "Nobody has scored yet."));
+const tie = block.tied_beyond;
+if (tie) {
+const more = "…and " + tie.count + " more share place " + tie.rank + " with "
++ tie.points.toLocaleString("en-GB") + " points.";
+box.append(el("p", "note", more));
+}
+};
+
 // Questions from the floor: the one the facilitator put on the screen, in large type with
 // its votes (it then takes the place of the results); otherwise how many are open.
 BLOCKS.floor = function (box, block) {

@@ -222,6 +222,23 @@ function reveal() {
   box.append(el("p", "The answer: " + rightAnswer(st)));
   if (st.explanation) box.append(el("p", st.explanation));
 }
+// Quiz mode: this phone's own points (once an answer is revealed) and its own place (only
+// while the facilitator shows the leaderboard); nothing at all when scoring is off.
+const ordinal = (n) => {
+  const t = n % 100, u = n % 10;
+  return n + (t >= 11 && t <= 13 ? "th" : u === 1 ? "st" : u === 2 ? "nd" : u === 3 ? "rd" : "th");
+};
+function score() {
+  const box = $("score"), q = S && S.quiz;
+  box.replaceChildren();
+  show(box, !!q);
+  if (!q) return;
+  const pts = q.points.toLocaleString("en-GB");
+  box.append(el("p", "You have " + pts + (q.points === 1 ? " point" : " points"), "points"));
+  if (q.rank != null) {
+    box.append(el("p", "You are " + ordinal(q.rank) + " of " + q.players + " on the leaderboard."));
+  }
+}
 function apply(s) {
   // A late reply must not undo a newer one.
   if (stopped || (S && s.version < S.version)) return;
@@ -242,7 +259,7 @@ function apply(s) {
     if (!first) announce("Step " + (s.step_index + 1) + " of " + s.step_count + ": " + st.title);
   }
   show($("results"), s.results_revealed && !!st.mode);
-  controls(); reveal(); tick(); startsAt(s); paced(s);
+  controls(); reveal(); score(); tick(); startsAt(s); paced(s);
 }
 function startsAt(s) {
   // The scheduled start, in this phone's own time zone, until the facilitator starts.
@@ -283,6 +300,7 @@ function ended() {
   say($("prompt"), "It takes no more answers. Thank you for taking part!");
   for (const id of ["answer-form", "reveal", "timer", "results"]) show($(id), false);
   say(status, ""); say($("closed"), "");
+  score();
   announce("This workshop has ended.");
 }
 function gone(message) {

@@ -82,3 +82,17 @@ def test_export_gift_of_the_indicators_module_says_it_left_the_ranking_out(shipp
     out, err = capsys.readouterr()
     assert "note: GIFT has no ranking question; left out: donabedian-chain" in err
     assert "::process-sooner::" in out and "donabedian-chain" not in out
+
+
+def test_a_revote_poll_takes_its_minutes_twice_and_the_discussion_between():
+    from carelab.content import timing
+    from carelab.content.schema import PollStep
+
+    def poll(**fields) -> PollStep:
+        return PollStep(
+            id="p", kind="poll", title="P", prompt="Q", mode="scale", minutes=2, **fields
+        )
+
+    assert timing.step_estimate(poll(), {}).group_minutes == 2
+    assert timing.step_estimate(poll(revote=True), {}).group_minutes == 2 + 3 + 2
+    assert timing.step_estimate(poll(revote=True, revote_minutes=6), {}).group_minutes == 10
