@@ -68,3 +68,14 @@ def test_the_whole_rooms_scores_take_a_fixed_few_queries_for_1000_phones(db, peo
     assert together[phones[0].token]["quiz"] == {"points": 0, "rank": 501, "players": 1000}
     for phone in phones[:3]:
         assert together[phone.token] == state(db, room, phone)
+
+
+def test_after_the_end_a_phone_sees_its_final_points_with_every_step_counted(db, people):
+    room = scored_room(db, people)
+    (ann,) = join(db, room, 1)
+    open_at(db, people, room, NUMERIC, T0 + 100)
+    answer(db, room, ann, NUMERIC, 12, T0 + 101)  # never revealed
+    assert state(db, room, ann)["quiz"] is None
+    workshops.end_workshop(db, people.facilitator, room.id)
+    final = state(db, room, ann)
+    assert final["ended"] and final["quiz"] == {"points": 1000, "rank": None, "players": None}
