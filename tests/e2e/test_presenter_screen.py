@@ -87,6 +87,9 @@ def run(browser, server, host: Host, phones: list[Phone], remote) -> None:
     expect(screen.locator("#qr")).to_be_hidden()
     screen.keyboard.press("l")
     expect(screen.locator("#answering")).to_have_text("Answering open")
+    # Before the reveal the options stand in their rows, with no count or bar to follow.
+    expect(screen.locator(".bar-label")).to_have_text(OPTIONS)
+    expect(screen.locator(".bar-value")).to_have_text([""] * len(OPTIONS))
     screen.keyboard.press("r")
     expect(screen.locator("#announce")).to_have_text("Results shown.")
     for option in OPTIONS:
