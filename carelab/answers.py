@@ -125,6 +125,31 @@ def open_text(value: Any) -> str:
     return text
 
 
+def ranking(items: int, value: Any, labels: list[str] | None = None) -> tuple[int, ...]:
+    """An order of `items` items: each item's index once, the top-ranked first.
+
+    `labels` (the items' texts) name a repeated or missing item in the message.
+    """
+    if not isinstance(value, list | tuple) or not all(is_int(v) for v in value):
+        raise InvalidAnswer("Put the items in order before sending.")
+    order = [int(v) for v in value]
+    if any(not 0 <= i < items for i in order):
+        raise InvalidAnswer(f"Use only the {items} items listed.")
+    name = (lambda i: f"'{labels[i]}'") if labels else (lambda i: f"item {i + 1}")
+    repeated = [i for i in dict.fromkeys(order) if order.count(i) > 1]
+    if repeated:
+        places = [str(p) for p, i in enumerate(order, 1) if i == repeated[0]]
+        who = name(repeated[0])
+        raise InvalidAnswer(
+            f"{who[0].upper()}{who[1:]} is in positions {' and '.join(places)}: "
+            "give each item one position."
+        )
+    missing = [i for i in range(items) if i not in order]
+    if missing:
+        raise InvalidAnswer(f"Give {name(missing[0])} a position: order all {items} items.")
+    return tuple(order)
+
+
 def by_mode(mode: str | None, options: int, value: Any) -> Any:
     """The room's answer to a step of `mode` in its stored form, or InvalidAnswer."""
     if mode == "single":
@@ -137,6 +162,8 @@ def by_mode(mode: str | None, options: int, value: Any) -> Any:
         return numeric(value)
     if mode == "open":
         return open_text(value)
+    if mode == "ranking":
+        return list(ranking(options, value))
     raise InvalidAnswer("This step takes no answers.")
 
 

@@ -242,6 +242,16 @@ def cmd_export_gift(args: argparse.Namespace) -> int:
     if not questions:
         print(f"error: module '{module.id}' has no quiz questions to export", file=sys.stderr)
         return 1
+    skipped = gift.left_out(questions)
+    if skipped:
+        print(
+            f"note: GIFT has no ranking question; left out: {', '.join(skipped)}",
+            file=sys.stderr,
+        )
+        questions = [q for q in questions if q.id not in skipped]
+    if not questions:
+        print(f"error: module '{module.id}' has no questions GIFT can carry", file=sys.stderr)
+        return 1
     lost = gift.lost_fields(questions)
     if lost:
         print(

@@ -87,7 +87,49 @@ LEVELS = ("recall", "understand", "apply", "analyse")
 Level = Literal["recall", "understand", "apply", "analyse"]
 
 
-class QuestionBase(Strict):
+REVOTE_MINUTES = 3
+REVOTE_PROMPT = (
+    "Discuss your answer with your neighbour: say why you chose it, and listen to why they "
+    "chose theirs. Then vote again."
+)
+
+
+class Revote(Strict):
+    """A live workshop's vote, discuss, re-vote (peer instruction): asked twice, a talk between."""
+
+    revote: bool = Field(
+        False,
+        description="In a live workshop, ask it twice: a vote, a short discussion with a "
+        "neighbour, then the same question again, and show how the votes shifted (peer "
+        "instruction: Mazur, 'Peer Instruction: A User's Manual', 1997). The module player "
+        "asks it once.",
+    )
+    revote_prompt: Markdown | None = Field(
+        None,
+        description=f"What the discussion between the two votes asks; by default '{REVOTE_PROMPT}'",
+    )
+    revote_minutes: int | None = Field(
+        None,
+        ge=1,
+        le=60,
+        description="Minutes for the discussion between the two votes (the re-vote takes "
+        f"as long as the vote); {REVOTE_MINUTES} unless given.",
+    )
+
+    @model_validator(mode="after")
+    def _prompt_needs_revote(self) -> Revote:
+        for name in ("revote_prompt", "revote_minutes"):
+            if getattr(self, name) is not None and not self.revote:
+                raise ValueError(f"{name} belongs to a step or question with revote: true")
+        return self
+
+    @property
+    def discussion_minutes(self) -> int:
+        """How long the discussion between the votes takes (0 without a re-vote)."""
+        return (self.revote_minutes or REVOTE_MINUTES) if self.revote else 0
+
+
+class QuestionBase(Revote):
     """Fields every question has."""
 
     id: Slug
@@ -202,8 +244,51 @@ class ShortAnswer(QuestionBase):
     )
 
 
+MIN_RANKED = 3
+MAX_RANKED = 8
+
+
+def ranked_items_problem(items: list[str], what: str = "items") -> str | None:
+    """What is wrong with the items of a ranking (3 to 8, each once), or None."""
+    if not MIN_RANKED <= len(items) <= MAX_RANKED:
+        return f"a ranking orders {MIN_RANKED} to {MAX_RANKED} {what} (found {len(items)})"
+    seen: set[str] = set()
+    for item in items:
+        folded = " ".join(item.split()).casefold()
+        if folded in seen:
+            return f"'{item}' is in the {what} twice; each must be different"
+        seen.add(folded)
+    return None
+
+
+RankedItems = Annotated[
+    list[ShortText],
+    Field(json_schema_extra={"minItems": MIN_RANKED, "maxItems": MAX_RANKED}),
+]
+
+
+class Ranking(QuestionBase):
+    """Put 3 to 8 items in order; `items` are written in the right order, first at the top."""
+
+    kind: Literal["ranking"]
+    items: RankedItems = Field(
+        description="3 to 8 different items, written in the right order (the first is "
+        "ranked top). Learners see them shuffled and put them in order. Full marks for the "
+        "right order; otherwise partial credit by how far the items are from their places "
+        "(normalised Spearman footrule; see docs/authoring.md).",
+    )
+
+    @field_validator("items")
+    @classmethod
+    def _three_to_eight(cls, items: list[str]) -> list[str]:
+        problem = ranked_items_problem(items)
+        if problem:
+            raise ValueError(problem)
+        return items
+
+
 Question = Annotated[
-    SingleChoice | MultipleChoice | TrueFalse | Numeric | ShortAnswer,
+    SingleChoice | MultipleChoice | TrueFalse | Numeric | ShortAnswer | Ranking,
     Field(discriminator="kind"),
 ]
 
@@ -266,17 +351,23 @@ class LabStep(StepBase):
     prompt: Markdown | None = Field(None, description="What to try in the Lab.")
 
 
-class PollStep(StepBase):
+class PollStep(StepBase, Revote):
     """An unscored question for a group; answers are aggregated and revealed together."""
 
     kind: Literal["poll"]
     prompt: Markdown
-    mode: Literal["single", "multiple", "open", "scale", "numeric"] = Field(
+    mode: Literal["single", "multiple", "open", "scale", "numeric", "ranking"] = Field(
         "single",
         description="One option, several options, free text (word cloud), a 1-5 scale, "
-        "or a number.",
+        "a number, or a ranking (each participant puts the 3 to 8 options in order; the "
+        "results show each option's mean rank; no order is right).",
     )
-    options: list[ShortText] = Field(default_factory=list, max_length=12)
+    options: list[ShortText] = Field(
+        default_factory=list,
+        max_length=12,
+        description="The choices of a single or multiple poll (2 to 12), or the items of a "
+        "ranking poll (3 to 8, each different).",
+    )
     scale_low: ShortText | None = Field(None, description="Label for 1 on a scale poll.")
     scale_high: ShortText | None = Field(None, description="Label for 5 on a scale poll.")
     unit: ShortText | None = Field(None, description="Shown beside a numeric poll's input.")
@@ -286,7 +377,11 @@ class PollStep(StepBase):
     def _options_match_mode(self) -> PollStep:
         if self.mode in {"single", "multiple"} and len(self.options) < 2:
             raise ValueError(f"a {self.mode} poll needs at least 2 options")
-        if self.mode not in {"single", "multiple"} and self.options:
+        if self.mode == "ranking":
+            problem = ranked_items_problem(list(self.options), "options")
+            if problem:
+                raise ValueError(problem)
+        elif self.mode not in {"single", "multiple"} and self.options:
             raise ValueError(
                 f"a{'n' if self.mode == 'open' else ''} {self.mode} poll takes no options"
             )

@@ -124,6 +124,8 @@ def step_estimate(step: schema.Step, cases: Mapping[str, schema.Case]) -> TimeEs
         return own + case_estimate(cases[step.case]) if step.case in cases else own
     if isinstance(step, schema.PollStep):
         minutes = step.minutes if step.minutes is not None else MINUTES_PER_POLL
+        # Vote, discuss, re-vote: the poll twice and the discussion between.
+        minutes = minutes * 2 + step.discussion_minutes if step.revote else minutes
         return TimeEstimate(words=word_count(step.prompt), group_minutes=float(minutes))
     if isinstance(step, schema.DiscussionStep):
         return TimeEstimate(words=word_count(step.prompt), group_minutes=float(step.minutes))

@@ -6,6 +6,12 @@ same share, never below zero. Option order is shuffled per attempt (when the aut
 allows) from the attempt's seed, so a reload shows the same order and a new attempt a
 new one.
 
+A ranking gets full marks only for the right order. Any other order gets partial credit
+by the normalised Spearman footrule: the places each item is away from its right place,
+added up, as a share of the most that any order can be away (n²/2, rounded down, for n
+items), taken from 1. A reversed order scores 0; a random order about a third. The
+feedback shows the learner's order, the right one, and the sum that gave the score.
+
 A numeric or short-text answer that matches one of the question's `wrong_answers` gets that
 answer's own feedback, so "3" where 3.5 is right can be told what it missed.
 """
@@ -15,6 +21,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +123,43 @@ def _true_false(question: schema.TrueFalse, response: Any) -> Grade:
     return Grade(1.0 if ok else 0.0, ok, (), feedback, question.explanation)
 
 
+def item_order(question: schema.Ranking, seed: int) -> list[int]:
+    """The order a ranking's items start in for an attempt: shuffled, never the right one."""
+    order = list(range(len(question.items)))
+    random.Random(f"{seed}:{question.id}").shuffle(order)  # noqa: S311 - not security
+    return order[::-1] if order == sorted(order) else order
+
+
+def footrule(order: Sequence[int]) -> tuple[int, int]:
+    """(places the items are away from their right places in all, the most possible)."""
+    n = len(order)
+    return sum(abs(place - item) for place, item in enumerate(order)), n * n // 2
+
+
+def _numbered(items: Sequence[str], order: Sequence[int]) -> str:
+    return " · ".join(f"{place}. {items[i]}" for place, i in enumerate(order, 1))
+
+
+def _ranking(question: schema.Ranking, response: Any) -> Grade:
+    items = list(question.items)
+    order = answers.ranking(len(items), response, items)
+    away, most = footrule(order)
+    score = 1.0 - away / most
+    in_place = sum(place == item for place, item in enumerate(order))
+    lines = [f"Your order: {_numbered(items, order)}"]
+    if away:
+        lines += [
+            "",
+            f"The right order: {_numbered(items, range(len(items)))}",
+            "",
+            f"{in_place} of {len(items)} items in their right place. Partial credit: your "
+            f"items are {away} place{'s' if away != 1 else ''} away from their right places "
+            f"in all, of at most {most} for {len(items)} items, so the score is "
+            f"1 − {away}/{most} = {score:.0%}.",
+        ]
+    return Grade(round(score, 4), away == 0, (), "\n".join(lines), question.explanation)
+
+
 def grade(question: Any, response: Any) -> Grade:
     """Mark one answer to a question; raise InvalidAnswer when it cannot be marked."""
     if isinstance(question, schema.SingleChoice | schema.MultipleChoice):
@@ -126,6 +170,8 @@ def grade(question: Any, response: Any) -> Grade:
         return _numeric(question, response)
     if isinstance(question, schema.ShortAnswer):
         return _short(question, response)
+    if isinstance(question, schema.Ranking):
+        return _ranking(question, response)
     raise InvalidAnswer(f"Questions of kind '{question.kind}' cannot be marked.")
 
 
@@ -138,11 +184,17 @@ def check_and_grade(question: Any, response: Any) -> tuple[Any, Grade]:
     limits.check_answer(question, response)
     if isinstance(question, schema.Numeric):
         response = parse_number(response)
+    if isinstance(question, schema.Ranking):
+        # A tuple: an order, which encode keeps (a list of chosen options it sorts).
+        response = answers.ranking(len(question.items), response, list(question.items))
     return response, grade(question, response)
 
 
 def encode(response: Any) -> str:
-    """A response as stored: canonical JSON, so equal answers compare equal."""
+    """A response as stored: canonical JSON, so equal answers compare equal.
+
+    A list (chosen options) is sorted; a tuple (a ranking's order) keeps its order.
+    """
     if isinstance(response, list):
         response = sorted(response)
     return json.dumps(response, sort_keys=True)

@@ -431,3 +431,11 @@ def _room_second_edition(db: Database) -> None:
         CREATE INDEX workshop_templates_owner ON workshop_templates(owner_id, created_at);
         """
     )
+
+
+@migrations(name="0017_quiz")
+def _quiz(db: Database) -> None:
+    # Quiz scoring with points for speed needs each step's answer window after the room has
+    # moved on: the end of the last countdown started on the step (the workshop's own
+    # timer_ends_at is cleared when the step changes). See carelab.workshop.quiz.
+    db.executescript("ALTER TABLE workshop_steps ADD COLUMN timer_ends_at REAL;")

@@ -380,6 +380,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX workshop_templates_owner ON workshop_templates(owner_id, created_at);
         """,
     ),
+    (
+        "0017_quiz",
+        """
+        ALTER TABLE workshop_steps ADD COLUMN timer_ends_at DOUBLE PRECISION;
+        """,
+    ),
 ]
 
 

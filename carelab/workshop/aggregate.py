@@ -23,6 +23,9 @@ from typing import Any
 from carelab.csv_safety import safe_cell, safe_row
 from carelab.store import Connection
 from carelab.store import workshops as store
+from carelab.workshop import quiz, revote
+from carelab.workshop.rank_results import RankingSummary, ranking_of
+from carelab.workshop.shift import OptionShift, RankShift, VoteShift, vote_shift
 from carelab.workshop.steps import SCALE, WorkshopStep, answer_label, is_correct
 from carelab.workshop.workshops import get_workshop, step_at, workshop_steps_of
 
@@ -104,6 +107,8 @@ class StepResults:
     numeric: NumericSummary | None = None
     words: tuple[WordCount, ...] = ()
     responses: tuple[ResponseView, ...] = ()
+    ranking: RankingSummary | None = None
+    shift: VoteShift | None = None  # a re-vote's comparison with its first vote
 
     @property
     def answered_label(self) -> str:
@@ -215,12 +220,54 @@ def results(db: Connection, workshop_id: int, step_index: int) -> StepResults:
         responses=views,
     )
     if step.mode in ("single", "multiple", "scale"):
-        return replace(base, counts=_option_counts(step, visible))
-    if step.mode == "numeric":
-        return replace(base, numeric=numeric_summary([float(v) for v in visible]))
-    if step.mode == "open":
-        return replace(base, words=word_frequencies(visible))
+        base = replace(base, counts=_option_counts(step, visible))
+    elif step.mode == "numeric":
+        base = replace(base, numeric=numeric_summary([float(v) for v in visible]))
+    elif step.mode == "open":
+        base = replace(base, words=word_frequencies(visible))
+    elif step.mode == "ranking":
+        base = replace(base, ranking=ranking_of(step, visible))
+    first_index = revote.repeats(step)
+    if first_index is not None and step.answerable:
+        base = replace(base, shift=_shift(db, workshop_id, first_index, base, rows))
     return base
+
+
+def _visible_by_participant(rows: Sequence[dict[str, Any]]) -> dict[int, Any]:
+    return {r["participant_number"]: json.loads(r["answer"]) for r in rows if not r["hidden"]}
+
+
+def _shift(
+    db: Connection, workshop_id: int, first_index: int, second: StepResults, rows: Sequence[dict]
+) -> VoteShift:
+    """The re-vote against its first vote: options, mean ranks, and who changed to what."""
+    first = results(db, workshop_id, first_index)
+    before = _visible_by_participant(store.responses(db, workshop_id, first_index))
+    after = _visible_by_participant(rows)
+    options = tuple(
+        OptionShift(a.index, a.label, a.count, b.count, a.share, b.share, b.correct)
+        for a, b in zip(first.counts, second.counts, strict=False)
+    )
+    ranks: tuple[RankShift, ...] = ()
+    if first.ranking or second.ranking:
+        means = [
+            {i.index: i.mean_rank for i in (found.ranking.items if found.ranking else ())}
+            for found in (first, second)
+        ]
+        ranks = tuple(
+            RankShift(i, label, means[0].get(i), means[1].get(i))
+            for i, label in enumerate(second.step.options)
+        )
+    step = second.step
+    return vote_shift(
+        first_index,
+        before,
+        after,
+        lambda value: is_correct(step, value),
+        lambda value: answer_label(step, value),
+        options,
+        ranks,
+    )
 
 
 # --- exports ---------------------------------------------------------------------------
@@ -232,8 +279,8 @@ def _utc(timestamp: float | None) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def export_columns(anonymous: bool) -> list[str]:
-    """The CSV columns; the nickname column exists only when anonymity is off."""
+def export_columns(anonymous: bool, scored: bool = False) -> list[str]:
+    """The CSV columns; nickname only when anonymity is off, quiz points only when scored."""
     who = ["participant"] if anonymous else ["participant", "nickname"]
     return [
         "step",
@@ -242,10 +289,12 @@ def export_columns(anonymous: bool) -> list[str]:
         "mode",
         *who,
         "answer",
+        "first_vote",
         "correct",
         "hidden",
         "first_answered_at",
         "last_answered_at",
+        *(["points", "total_points", "rank"] if scored else []),
     ]
 
 
@@ -253,10 +302,16 @@ def export_rows(db: Connection, workshop_id: int) -> list[dict[str, Any]]:
     """One row per response (hidden ones flagged), respecting the workshop's anonymity."""
     workshop = get_workshop(db, workshop_id)
     steps = workshop_steps_of(db, workshop_id)
+    sheet = quiz.score_sheet(db, workshop) if workshop.scored else None
     rows = []
-    for r in store.responses(db, workshop_id):
+    responses = store.responses(db, workshop_id)
+    given = {(r["step_index"], r["participant_number"]): r["answer"] for r in responses}
+    for r in responses:
         step, value = steps[r["step_index"]], json.loads(r["answer"])
         correct = is_correct(step, value)
+        # A re-vote's row carries the same participant's first vote, so the shift is in it.
+        first_index = revote.repeats(step)
+        first = given.get((first_index, r["participant_number"]))
         row: dict[str, Any] = {
             "step": r["step_index"] + 1,
             "step_id": step.id,
@@ -265,6 +320,7 @@ def export_rows(db: Connection, workshop_id: int) -> list[dict[str, Any]]:
             "participant": r["participant_number"],
             "nickname": r["nickname"],
             "answer": answer_label(step, value),
+            "first_vote": "" if first is None else answer_label(step, json.loads(first)),
             "correct": "" if correct is None else ("yes" if correct else "no"),
             "hidden": "yes" if r["hidden"] else "no",
             "first_answered_at": _utc(r["first_answered_at"]),
@@ -272,6 +328,10 @@ def export_rows(db: Connection, workshop_id: int) -> list[dict[str, Any]]:
         }
         if workshop.anonymous:
             del row["nickname"]
+        if sheet is not None:  # this answer's points ("" if it scores nothing yet), the total
+            who = r["participant_id"]
+            row["points"] = sheet.points.get((who, r["step_index"]), "")
+            row["total_points"], row["rank"] = sheet.total(who), sheet.rank(who)
         rows.append(row)
     return rows
 
@@ -290,4 +350,5 @@ def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = No
 def export_csv(db: Connection, workshop_id: int) -> bytes:
     """Every response of a workshop as CSV bytes, with the header even when there are none."""
     workshop = get_workshop(db, workshop_id)
-    return csv_bytes(export_rows(db, workshop_id), export_columns(workshop.anonymous))
+    columns = export_columns(workshop.anonymous, workshop.scored)
+    return csv_bytes(export_rows(db, workshop_id), columns)

@@ -19,6 +19,7 @@ from carelab import config
 from carelab.errors import CareLabError
 from carelab.store import Connection
 from carelab.store import workshops as store
+from carelab.workshop import quiz
 from carelab.workshop.errors import (
     AnsweringClosed,
     InvalidNickname,
@@ -211,17 +212,19 @@ def state_for_participant(
     workshop, row = _find(db, code, token)
     step = _step(db, workshop, workshop.current_step)
     mine = store.response(db, workshop.id, workshop.current_step, row["id"])
-    return _state(workshop, step, row, mine["answer"] if mine else None, now)
+    scores = quiz.phone_block(quiz.room_scores(db, workshop), row["id"])
+    return _state(workshop, step, row, mine["answer"] if mine else None, now, scores)
 
 
 def states_for_participants(
     db: Connection, code: str, tokens: list[str], now: float | None = None
 ) -> dict[str, dict[str, Any] | CareLabError]:
-    """What each of these phones shows (or why it cannot), in four queries for the whole room.
+    """What each of these phones shows (or why it cannot), in a few queries for the whole room.
 
     The room's poller calls this when a workshop changes, for every phone listening: reading
     each phone's state on its own took four queries a phone, 8,000 for a 2,000-phone room.
-    Each state is what `state_for_participant` gives for that token.
+    Each state is what `state_for_participant` gives for that token. A scored room's totals
+    take one more query (two with the leaderboard revealed), for the whole room.
     """
     now = time.time() if now is None else now
     try:
@@ -238,18 +241,27 @@ def states_for_participants(
     }
     rows = store.participants_by_token(db, workshop.id, sorted(set(hashes.values())))
     answers = store.step_answers(db, workshop.id, workshop.current_step)
+    scores = quiz.room_scores(db, workshop)
     found: dict[str, dict[str, Any] | CareLabError] = {}
     for token in tokens:
         row = rows.get(hashes.get(token, ""))
         if row is None:
             found[token] = UnknownParticipant()
         else:
-            found[token] = _state(workshop, step, row, answers.get(row["id"]), now)
+            mine = answers.get(row["id"])
+            found[token] = _state(
+                workshop, step, row, mine, now, quiz.phone_block(scores, row["id"])
+            )
     return found
 
 
 def _state(
-    workshop: Workshop, step: WorkshopStep, row: dict[str, Any], answer: str | None, now: float
+    workshop: Workshop,
+    step: WorkshopStep,
+    row: dict[str, Any],
+    answer: str | None,
+    now: float,
+    scores: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     my_answer = json.loads(answer) if answer is not None else None
     revealed = workshop.answer_revealed
@@ -270,6 +282,8 @@ def _state(
         "timer_ends_at": workshop.timer_ends_at,
         "server_time": now,
         "participant": {"number": row["number"], "nickname": row["nickname"]},
+        # Quiz mode: {"points", "rank", "players"} (rank only with the leaderboard revealed).
+        "quiz": scores,
         # Questions from the floor: whether they are on, and the list's version as of this
         # state (votes move it without a new state; the phone polls the list, see floor.py).
         "floor": {"on": workshop.floor_questions, "version": workshop.floor_version},

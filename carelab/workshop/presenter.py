@@ -27,7 +27,7 @@ from carelab.auth import User
 from carelab.errors import NotFound, PermissionDenied
 from carelab.store import Connection
 from carelab.store import presenter as store
-from carelab.workshop import aggregate, floor, workshops
+from carelab.workshop import aggregate, floor, quiz, workshops
 from carelab.workshop.errors import (
     UnknownCode,
     WorkshopEnded,
@@ -121,7 +121,21 @@ def results_json(results: aggregate.StepResults, answer_revealed: bool) -> dict[
     if not answer_revealed:
         for count in data.get("counts") or []:
             count["correct"] = None
+        _blank_right_answers(data)
     return data
+
+
+def _blank_right_answers(data: dict[str, Any]) -> None:
+    """Hide what would give the answer away: a ranking's right places, a re-vote's rights."""
+    for item in (data.get("ranking") or {}).get("items", []):
+        item["right_place"] = None
+    shift = data.get("shift")
+    if shift:
+        for key in ("right_first", "right_second", "wrong_to_right", "right_to_wrong",
+                    "wrong_to_wrong"):  # fmt: skip
+            shift[key] = None
+        for option in shift["options"]:
+            option["correct"] = None
 
 
 def _blocks(db: Connection, workshop: Workshop) -> dict[str, dict[str, Any] | None]:
@@ -131,7 +145,11 @@ def _blocks(db: Connection, workshop: Workshop) -> dict[str, dict[str, Any] | No
     (floor.presenter_block, quiz.leaderboard_block, self_paced.progress_block), then a
     render function under the same name in BLOCKS in static/present.js.
     """
-    return {"floor": floor.presenter_block(db, workshop), "leaderboard": None, "progress": None}
+    return {
+        "floor": floor.presenter_block(db, workshop),
+        "leaderboard": quiz.leaderboard_block(db, workshop),
+        "progress": None,
+    }
 
 
 def presenter_view(db: Connection, workshop_id: int, now: float | None = None) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import math
+import random
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -24,10 +25,11 @@ from carelab.answers import MAX_OPEN_ANSWER as MAX_OPEN_ANSWER
 from carelab.answers import SCALE as SCALE
 from carelab.answers import clean_text as clean_text
 from carelab.content import schema
+from carelab.workshop import revote
 from carelab.workshop.errors import WorkshopError
 from carelab.workshop.lab_vote import lab_vote
 
-MODES = ("single", "multiple", "open", "scale", "numeric")
+MODES = ("single", "multiple", "open", "scale", "numeric", "ranking")
 # The room's answer rules live in carelab.answers, shared with the module player; the
 # names imported from there stay importable from here for the room's callers.
 
@@ -46,8 +48,8 @@ class WorkshopStep:
     scale_high: str | None = None
     unit: str | None = None
     minutes: int | None = None
-    # The right answer, if any: {"options": [i, ...]}, {"value": x, "tolerance": t} or
-    # {"accepted": [...], "case_sensitive": bool}.
+    # The right answer, if any: {"options": [i, ...]}, {"value": x, "tolerance": t},
+    # {"accepted": [...], "case_sensitive": bool} or {"order": [i, ...]} (a ranking, top first).
     answer: dict[str, Any] | None = None
     explanation: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # scenario, case, sources, ...
@@ -58,6 +60,11 @@ class WorkshopStep:
     def answerable(self) -> bool:
         """Whether participants answer this step."""
         return self.mode is not None
+
+    @property
+    def asks_discussion(self) -> bool:
+        """Whether this is the discussion between a vote and its re-vote (phones show it)."""
+        return revote.DISCUSSION_OF in self.extra
 
     @property
     def has_answer(self) -> bool:
@@ -83,13 +90,14 @@ class WorkshopStep:
             "title": self.title,
             # Only questions reach phones in full: text and discussion bodies are often
             # notes for the facilitator, shown on the projector instead.
-            "prompt": self.prompt if self.answerable else None,
+            "prompt": self.prompt if self.answerable or self.asks_discussion else None,
             "mode": self.mode,
             "options": list(self.options),
             "scale_low": self.scale_low,
             "scale_high": self.scale_high,
             "unit": self.unit,
             "has_answer": self.has_answer,
+            "revote": revote.repeats(self) is not None,
             "answer": self.answer if reveal_answer else None,
             "explanation": self.explanation if reveal_answer else None,
         }
@@ -111,6 +119,7 @@ def _question_step(prefix: str, title: str, number: int, total: int, question: A
         "title": f"{title}: question {number} of {total}",
         "prompt": question.prompt,
         "explanation": question.explanation,
+        "extra": revote.marker(question),
     }
     if isinstance(question, schema.SingleChoice | schema.MultipleChoice):
         mode = "single" if isinstance(question, schema.SingleChoice) else "multiple"
@@ -122,6 +131,15 @@ def _question_step(prefix: str, title: str, number: int, total: int, question: A
         return WorkshopStep(
             **base, mode="single", options=("True", "False"), answer={"options": right}
         )
+    if isinstance(question, schema.Ranking):
+        # The items are authored in the right order: the room sees them in one shuffled
+        # order (the same on every phone), and the answer says where each one belongs.
+        shown = list(range(len(question.items)))
+        random.Random(question.id).shuffle(shown)  # noqa: S311 - not security
+        shown = shown[::-1] if shown == sorted(shown) else shown
+        options = tuple(question.items[i] for i in shown)
+        order = sorted(range(len(shown)), key=lambda place: shown[place])
+        return WorkshopStep(**base, mode="ranking", options=options, answer={"order": order})
     if isinstance(question, schema.Numeric):
         answer = {"value": question.answer, "tolerance": question.tolerance}
         return WorkshopStep(**base, mode="numeric", unit=question.unit, answer=answer)
@@ -163,6 +181,7 @@ def _content_steps(step: Any) -> list[WorkshopStep]:
                 scale_high=step.scale_high,
                 unit=step.unit,
                 minutes=step.minutes,
+                extra=revote.marker(step),
             )
         ]
     if isinstance(step, schema.QuizStep):
@@ -199,7 +218,7 @@ def workshop_steps(steps: Sequence[WorkshopStep | BaseModel]) -> list[WorkshopSt
         if notes:  # on the step's first workshop step (a quiz's intro or first question)
             made[0] = replace(made[0], facilitator_notes=notes)
         converted.extend(made)
-    return converted
+    return revote.ask_twice(converted)
 
 
 def steps_from_case(case: schema.Case, with_quiz: bool = False) -> list[WorkshopStep]:
@@ -213,7 +232,7 @@ def steps_from_case(case: schema.Case, with_quiz: bool = False) -> list[Workshop
             _question_step(CASE_QUIZ_ID, CASE_QUIZ_TITLE, n, total, q)
             for n, q in enumerate(case.quiz, 1)
         ]
-    return steps
+    return revote.ask_twice(steps)
 
 
 def steps_from_module(module: schema.Module) -> list[WorkshopStep]:
@@ -233,6 +252,8 @@ def is_correct(step: WorkshopStep, value: Any) -> bool | None:
     """Whether a stored answer is right, or None when the step has no right answer."""
     if step.answer is None:
         return None
+    if "order" in step.answer:
+        return list(value) == list(step.answer["order"])
     if "options" in step.answer:
         chosen = value if isinstance(value, list) else [value]
         return sorted(chosen) == sorted(step.answer["options"])
@@ -247,12 +268,19 @@ def is_correct(step: WorkshopStep, value: Any) -> bool | None:
     return any(fnmatch.fnmatchcase(norm(value), norm(p)) for p in step.answer["accepted"])
 
 
+def ranked_label(options: Sequence[str], order: Sequence[int]) -> str:
+    """An order as a person reads it: '1. first; 2. second; ...'."""
+    return "; ".join(f"{place}. {options[i]}" for place, i in enumerate(order, 1))
+
+
 def answer_label(step: WorkshopStep, value: Any) -> str | int | float:
     """A stored answer as a person reads it: option texts, a number, or the text."""
     if step.mode == "single":
         return step.options[value]
     if step.mode == "multiple":
         return "; ".join(step.options[i] for i in value)
+    if step.mode == "ranking":
+        return ranked_label(step.options, value)
     if step.mode == "scale":
         return int(value)
     if step.mode == "numeric":

@@ -32,10 +32,11 @@ from carelab.pdf import (
 )
 from carelab.store import Connection
 from carelab.store import workshops as store
-from carelab.workshop import floor_export
+from carelab.workshop import floor_export, quiz
 from carelab.workshop.aggregate import StepResults, results
-from carelab.workshop.steps import WorkshopStep
-from carelab.workshop.workshops import get_workshop, workshop_steps_of
+from carelab.workshop.result_tables import ranking_rows, shift_rows
+from carelab.workshop.steps import WorkshopStep, ranked_label
+from carelab.workshop.workshops import Workshop, get_workshop, workshop_steps_of
 
 BAR_COLOUR = (31, 95, 139)
 RIGHT_COLOUR = (46, 125, 50)
@@ -76,6 +77,8 @@ class WorkshopSummary:
     participants: int
     anonymous: bool
     steps: tuple[StepSummary, ...]
+    quiz: Table | None = None  # every participant's rank and points, when scored
+    quiz_rule: str = ""
 
 
 def _utc(timestamp: float | None) -> str:
@@ -89,6 +92,15 @@ def _number(value: float) -> str:
 
 
 def _tables(found: StepResults) -> tuple[Table, ...]:
+    tables = _result_tables(found)
+    if found.ranking:
+        tables += (Table(*ranking_rows(found.ranking)),)
+    if found.shift:
+        tables += tuple(Table(*rows) for rows in shift_rows(found.shift))
+    return tables
+
+
+def _result_tables(found: StepResults) -> tuple[Table, ...]:
     if found.counts:
         mark = {True: " (right)", False: "", None: ""}
         rows = tuple(
@@ -113,6 +125,8 @@ def right_answer_text(step: WorkshopStep) -> str | None:
     """The step's right answer as a person reads it, or None when it has none."""
     if step.answer is None:
         return None
+    if "order" in step.answer:
+        return ranked_label(step.options, step.answer["order"])
     if "options" in step.answer:
         return "; ".join(step.options[i] for i in step.answer["options"])
     if "value" in step.answer:
@@ -151,7 +165,30 @@ def workshop_summary(db: Connection, workshop_id: int) -> WorkshopSummary:
         participants=store.participant_count(db, workshop_id),
         anonymous=workshop.anonymous,
         steps=tuple(_step_summary(db, workshop_id, i, s) for i, s in enumerate(steps)),
+        quiz=_quiz_table(db, workshop) if workshop.scored else None,
+        quiz_rule=_quiz_rule(workshop) if workshop.scored else "",
     )
+
+
+def _quiz_table(db: Connection, workshop: Workshop) -> Table:
+    """Rank, participant (a nickname only when the workshop is not anonymous) and points."""
+    rows = tuple(
+        (line.rank, quiz.display_name(line.participant_number, line.nickname), line.points)
+        for line in quiz.score_lines(db, workshop)
+    )
+    return Table(("Rank", "Participant", "Points"), rows)
+
+
+def _quiz_rule(workshop: Workshop) -> str:
+    speed = (
+        "between 1,000 and 500 by how fast (the speed bonus)" if workshop.speed_bonus else "1,000"
+    )
+    pending = (
+        ""
+        if workshop.ended or workshop.answer_revealed
+        else (" The current step counts once its answer is revealed.")
+    )
+    return f"Quiz scores: a right final answer scores {speed}; a wrong one 0.{pending}"
 
 
 # --- Markdown --------------------------------------------------------------------------
@@ -196,6 +233,8 @@ def summary_markdown(db: Connection, workshop_id: int) -> str:
     for step in summary.steps:
         lines += _markdown_step(step)
     lines += _markdown_floor(db, workshop_id)
+    if summary.quiz is not None:
+        lines += ["", "## Quiz scores", "", summary.quiz_rule, "", *_markdown_table(summary.quiz)]
     return "\n".join(lines) + "\n"
 
 
@@ -305,6 +344,11 @@ def summary_pdf(db: Connection, workshop_id: int) -> bytes:
     for step in summary.steps:
         _pdf_step(pdf, step)
     _pdf_floor(pdf, db, workshop_id)
+    if summary.quiz is not None:
+        keep_with_next(pdf, 40)
+        write(pdf, "Quiz scores", 13, bold=True, color=NAVY, align="L", gap=1)
+        write(pdf, summary.quiz_rule, 9.5, color=MUTED, align="L", gap=2)
+        _grid(pdf, summary.quiz)
     return bytes(pdf.output())
 
 

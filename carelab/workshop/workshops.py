@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from carelab.auth import User
 from carelab.errors import NotFound, PermissionDenied
 from carelab.store import Connection
+from carelab.store import quiz as quiz_store
 from carelab.store import workshops as store
 from carelab.workshop import events
 from carelab.workshop.errors import (
@@ -241,13 +242,21 @@ Decide = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def _act(
-    db: Connection, user: User | None, workshop_id: int, decide: Decide, after_end: bool = False
+    db: Connection,
+    user: User | None,
+    workshop_id: int,
+    decide: Decide,
+    after_end: bool = False,
+    now: float | None = None,
 ) -> Workshop:
     def checked(row: dict[str, Any]) -> dict[str, Any]:
         _authorise(user, row)
         if row["ended_at"] is not None and not after_end:
             raise WorkshopStateError("This workshop has ended; its steps can no longer change.")
-        return decide(row)
+        changes = decide(row)
+        # A step's first opening and its countdown, kept for quiz scoring (carelab.workshop.quiz).
+        quiz_store.record_step_timing(db, row, changes, time.time() if now is None else now)
+        return changes
 
     row = store.change_state(db, workshop_id, checked)
     if row is None:
@@ -321,7 +330,7 @@ def open_answering(
         expired = row["timer_ends_at"] is not None and row["timer_ends_at"] <= now
         return {"answering_open": 1} | ({"timer_ends_at": None} if expired else {})
 
-    return _act(db, user, workshop_id, decide)
+    return _act(db, user, workshop_id, decide, now=now)
 
 
 def lock_answering(db: Connection, user: User | None, workshop_id: int) -> Workshop:
@@ -378,6 +387,8 @@ def change_settings(
 ) -> Workshop:
     """Change settings of a workshop that has not ended (see SETTINGS); phones follow at once."""
     cleaned = clean_settings(settings)
+    if cleaned.get("scored") == 0:  # scoring off hides the leaderboard, and it stays hidden
+        cleaned["leaderboard_revealed"] = 0
     return _act(db, user, workshop_id, lambda row: cleaned)
 
 

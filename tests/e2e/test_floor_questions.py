@@ -62,19 +62,37 @@ def question_on_facilitate(host: Host, text: str) -> Locator:
     return host.page.locator(f".st-key-floor-q-{qid}")
 
 
-def moderate(host: Host, text: str, button: str, status: str) -> None:
-    """Press one of a question's buttons on the Facilitate page; wait until it is stored."""
-    box = question_on_facilitate(host, text)
-    expect(box).to_be_visible()
-    box.get_by_role("button", name=button, exact=True).click()
-    wait_for_app(host.page)
-    no_errors(host.page)
-    # The click's run may start after wait_for_app has returned: give it a few seconds.
-    for _ in range(50):
-        if stored(host.server, host.workshop_id)[text]["status"] == status:
-            break
-        time.sleep(0.2)
-    assert stored(host.server, host.workshop_id)[text]["status"] == status, button
+def moderate(host: Host, text: str, button: str, applied) -> None:
+    """Press one of a question's buttons on Facilitate; wait until `applied(question)` holds.
+
+    A click that lands while one of the page's auto-refreshing fragments (the live step
+    every 2 s, the questions every 3 s) is re-running is sometimes dropped by Streamlit
+    (2 of the first 6 runs of this test lost one): a facilitator then presses again, and so does
+    this helper, at most twice more. A third miss fails the test.
+    """
+    for _ in range(3):
+        box = question_on_facilitate(host, text)
+        expect(box).to_be_visible()
+        box.get_by_role("button", name=button, exact=True).click()
+        wait_for_app(host.page)
+        no_errors(host.page)
+        for _ in range(25):  # the click's run may start after wait_for_app returned
+            if applied(stored(host.server, host.workshop_id)[text], spotlight(host)):
+                return
+            time.sleep(0.2)
+    raise AssertionError(f"{button} on {text!r} did not take effect after three presses")
+
+
+def spotlight(host: Host) -> int | None:
+    """The id of the question on the presenter screen, read from the server's database."""
+    with store_db.session(server_env(host.server)["CARELAB_DB"]) as db:
+        return db.execute(
+            "SELECT floor_spotlight_id FROM workshops WHERE id = ?", [host.workshop_id]
+        ).fetchone()[0]
+
+
+def status_is(status: str):
+    return lambda question, shown: question["status"] == status
 
 
 def open_presenter(browser: Browser, host: Host):
@@ -135,7 +153,7 @@ def test_five_phones_ask_and_upvote_while_the_facilitator_moderates(browser: Bro
         expect(host.page.get_by_text("3 waiting for your approval")).to_be_visible()
         for text in ASKED.values():
             expect(question_on_facilitate(host, text)).to_contain_text("Participant")
-            moderate(host, text, "Approve", "open")
+            moderate(host, text, "Approve", status_is("open"))
         for phone in phones:
             expect(listed(phone.page)).to_have_count(3)
 
@@ -167,15 +185,15 @@ def test_five_phones_ask_and_upvote_while_the_facilitator_moderates(browser: Bro
         expect(host.page.get_by_text("4 votes · Open")).to_be_visible()
         screen_context, screen = open_presenter(browser, host)
         expect(screen.get_by_text("3 questions from the floor", exact=True)).to_be_visible()
-        moderate(host, ASKED[0], "Put on the screen", "open")
+        moderate(host, ASKED[0], "Put on the screen", lambda q, shown: shown == q["id"])
         expect(question_on_facilitate(host, ASKED[0])).to_contain_text("On the screen")
         expect(screen.locator(".floor-spot")).to_have_text(ASKED[0])
         expect(screen.locator(".floor-votes")).to_have_text("4 votes")
         upvote(phones[0].page, ASKED[0])  # the screen follows a vote on it
         expect(screen.locator(".floor-votes")).to_have_text("5 votes")
         shot(screen, "floor-presenter-1280")
-        moderate(host, ASKED[1], "Hide", "hidden")
-        moderate(host, ASKED[2], "Mark answered", "answered")
+        moderate(host, ASKED[1], "Hide", status_is("hidden"))
+        moderate(host, ASKED[2], "Mark answered", status_is("answered"))
         shot(host.page, "floor-facilitate-1280")
         for phone in phones:
             expect(listed(phone.page)).to_have_count(2)
@@ -184,15 +202,17 @@ def test_five_phones_ask_and_upvote_while_the_facilitator_moderates(browser: Bro
         final = stored(server, host.workshop_id)
         assert [final[t]["status"] for t in ASKED.values()] == ["open", "hidden", "answered"]
         assert final[ASKED[0]]["votes"] == 5
-        with store_db.session(server_env(server)["CARELAB_DB"]) as db:
-            spot = db.execute(
-                "SELECT floor_spotlight_id FROM workshops WHERE id = ?", [host.workshop_id]
-            ).fetchone()[0]
-        assert spot == final[ASKED[0]]["id"]
-        moderate(host, ASKED[0], "Take off the screen", "open")
+        assert spotlight(host) == final[ASKED[0]]["id"]
+        moderate(host, ASKED[0], "Take off the screen", lambda q, shown: shown is None)
         expect(screen.get_by_text("1 question from the floor", exact=True)).to_be_visible()
         expect(screen.locator(".floor-spot")).to_have_count(0)
         screen_context.close()
+
+        # Turned off mid-session: the phones' Questions section goes away.
+        host.page.get_by_text("Let participants send questions", exact=True).last.click()
+        wait_for_app(host.page)
+        for phone in phones:
+            expect(phone.page.locator("#floor")).to_be_hidden()
         width = phones[0].page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"the phone page scrolls sideways ({width}px)"
     finally:

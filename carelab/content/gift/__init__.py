@@ -17,6 +17,7 @@ from carelab.content.gift.reader import (
 from carelab.content.gift.writer import (
     GIFT_CANNOT_CARRY,
     import_yaml,
+    left_out,
     lost_fields,
     to_gift,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "GiftImport",
     "GiftProblem",
     "import_yaml",
+    "left_out",
     "lost_fields",
     "module_questions",
     "parse_gift",

@@ -12,6 +12,9 @@ leaves them out:
 - `wrong_answers`: feedback for likely wrong numbers or phrases is not written out yet
   (GIFT's `=%0%3:0#...` answers could carry it).
 
+GIFT has no ranking (ordering) question either: `to_gift` leaves `ranking` questions out
+and `left_out` names them, so the command can say which.
+
 Every other field survives export and import unchanged (see tests/unit/content/test_gift_export.py),
 with three edge cases: a single_choice option given a weight other than 0 or 100 comes back
 as multiple_choice (GIFT's single-answer form has no such weights), weights keep five
@@ -41,6 +44,8 @@ GIFT_CANNOT_CARRY = (
     "wrong_answers",
 )
 
+# Question kinds GIFT cannot express: Moodle's ordering question is a plugin, not GIFT.
+NO_GIFT_KIND = frozenset({"ranking"})
 _QUESTION: TypeAdapter[Any] = TypeAdapter(schema.Question)
 # Moodle's own export escapes these, and writes a line break as \n so that a question stays
 # free of the blank lines that separate questions.
@@ -63,8 +68,13 @@ _FORMAT_TAG = re.compile(r"\[(moodle|html|plain|markdown)\]")
 def to_gift(questions: Iterable[Any], category: str | None = None) -> str:
     """Return CareLab questions (models or dicts) as GIFT text that Moodle can import."""
     parts = [f"$CATEGORY: {' '.join(category.split())}\n"] if category else []
-    parts += [_question(q) for q in _models(questions)]
+    parts += [_question(q) for q in _models(questions) if q.kind not in NO_GIFT_KIND]
     return "\n".join(parts)
+
+
+def left_out(questions: Iterable[Any]) -> list[str]:
+    """The ids of questions GIFT has no form for (rankings), which to_gift leaves out."""
+    return [q.id for q in _models(questions) if q.kind in NO_GIFT_KIND]
 
 
 def lost_fields(questions: Iterable[Any]) -> list[str]:

@@ -245,6 +245,65 @@ summaryLine(box).textContent = words.length
 : "No words yet.";
 }
 
+// A ranking: items best first, each bar longer the better its mean rank (1 = top), the
+// mean rank as text on every bar.
+function renderRanking(box, results, current) {
+const items = results.ranking ? results.ranking.items : [];
+const size = current.step.options.length;
+const rows = keep(box, "ranking:" + current.step_index + ":" + size, size, {
+before: () => [el("p", "summary")],
+holder: holder("bars", "repeat(" + size + ", minmax(0, 3.4rem))"),
+row: barRow,
+});
+summaryLine(box).textContent = results.ranking
+? "Mean rank (1 = top) from " + results.ranking.n + " rankings, best first; the number on each bar"
+: "No rankings yet.";
+for (let i = 0; i < size; i++) {
+const item = items[i], row = rows.children[i];
+row.style.visibility = item ? "visible" : "hidden";
+if (!item) continue;
+const right = current.answer_revealed && item.right_place !== null;
+const label = (i + 1) + ". " + item.label + (right ? " (right place " + item.right_place + ")" : "");
+setBar(row, label, (size + 1 - item.mean_rank) / size, item.mean_rank.toFixed(2), false);
+}
+}
+
+// A re-vote: each option (or ranked item) twice, the first vote and the re-vote, named in
+// words on every bar; who changed, and the share right before and after once revealed.
+function renderShift(box, results, current) {
+const shift = results.shift;
+const ranked = shift.ranks.length > 0;
+const pairs = ranked ? shift.ranks : shift.options;
+const count = pairs.length * 2;
+const rows = keep(box, "shift:" + current.step_index + ":" + count, count, {
+before: () => [el("p", "summary")],
+holder: holder("bars shift", "repeat(" + count + ", minmax(0, 2.4rem))"),
+row: barRow,
+});
+let line = shift.changed + " of " + shift.both + " who voted twice changed their answer";
+if (current.answer_revealed && shift.right_first !== null) {
+line += " · right: " + percent(shift.right_first) + " in the first vote, " +
+percent(shift.right_second || 0) + " in the re-vote";
+}
+summaryLine(box).textContent = line;
+const size = pairs.length;
+const rank = (m) => (m === null ? 0 : (size + 1 - m) / size);
+const mean = (m) => (m === null ? "–" : m.toFixed(2));
+pairs.forEach((p, i) => {
+const first = rows.children[2 * i], second = rows.children[2 * i + 1];
+second.classList.add("second");
+if (ranked) {
+setBar(first, p.label + " · first vote", rank(p.first_mean), mean(p.first_mean), false);
+setBar(second, "re-vote", rank(p.second_mean), mean(p.second_mean), false);
+return;
+}
+const right = current.answer_revealed && p.correct === true;
+const name = (right ? "✓ " : "") + p.label + (right ? " (right answer)" : "");
+setBar(first, name + " · first vote", p.first_share, p.first + " · " + percent(p.first_share), right);
+setBar(second, "re-vote", p.second_share, p.second + " · " + percent(p.second_share), right);
+});
+}
+
 const RESULTS = {
 single: renderBars,
 multiple: renderBars,
@@ -252,11 +311,34 @@ lab: renderBars,
 scale: renderScale,
 numeric: renderNumeric,
 open: renderWords,
+ranking: renderRanking,
+revote: renderShift,
 };
 
 // Blocks other parts of the room add to the view (questions from the floor, leaderboard,
 // self-paced progress): name -> function (box, block, view), drawn when the block is not null.
 const BLOCKS = {};
+
+// Quiz mode: the top of the leaderboard (at most 10, never the bottom of the table), only
+// while the facilitator reveals it; place, name and points as text, ties sharing a place.
+BLOCKS.leaderboard = function (box, block) {
+box.replaceChildren(el("h2", "block-title", "Leaderboard"));
+const list = el("ol", "leaderboard");
+block.rows.forEach((row) => {
+const item = el("li", "leader");
+const points = row.points.toLocaleString("en-GB") + " points";
+item.append(el("span", "leader-rank", row.rank + "."), el("span", "leader-name", row.name),
+el("span", "leader-points", points));
+list.append(item);
+});
+box.append(block.rows.length ? list : el("p", "note", "Nobody has scored yet."));
+const tie = block.tied_beyond;
+if (tie) {
+const more = "…and " + tie.count + " more share place " + tie.rank + " with "
++ tie.points.toLocaleString("en-GB") + " points.";
+box.append(el("p", "note", more));
+}
+};
 
 // Questions from the floor: the one the facilitator put on the screen, in large type with
 // its votes (it then takes the place of the results); otherwise how many are open.
@@ -277,6 +359,7 @@ box.replaceChildren(el("p", "floor-count", n === 0 ? "No questions from the floo
 };
 
 function resultKind(current) {
+if (current.results && current.results.shift) return "revote";
 return current.step.kind === "lab" ? "lab" : current.step.mode;
 }
 

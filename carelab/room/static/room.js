@@ -105,6 +105,8 @@ function build(st, mine) {
                   el("span", st.scale_high ? "5 = " + st.scale_high : ""));
       box.append(ends);
     }
+  } else if (m === "ranking") {
+    rankList(box, st.options, mine);
   } else if (m === "numeric") {
     const label = el("label", "Your answer" + (st.unit ? " (" + st.unit + ")" : ""));
     const input = el("input", null, "field");
@@ -121,9 +123,55 @@ function build(st, mine) {
     const count = el("p", null, "help"); count.id = "count";
     box.append(label, area, count);
   }
-  form.append(box, el("button", mine == null ? "Send" : "Send change"));
-  form.querySelector("button").type = "submit";
+  const go = el("button", mine == null ? "Send" : "Send change");
+  go.type = "submit";
+  form.append(box, go);
   counter();
+}
+// A ranking: the items in a list, each with Up and Down buttons (no dragging, so it works
+// by keyboard, with a screen reader and at 390 px); the new place is announced.
+let rank = [], rankBox = null;
+function rankList(box, options, mine) {
+  const ok = Array.isArray(mine) && mine.length === options.length;
+  rank = ok ? mine.slice() : options.map((_, i) => i);
+  box.append(el("legend", "Put these in order, the first at the top"));
+  const help = el("p", "Use Up and Down to move an item.", "help");
+  const list = rankBox = el("ol", null, "rank"); list.id = "rank";
+  box.append(help, list);
+  drawRank(options);
+}
+function drawRank(options, moved, dir) {
+  const list = rankBox, n = rank.length;
+  list.replaceChildren();
+  rank.forEach((item, place) => {
+    const li = el("li"), name = options[item];
+    li.append(el("span", (place + 1) + ".", "place"), el("span", name, "item"));
+    for (const [d, word] of [[-1, "Up"], [1, "Down"]]) {
+      const b = el("button", word, "move");
+      b.type = "button";
+      b.setAttribute("aria-label", "Move " + name + " " + word.toLowerCase());
+      b.disabled = place + d < 0 || place + d >= n;
+      b.addEventListener("click", () => moveRank(options, place, d));
+      li.append(b);
+    }
+    if (item === moved) li.dataset.moved = "";
+    list.append(li);
+  });
+  if (moved == null) return;
+  const li = list.children[rank.indexOf(moved)], [up, down] = li.querySelectorAll("button");
+  // Keep focus on the moved item: the same button, or the other at the top or bottom.
+  (dir < 0 ? (up.disabled ? down : up) : (down.disabled ? up : down)).focus();
+}
+function moveRank(options, place, d) {
+  const to = place + d;
+  if (to < 0 || to >= rank.length) return;
+  const item = rank[place];
+  [rank[place], rank[to]] = [rank[to], rank[place]];
+  drawRank(options, item, d);
+  announce(options[item] + ": now " + (to + 1) + " of " + rank.length + ".");
+  if (S && S.my_answer != null && !sending) {
+    say(status, "Changed: press Send change to update your answer.");
+  }
 }
 function counter() {
   const area = $("txt");
@@ -132,11 +180,13 @@ function counter() {
 function value() {
   const m = S.step.mode, checked = [...form.querySelectorAll("input:checked")].map((i) => +i.value);
   if (m === "multiple") return checked;
+  if (m === "ranking") return rank.slice();
   if (m === "single" || m === "scale") return checked.length ? checked[0] : null;
   return $(m === "numeric" ? "num" : "txt").value;
 }
 function controls() {
-  const open = isOpen(), box = form.querySelector("fieldset"), go = form.querySelector("button");
+  const open = isOpen(), box = form.querySelector("fieldset");
+  const go = form.querySelector("button[type=submit]");
   if (open) seenOpen = true;
   if (box) box.disabled = !open;
   if (go) go.disabled = !open || sending;
@@ -151,6 +201,7 @@ function controls() {
 function rightAnswer(st) {
   const a = st.answer || {};
   if (a.options) return a.options.map((i) => st.options[i]).join("; ");
+  if (a.order) return a.order.map((i, k) => (k + 1) + ". " + st.options[i]).join("; ");
   const unit = st.unit ? " " + st.unit : "";
   if (a.value != null) return a.value + (a.tolerance ? " ± " + a.tolerance : "") + unit;
   return (a.accepted || []).join(" or ");
@@ -166,6 +217,23 @@ function reveal() {
   box.append(el("p", "The answer: " + rightAnswer(st)));
   if (st.explanation) box.append(el("p", st.explanation));
 }
+// Quiz mode: this phone's own points (once an answer is revealed) and its own place (only
+// while the facilitator shows the leaderboard); nothing at all when scoring is off.
+const ordinal = (n) => {
+  const t = n % 100, u = n % 10;
+  return n + (t >= 11 && t <= 13 ? "th" : u === 1 ? "st" : u === 2 ? "nd" : u === 3 ? "rd" : "th");
+};
+function score() {
+  const box = $("score"), q = S && S.quiz;
+  box.replaceChildren();
+  show(box, !!q);
+  if (!q) return;
+  const pts = q.points.toLocaleString("en-GB");
+  box.append(el("p", "You have " + pts + (q.points === 1 ? " point" : " points"), "points"));
+  if (q.rank != null) {
+    box.append(el("p", "You are " + ordinal(q.rank) + " of " + q.players + " on the leaderboard."));
+  }
+}
 function apply(s) {
   // A late reply must not undo a newer one.
   if (stopped || (S && s.version < S.version)) return;
@@ -176,7 +244,7 @@ function apply(s) {
   if (s.ended) return ended();
   const st = s.step, k = s.step_index + ":" + st.id;
   say($("step-title"), st.title);
-  say($("prompt"), st.mode ? st.prompt : "Look at the screen: the facilitator leads this step.");
+  say($("prompt"), st.prompt || "Look at the screen: the facilitator leads this step.");
   if (k !== key) {
     const first = !key;
     key = k; seenOpen = false; build(st, s.my_answer);
@@ -184,7 +252,7 @@ function apply(s) {
     if (!first) announce("Step " + (s.step_index + 1) + " of " + s.step_count + ": " + st.title);
   }
   show($("results"), s.results_revealed && !!st.mode);
-  controls(); reveal(); tick();
+  controls(); reveal(); score(); tick();
 }
 function ended() {
   stopped = true; stopLive();
@@ -193,6 +261,7 @@ function ended() {
   say($("prompt"), "It takes no more answers. Thank you for taking part!");
   for (const id of ["answer-form", "reveal", "timer", "results"]) show($(id), false);
   say(status, ""); say($("closed"), "");
+  score();
   announce("This workshop has ended.");
 }
 function gone(message) {
@@ -217,7 +286,7 @@ async function send(ev) {
     if (r.status === 200) {
       S.my_answer = r.data.answer;
       say(status, "Answer received ✓", "ok");
-      form.querySelector("button").textContent = "Send change";
+      form.querySelector("button[type=submit]").textContent = "Send change";
     } else if (r.status === 423) {
       // Closed before it arrived: show what is recorded, not the choice that was refused.
       build(S.step, S.my_answer);
@@ -319,7 +388,7 @@ let F = null, floorBusy = false, floorEnded = false;
 const fq = $("floor-text"), fmsg = $("floor-msg");
 function floorState(s) {
   const on = !!(s.floor && s.floor.on);
-  show($("floor"), on || (!!F && F.questions.length > 0));
+  show($("floor"), on);
   floorEnded = !!s.ended;
   show($("floor-form"), on && !s.ended);
   if (!on) return;

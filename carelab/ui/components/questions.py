@@ -17,6 +17,7 @@ from carelab.learning import confidence, grading, limits, services
 from carelab.learning.records import Attempt, SavedAnswer
 from carelab.ui import state
 from carelab.ui.components.markdown import markdown
+from carelab.ui.components.ranking_input import ranking_input
 from carelab.ui.errors import shown_as_message
 
 # Markdown an author may use in a prompt, dropped from the accessible name: a link's
@@ -56,6 +57,8 @@ def answer_input(question: Any, key: str, saved: Any, seed: int, label: str) -> 
             for i in grading.option_order(question, seed)
             if st.checkbox(question.options[i].text, value=i in chosen, key=f"{key}.{i}")
         ]
+    if isinstance(question, schema.Ranking):
+        return ranking_input(question, key, saved, seed, label)
     if isinstance(question, schema.TrueFalse):
         options = [True, False]
         index = options.index(saved) if isinstance(saved, bool) else None

@@ -17,7 +17,7 @@ from carelab.content.text import escape_markdown
 from carelab.errors import PermissionDenied
 from carelab.indicators.scenarios import BY_ID
 from carelab.ui import state
-from carelab.ui.components import charts, lab_views
+from carelab.ui.components import charts, lab_views, ranking_views
 from carelab.ui.components.markdown import markdown
 from carelab.web import addresses
 from carelab.workshop import aggregate, facilitation
@@ -204,6 +204,9 @@ def results_view(
                           "Answers using it": [w.count for w in results.words]}),
             hide_index=True, width="stretch",
         )  # fmt: skip
+    if step.mode == "ranking":
+        ranking_views.ranking_view(results, reveal_answer, large)
+    ranking_views.shift_view(results, reveal_answer, large)
     if reveal_answer and step.explanation:
         st.info(step.explanation, icon=":material/lightbulb:")
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from carelab.auth import User
 from carelab.ui import state
-from carelab.ui.components import floor_panel, presenter_link
+from carelab.ui.components import floor_panel, presenter_link, quiz_panel
 from carelab.ui.components import workshop_views as views
 from carelab.ui.components.markdown import markdown
 from carelab.ui.errors import require_role, shown_as_message
@@ -42,6 +42,7 @@ def create_form() -> None:
         # Each feature adds its creation-time options here (see carelab.workshop.settings).
         settings: dict[str, Any] = {}
         settings |= floor_panel.create_options()
+        settings |= quiz_panel.create_options()
         go = st.form_submit_button("Create workshop", type="primary")
     if go and chosen:
         kind, item_id = chosen.split(":", 1)
@@ -175,6 +176,7 @@ views.join_details(workshop)
 st.page_link(PROJECTOR, label="Open the projector view", icon=":material/cast:",
              query_params={"w": str(workshop.id)})  # fmt: skip
 floor_panel.panel(user, workshop)
+quiz_panel.panel(user, workshop)
 review(workshop)
 st.header("Export", anchor=False)
 st.caption(

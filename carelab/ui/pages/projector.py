@@ -6,6 +6,7 @@ import streamlit as st
 
 from carelab.errors import CareLabError
 from carelab.ui import state
+from carelab.ui.components import quiz_panel
 from carelab.ui.components import workshop_views as views
 from carelab.ui.components.markdown import markdown
 from carelab.ui.errors import require_role
@@ -27,8 +28,9 @@ views.join_details(workshop, large=True)
 @st.fragment(run_every="2s")
 def screen(workshop_id: int) -> None:
     """What the room sees, refreshed every 2 seconds, while the user may still run it."""
-    _, room = views.live_snapshot(workshop_id)
+    user, room = views.live_snapshot(workshop_id)
     current, step, results = room.workshop, room.step, room.results
+    quiz_panel.projector_view(user, current)  # the leaderboard, only while revealed
     if current.ended:
         st.header("This workshop has ended. Thank you.", anchor=False)
         return
