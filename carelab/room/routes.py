@@ -28,7 +28,7 @@ from carelab.store.errors import DatabaseBusy, DatabaseUnavailable
 
 # The same Origin rule as the sign-in routes, so both refuse cross-site posts alike.
 from carelab.web.auth_routes import same_origin
-from carelab.workshop import participants, workshops
+from carelab.workshop import participants, self_paced, workshops
 from carelab.workshop.errors import (
     AnsweringClosed,
     InvalidAnswer,
@@ -279,6 +279,14 @@ class Room:
         )
 
     @api
+    async def move(self, request: Request) -> Response:
+        """POST /room/api/move {code, p, step_index}: a self-paced phone's new step, its state."""
+        body = await json_body(request)
+        return JSONResponse(
+            await in_db(self_paced.move, body.get("code"), body.get("p"), body.get("step_index"))
+        )
+
+    @api
     async def wait(self, request: Request) -> Response:
         """GET /room/api/wait?code=&p=&version=N: the state once it is not N, or after ~25 s."""
         code, token = _ids(request)
@@ -356,6 +364,7 @@ def routes(hub: Hub | None = None, stream_seconds: float = STREAM_SECONDS) -> li
         Route("/room/api/join", room.join, methods=["POST"]),
         Route("/room/api/state", room.state, methods=["GET"]),
         Route("/room/api/answer", room.answer, methods=["POST"]),
+        Route("/room/api/move", room.move, methods=["POST"]),
         Route("/room/api/wait", room.wait, methods=["GET"]),
         Route("/room/api/stream", room.stream, methods=["GET"]),
         *floor_routes(),

@@ -33,7 +33,7 @@ def presenter_token_hash(db: Connection, workshop_id: int) -> str | None:
 
 def signature(db: Connection, workshop_id: int) -> tuple[Any, ...] | None:
     """What the presenter view depends on, cheaply: version, questions from the floor
-    (their own version: votes on the spotlighted one), joined, answers to the step.
+    (their own version: votes on the spotlighted one), joined, answers, self-paced steps.
 
     The answers' count and latest time catch a new answer and a changed one; None when the
     workshop is gone.
@@ -44,7 +44,12 @@ def signature(db: Connection, workshop_id: int) -> tuple[Any, ...] | None:
         "(SELECT COUNT(*) FROM workshop_responses r "
         " WHERE r.workshop_id = w.id AND r.step_index = w.current_step), "
         "(SELECT MAX(r.last_answered_at) FROM workshop_responses r "
-        " WHERE r.workshop_id = w.id AND r.step_index = w.current_step) "
+        " WHERE r.workshop_id = w.id AND r.step_index = w.current_step), "
+        # A self-paced room's progress moves with each phone's step and any answer.
+        "CASE WHEN w.self_paced = 1 THEN (SELECT COALESCE(SUM(p.at_step), 0) "
+        " FROM workshop_participants p WHERE p.workshop_id = w.id) END, "
+        "CASE WHEN w.self_paced = 1 THEN (SELECT COUNT(*) FROM workshop_responses r "
+        " WHERE r.workshop_id = w.id) END "
         "FROM workshops w WHERE w.id = ?",
         [workshop_id],
     ).fetchone()

@@ -209,7 +209,7 @@ def participant(db: Connection, workshop_id: int, token_hash: str) -> dict[str, 
 
 
 _PARTICIPANT_COLUMNS = (
-    "id", "workshop_id", "token_hash", "number", "nickname", "joined_at", "last_seen",
+    "id", "workshop_id", "token_hash", "number", "nickname", "joined_at", "last_seen", "at_step",
 )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from carelab import config
 from carelab.errors import CareLabError
 from carelab.store import Connection
+from carelab.store import reuse as own_steps
 from carelab.store import workshops as store
 from carelab.workshop import quiz
 from carelab.workshop.errors import (
@@ -186,12 +187,48 @@ def _check_open(workshop: Workshop, step_index: Any, now: float) -> None:
         raise AnsweringClosed("Time is up: answering has closed for this step.")
 
 
+def _check_own_step(workshop: Workshop, row: dict[str, Any], step_index: Any, now: float) -> None:
+    # A self-paced room: the step this phone is on, once the room has started, until it ends.
+    if workshop.ended:
+        raise WorkshopEnded()
+    if workshop.scheduled_for is not None:
+        raise AnsweringClosed("This workshop has not started yet: wait for the start time.")
+    if type(step_index) is not int or step_index != _own_step(workshop, row):
+        raise NotCurrentStep(_own_step(workshop, row))
+    if workshop.timer_ends_at is not None and now >= workshop.timer_ends_at + TIMER_GRACE_SECONDS:
+        raise AnsweringClosed("Time is up: answering has closed for this step.")
+
+
+def _own_step(workshop: Workshop, row: dict[str, Any]) -> int:
+    return min(max(int(row.get("at_step") or 0), 0), workshop.step_count - 1)
+
+
+def _answer_own_step(
+    db: Connection, workshop: Workshop, row: dict[str, Any], step_index: Any, value: Any, now: float
+) -> AnswerReceipt:
+    _check_own_step(workshop, row, step_index, now)
+    stored = validate_answer(_step(db, workshop, step_index), value)
+    saved = own_steps.insert_own_step_response(
+        db, workshop.id, step_index, row["id"], json.dumps(stored), now, TIMER_GRACE_SECONDS
+    )
+    if not saved:
+        earlier = store.response(db, workshop.id, step_index, row["id"])
+        if earlier is None:  # switched, scheduled or ended between our check and the write
+            _check_own_step(get_workshop(db, workshop.id), row, step_index, now)
+            raise AnsweringClosed("Answering is closed for this step.")
+        # The first answer stands: this phone has seen the right answer since.
+        stored = json.loads(earlier["answer"])
+    return AnswerReceipt(workshop.id, step_index, row["number"], stored, now)
+
+
 def answer(
     db: Connection, code: str, token: str, step_index: int, value: Any, now: float | None = None
 ) -> AnswerReceipt:
-    """Store (or change) this phone's answer to the current step; return once committed."""
+    """Store this phone's answer to the current step (self-paced: its own); once committed."""
     now = time.time() if now is None else now
     workshop, row = _find(db, code, token)
+    if workshop.self_paced:
+        return _answer_own_step(db, workshop, row, step_index, value, now)
     _check_open(workshop, step_index, now)
     stored = validate_answer(_step(db, workshop, step_index), value)
     saved = store.upsert_response(
@@ -210,8 +247,9 @@ def state_for_participant(
     """Everything a phone shows, JSON-ready; the right answer only once it is revealed."""
     now = time.time() if now is None else now
     workshop, row = _find(db, code, token)
-    step = _step(db, workshop, workshop.current_step)
-    mine = store.response(db, workshop.id, workshop.current_step, row["id"])
+    index = _own_step(workshop, row) if workshop.self_paced else workshop.current_step
+    step = _step(db, workshop, index)
+    mine = store.response(db, workshop.id, index, row["id"])
     scores = quiz.phone_block(quiz.room_scores(db, workshop), row["id"])
     return _state(workshop, step, row, mine["answer"] if mine else None, now, scores)
 
@@ -240,7 +278,11 @@ def states_for_participants(
         if isinstance(token, str) and token and len(token) <= MAX_TOKEN
     }
     rows = store.participants_by_token(db, workshop.id, sorted(set(hashes.values())))
-    answers = store.step_answers(db, workshop.id, workshop.current_step)
+    if workshop.self_paced:  # each phone on its own step: one query for all their answers
+        answers = own_steps.answers_at_own_steps(db, workshop.id)
+        _cache_steps(db, workshop, {_own_step(workshop, row) for row in rows.values()})
+    else:
+        answers = store.step_answers(db, workshop.id, workshop.current_step)
     scores = quiz.room_scores(db, workshop)
     found: dict[str, dict[str, Any] | CareLabError] = {}
     for token in tokens:
@@ -248,11 +290,24 @@ def states_for_participants(
         if row is None:
             found[token] = UnknownParticipant()
         else:
+            if workshop.self_paced:
+                step = _step(db, workshop, _own_step(workshop, row))
             mine = answers.get(row["id"])
             found[token] = _state(
                 workshop, step, row, mine, now, quiz.phone_block(scores, row["id"])
             )
     return found
+
+
+def _cache_steps(db: Connection, workshop: Workshop, indices: set[int]) -> None:
+    # The steps the phones are on, read in one query if any is not kept yet.
+    key = (workshop.id, workshop.code, workshop.created_at)
+    if all((*key, index) in _STEPS for index in indices):
+        return
+    if len(_STEPS) + workshop.step_count >= _STEPS_KEPT:
+        _STEPS.clear()
+    for index, text in enumerate(store.steps(db, workshop.id)):
+        _STEPS[(*key, index)] = WorkshopStep.from_json(text)
 
 
 def _state(
@@ -264,19 +319,29 @@ def _state(
     scores: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     my_answer = json.loads(answer) if answer is not None else None
-    revealed = workshop.answer_revealed
+    own = workshop.self_paced
+    # Self-paced: a phone sees the right answer of a step once it has answered it.
+    revealed = answer is not None if own else workshop.answer_revealed
     correct = is_correct(step, my_answer) if revealed and answer is not None else None
+    open_now = (
+        workshop.scheduled_for is None and answer is None and step.answerable
+        if own
+        else workshop.answering_open
+    )
+    time_left = workshop.timer_ends_at is None or now < workshop.timer_ends_at
     return {
         "code": workshop.code,
         "title": workshop.title,
         "ended": workshop.ended,
         "version": workshop.version,
-        "step_index": workshop.current_step,
+        "step_index": _own_step(workshop, row) if own else workshop.current_step,
         "step_count": workshop.step_count,
         "step": step.public(reveal_answer=revealed),
-        "answering_open": workshop.accepting_answers(now),
-        "results_revealed": workshop.results_revealed,
+        "answering_open": open_now and not workshop.ended and time_left,
+        "results_revealed": workshop.results_revealed and not own,
         "answer_revealed": revealed,
+        "self_paced": own,
+        "starts_at": workshop.scheduled_for,
         "my_answer": my_answer,
         "my_answer_correct": correct,
         "timer_ends_at": workshop.timer_ends_at,

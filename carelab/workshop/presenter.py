@@ -27,7 +27,7 @@ from carelab.auth import User
 from carelab.errors import NotFound, PermissionDenied
 from carelab.store import Connection
 from carelab.store import presenter as store
-from carelab.workshop import aggregate, floor, quiz, workshops
+from carelab.workshop import aggregate, floor, quiz, self_paced, workshops
 from carelab.workshop.errors import (
     UnknownCode,
     WorkshopEnded,
@@ -148,7 +148,7 @@ def _blocks(db: Connection, workshop: Workshop) -> dict[str, dict[str, Any] | No
     return {
         "floor": floor.presenter_block(db, workshop),
         "leaderboard": quiz.leaderboard_block(db, workshop),
-        "progress": None,
+        "progress": self_paced.progress_block(db, workshop),
     }
 
 

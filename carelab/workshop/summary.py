@@ -32,7 +32,7 @@ from carelab.pdf import (
 )
 from carelab.store import Connection
 from carelab.store import workshops as store
-from carelab.workshop import floor_export, quiz
+from carelab.workshop import floor_export, quiz, reuse_summary
 from carelab.workshop.aggregate import StepResults, results
 from carelab.workshop.result_tables import ranking_rows, shift_rows
 from carelab.workshop.steps import WorkshopStep, ranked_label
@@ -230,8 +230,11 @@ def summary_markdown(db: Connection, workshop_id: int) -> str:
         f"- Participants: {summary.participants}",
         f"- Anonymous: {'yes' if summary.anonymous else 'no'}",
     ]
+    copied = reuse_summary.copied_from_line(db, get_workshop(db, workshop_id))
+    lines += [f"- {copied}"] if copied else []
     for step in summary.steps:
         lines += _markdown_step(step)
+    lines += reuse_summary.markdown_lines(db, workshop_id)
     lines += _markdown_floor(db, workshop_id)
     if summary.quiz is not None:
         lines += ["", "## Quiz scores", "", summary.quiz_rule, "", *_markdown_table(summary.quiz)]
@@ -338,11 +341,17 @@ def summary_pdf(db: Connection, workshop_id: int) -> bytes:
     pdf.add_page()
     write(pdf, "Workshop summary", 10, color=MUTED, align="L")
     write(pdf, summary.title, 20, bold=True, color=NAVY, align="L", gap=1)
-    for line in _details(summary):
+    copied = reuse_summary.copied_from_line(db, get_workshop(db, workshop_id))
+    for line in (*_details(summary), *([copied] if copied else [])):
         write(pdf, line, 9.5, color=MUTED, align="L")
     pdf.ln(6)
     for step in summary.steps:
         _pdf_step(pdf, step)
+    progress = reuse_summary.plain_lines(db, workshop_id)
+    if progress:
+        write(pdf, "Self-paced progress", 13, bold=True, color=NAVY, align="L", gap=1)
+        for line in progress:
+            write(pdf, line, 9.5, align="L")
     _pdf_floor(pdf, db, workshop_id)
     if summary.quiz is not None:
         keep_with_next(pdf, 40)

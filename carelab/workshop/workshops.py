@@ -254,6 +254,8 @@ def _act(
         if row["ended_at"] is not None and not after_end:
             raise WorkshopStateError("This workshop has ended; its steps can no longer change.")
         changes = decide(row)
+        # Opening a step starts a scheduled workshop (carelab.workshop.reuse).
+        changes = changes | ({"scheduled_for": None} if changes.get("answering_open") else {})
         # A step's first opening and its countdown, kept for quiz scoring (carelab.workshop.quiz).
         quiz_store.record_step_timing(db, row, changes, time.time() if now is None else now)
         return changes

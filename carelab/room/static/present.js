@@ -319,6 +319,23 @@ revote: renderShift,
 // self-paced progress): name -> function (box, block, view), drawn when the block is not null.
 const BLOCKS = {};
 
+// Self-paced progress: per step a bar of the phones that reached it, and as text how many
+// reached and answered it; how many finished above.
+BLOCKS.progress = function renderProgress(box, block) {
+const steps = block.steps || [];
+const joined = block.joined || 0;
+const rows = keep(box, "progress:" + steps.length, steps.length, {
+before: () => [el("h2", "block-title", "Self-paced progress"), el("p", "summary")],
+holder: holder("bars progress", "repeat(" + steps.length + ", minmax(0, 2.6rem))"),
+row: barRow,
+});
+summaryLine(box).textContent = block.finished + " of " + joined + " finished";
+steps.forEach((s, i) => {
+const label = s.index + 1 + ". " + s.title + " · " + s.answered + " answered";
+setBar(rows.children[i], label, joined ? s.reached / joined : 0, s.reached + " of " + joined, false);
+});
+};
+
 // Quiz mode: the top of the leaderboard (at most 10, never the bottom of the table), only
 // while the facilitator reveals it; place, name and points as text, ties sharing a place.
 BLOCKS.leaderboard = function (box, block) {

@@ -123,7 +123,8 @@ function build(st, mine) {
     const count = el("p", null, "help"); count.id = "count";
     box.append(label, area, count);
   }
-  const go = el("button", mine == null ? "Send" : "Send change");
+  const sent = S && S.self_paced ? "Answer sent" : "Send change";
+  const go = el("button", mine == null ? "Send" : sent);
   go.type = "submit";
   form.append(box, go);
   counter();
@@ -191,7 +192,11 @@ function controls() {
   if (box) box.disabled = !open;
   if (go) go.disabled = !open || sending;
   let note = "";
-  if (S && S.step.mode && !S.ended && !open) {
+  if (S && S.step.mode && !S.ended && !open && S.starts_at != null) {
+    note = "Answering opens when the workshop starts.";
+  } else if (S && S.self_paced && S.my_answer != null) {
+    note = "";
+  } else if (S && S.step.mode && !S.ended && !open) {
     note = timeUp() ? "Time is up: answering has closed."
       : seenOpen || S.my_answer != null ? "Answering is closed for this step."
       : "Answering has not opened yet. Wait for the facilitator.";
@@ -244,7 +249,9 @@ function apply(s) {
   if (s.ended) return ended();
   const st = s.step, k = s.step_index + ":" + st.id;
   say($("step-title"), st.title);
-  say($("prompt"), st.prompt || "Look at the screen: the facilitator leads this step.");
+  say($("prompt"), st.prompt || (s.self_paced
+    ? "This step has no question. Go on with Next when you are ready."
+    : "Look at the screen: the facilitator leads this step."));
   if (k !== key) {
     const first = !key;
     key = k; seenOpen = false; build(st, s.my_answer);
@@ -252,7 +259,39 @@ function apply(s) {
     if (!first) announce("Step " + (s.step_index + 1) + " of " + s.step_count + ": " + st.title);
   }
   show($("results"), s.results_revealed && !!st.mode);
-  controls(); reveal(); score(); tick();
+  controls(); reveal(); score(); tick(); startsAt(s); paced(s);
+}
+function startsAt(s) {
+  // The scheduled start, in this phone's own time zone, until the facilitator starts.
+  const box = $("starts"), at = s.starts_at;
+  show(box, at != null && !s.ended);
+  if (at == null) return;
+  const when = new Date(at * 1000).toLocaleString([], {
+    weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit",
+    timeZoneName: "short" });
+  say(box, at * 1000 > now() ? "Starts at " + when + ". You are in: wait here."
+    : "Starting soon (planned for " + when + "). Wait for the facilitator.", "note");
+}
+function paced(s) {
+  // A self-paced room: this phone moves through the steps on its own.
+  const nav = $("pace"), own = !!s.self_paced && !s.ended && s.starts_at == null;
+  show(nav, own);
+  if (!own) return say($("pace-msg"), "");
+  $("pace-prev").disabled = s.step_index === 0;
+  $("pace-next").disabled = s.step_index >= s.step_count - 1;
+  const last = s.step_index >= s.step_count - 1;
+  say($("pace-msg"), last ? "This is the last step. You can go back to look again." : "");
+}
+async function paceTo(delta) {
+  if (!S || sending) return;
+  const to = S.step_index + delta;
+  try {
+    const r = await call("POST", "/room/api/move", { code, p: token, step_index: to });
+    if (r.status === 200) return apply(r.data);
+    say($("pace-msg"), r.data.error || "Could not move. Try again.", "bad");
+    announce($("pace-msg").textContent);
+    if (r.status === 404) gone(r.data.error); else resync();
+  } catch (e) { say($("pace-msg"), "No connection. Try again.", "bad"); announce("No connection."); }
 }
 function ended() {
   stopped = true; stopLive();
@@ -286,7 +325,10 @@ async function send(ev) {
     if (r.status === 200) {
       S.my_answer = r.data.answer;
       say(status, "Answer received ✓", "ok");
-      form.querySelector("button[type=submit]").textContent = "Send change";
+      const sentLabel = S.self_paced ? "Answer sent" : "Send change";
+      form.querySelector("button[type=submit]").textContent = sentLabel;
+      // Self-paced: the first answer stands, and the right answer shows now.
+      if (S.self_paced) { build(S.step, S.my_answer); resync(); }
     } else if (r.status === 423) {
       // Closed before it arrived: show what is recorded, not the choice that was refused.
       build(S.step, S.my_answer);
@@ -486,6 +528,8 @@ function floorPoll() {
 if (D.mode !== "room" || !token) { joinView(); return; }
 show($("room-view"), true);
 form.addEventListener("submit", send);
+$("pace-prev").addEventListener("click", () => paceTo(-1));
+$("pace-next").addEventListener("click", () => paceTo(1));
 form.addEventListener("input", () => {
   counter();
   if (S && S.my_answer != null && !sending) {

@@ -11,7 +11,13 @@ import streamlit as st
 
 from carelab.auth import User
 from carelab.ui import state
-from carelab.ui.components import floor_panel, presenter_link, quiz_panel
+from carelab.ui.components import (
+    floor_panel,
+    presenter_link,
+    quiz_panel,
+    self_paced_panel,
+    workshop_reuse,
+)
 from carelab.ui.components import workshop_views as views
 from carelab.ui.components.markdown import markdown
 from carelab.ui.errors import require_role, shown_as_message
@@ -25,11 +31,8 @@ st.title("Facilitate a workshop")
 
 
 def create_form() -> None:
-    """Start a workshop from a case's workshop plan or a module's steps."""
-    sources = {
-        f"case:{c.id}": f"Case: {c.title}" for c in catalog.cases.values() if c.workshop_plan
-    }
-    sources |= {f"module:{m.id}": f"Module: {m.title}" for m in catalog.modules.values()}
+    """Start a workshop from a case's workshop plan, a module's steps or a template."""
+    sources = workshop_reuse.sources(user, catalog, workshop_reuse.start_from())
     with st.form("facilitate.create"):
         chosen = st.selectbox("Run the plan of", list(sources), format_func=sources.get)
         title = st.text_input("Title shown to participants (optional)", max_chars=120)
@@ -40,17 +43,15 @@ def create_form() -> None:
             "A module's questions are always in its steps.",
         )
         # Each feature adds its creation-time options here (see carelab.workshop.settings).
-        settings: dict[str, Any] = {}
+        settings: dict[str, Any] = workshop_reuse.create_options()
         settings |= floor_panel.create_options()
         settings |= quiz_panel.create_options()
         go = st.form_submit_button("Create workshop", type="primary")
     if go and chosen:
-        kind, item_id = chosen.split(":", 1)
         with shown_as_message():
-            item = catalog.case(item_id) if kind == "case" else catalog.module(item_id)
-            made = facilitation.create(user, item, title, anonymous, with_quiz, settings)
-            st.query_params["w"] = str(made.id)
-            st.rerun()
+            made = workshop_reuse.create(user, catalog, chosen, title, anonymous, with_quiz,
+                                         settings)  # fmt: skip
+            workshop_reuse.open_workshop(made)
 
 
 def controls(workshop: Workshop) -> None:
@@ -152,12 +153,14 @@ with st.expander("New workshop", expanded=not mine):
     create_form()
 if not mine:
     st.stop()
+workshop_reuse.upcoming_list(user)
 labels = {w.id: workshop_label(w) for w in mine}
 requested = st.query_params.get("w")
 ids = list(labels)
 index = (
     ids.index(int(requested)) if requested and requested.isdigit() and int(requested) in ids else 0
 )
+workshop_reuse.follow_opened()
 chosen_id = st.selectbox("Workshop", ids, index=index, format_func=labels.get, key="facilitate.w")
 st.query_params["w"] = str(chosen_id)
 found: Workshop | None = None
@@ -168,9 +171,11 @@ if found is None:
 workshop = found
 
 # Pacing first, so the page works as a remote on the facilitator's phone (390 px wide).
+workshop_reuse.schedule_banner(user, workshop)
 presenter_link.presenter_panel(workshop)
 presenter_link.now_line(workshop.id)
 controls(workshop)
+self_paced_panel.panel(user, workshop)
 live(workshop.id)
 views.join_details(workshop)
 st.page_link(PROJECTOR, label="Open the projector view", icon=":material/cast:",
@@ -200,3 +205,4 @@ downloads = (
 for column, (label, make, extension, mime) in zip(st.columns(3), downloads, strict=True):
     column.download_button(label, export(make, workshop.id), file_name=f"{name}.{extension}",
                            mime=mime, on_click="ignore")  # fmt: skip
+workshop_reuse.reuse_actions(user, workshop)
