@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import REPO
 from tests.e2e import axe
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import shot, wait_for_app
 from tests.e2e.waits import patient
 from tests.e2e.workshop_room import (
     CHOICE_STEP,
@@ -87,6 +87,9 @@ def run(browser, server, host: Host, phones: list[Phone], remote) -> None:
     expect(screen.locator("#qr")).to_be_hidden()
     screen.keyboard.press("l")
     expect(screen.locator("#answering")).to_have_text("Answering open")
+    # Before the reveal the options stand in their rows, with no count or bar to follow.
+    expect(screen.locator(".bar-label")).to_have_text(OPTIONS)
+    expect(screen.locator(".bar-value")).to_have_text([""] * len(OPTIONS))
     screen.keyboard.press("r")
     expect(screen.locator("#announce")).to_have_text("Results shown.")
     for option in OPTIONS:
@@ -157,6 +160,11 @@ def run(browser, server, host: Host, phones: list[Phone], remote) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"Facilitate scrolls sideways on a phone ({width}px)"
     page.screenshot(path=str(IMAGES / "facilitate-remote-390.png"))
+    shot(page, "facilitate-remote-390-whole")  # the whole page, to look at (git-ignored)
+    # The countdown started on the phone runs on the presenter screen.
+    page.get_by_role("button", name="Start timer").tap()
+    wait_for_app(page)
+    expect(screen.locator("#timer")).to_have_text(re.compile(r"^(1:00|0:[0-5]\d) left$"))
     next_button.tap()
     wait_for_app(page)
     expect(screen.locator("#title")).to_have_text(TALK_TITLE)

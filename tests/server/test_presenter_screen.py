@@ -13,7 +13,7 @@ import pytest
 from carelab import auth
 from carelab.store import db as store_db
 from carelab.workshop import presenter, workshops
-from tests.server.conftest import NUMERIC, Room, client, typo
+from tests.server.conftest import NUMERIC, Room, client, open_room, start_server, typo
 
 STREAM = "/room/api/presenter/stream"
 ACTION = "/room/api/presenter/action"
@@ -174,3 +174,23 @@ def test_open_issues_a_token_only_for_the_signed_in_facilitator(room):
     with store_db.session(_db(room)) as db:
         assert presenter.presenter_workshop(db, room.code, token).id == room.id
     assert cross_site.status_code == 403
+
+
+def test_an_open_presenter_stream_does_not_hold_a_restart(tmp_path):
+    # uvicorn waits for open responses before it stops: the presenter's stream must end at
+    # once on SIGTERM (through the room's Hub), or a restart would wait up to 25 s.
+    server = start_server(tmp_path)
+    try:
+        room = open_room(server)
+        token = issue(room)
+        with (
+            client(server, "127.0.0.49") as http,
+            http.stream("GET", STREAM, params={"code": room.code}, headers={HEADER: token}) as s,
+            ThreadPoolExecutor(1) as pool,
+        ):
+            assert pool.submit(next, views(s.iter_lines())).result(timeout=20)["code"] == room.code
+            took = server.stop()
+    finally:
+        if server.process is not None and server.process.poll() is None:
+            server.stop()
+    assert took < 5, f"the server took {took:.1f} s to stop with a presenter connected"

@@ -68,15 +68,19 @@ box.append(paragraph);
 });
 }
 
-// A long prompt or text body shrinks (a question's to 0.9 rem, a text step's to 0.7 rem)
-// until it fits its fixed box, rather than being cut off.
-function fit(box) {
+// A long prompt, text body or explanation shrinks (a question's to 0.9 rem, a text step's
+// and an explanation to 0.7 rem) until it fits its fixed box, rather than being cut off.
+function fit(box, start, least) {
 box.style.fontSize = "";
-const text = screen.classList.contains("text-step");
-const [start, least] = text ? [1.2, 0.7] : [1.3, 0.9];
 for (let size = start; box.scrollHeight > box.clientHeight + 1 && size > least; size -= 0.05) {
 box.style.fontSize = size.toFixed(2) + "rem";
 }
+}
+
+function fitPrompt() {
+const text = screen.classList.contains("text-step");
+fit($("prompt"), text ? 1.2 : 1.3, text ? 0.7 : 0.9);
+fit($("explanation"), 1, 0.7);
 }
 
 function percent(share) { return Math.round(share * 100) + "%"; }
@@ -146,18 +150,34 @@ return box.querySelector(".summary");
 
 // Bars for single and multiple choice and the Lab vote: count and percentage as text on
 // every bar; the right answer named in words (and ✓) once revealed, not by colour alone.
-function renderBars(box, results, current) {
+// Before the results are revealed the options stand in their rows with empty bars, so the
+// reveal only grows the bars and nothing moves.
+function renderBars(box, results, current, hidden) {
 const counts = results.counts || [];
+const lab = current.step.kind === "lab" ? " lab" : "";
 const rows = keep(box, "bars:" + current.step_index + ":" + counts.length, counts.length, {
-before: () => [],
-holder: holder("bars", "repeat(" + counts.length + ", minmax(0, 3.4rem))"),
+before: () => [el("p", "summary")],
+holder: holder("bars" + lab, "repeat(" + counts.length + ", minmax(0, 3.4rem))"),
 row: barRow,
 });
 counts.forEach((count, i) => {
 const right = current.answer_revealed && count.correct === true;
 const label = (right ? "✓ " : "") + count.label + (right ? " (right answer)" : "");
-setBar(rows.children[i], label, count.share, count.count + " · " + percent(count.share), right);
+const value = hidden ? "" : count.count + " · " + percent(count.share);
+setBar(rows.children[i], label, hidden ? 0 : count.share, value, right);
 });
+summaryLine(box).textContent = hidden
+? "Results are hidden. They appear here when revealed."
+: "Answers to each option, and the share of the " + results.answered + " who answered";
+}
+
+// The options with empty bars, for a choice step whose results are not yet revealed.
+function unrevealed(current) {
+const right = (current.step.answer && current.step.answer.options) || [];
+const counts = current.step.options.map((label, i) => ({
+index: i, label: label, count: 0, share: 0, correct: right.includes(i),
+}));
+return { counts: counts, answered: current.answered };
 }
 
 // A scale's distribution: one column per point, the mean and the ends' meanings as text.
@@ -370,7 +390,9 @@ box.dataset.key = "";
 return;
 }
 if (current.results === null) {
-if (box.dataset.key !== "hidden") {
+if (RESULTS[resultKind(current)] === renderBars) {
+renderBars(box, unrevealed(current), current, true);
+} else if (box.dataset.key !== "hidden") {
 box.replaceChildren(el("p", "note", "Results are hidden. They appear here when revealed."));
 box.dataset.key = "hidden";
 }
@@ -434,10 +456,12 @@ $("reveal-label").textContent = current.results_revealed ? "Hide results" : "Rev
 $("lock-label").textContent = answeringOpen(current) ? "Lock answering" : "Open answering";
 }
 
+// The QR code shows by itself on the first step until results are revealed, and on demand.
 function showQr(current) {
-const wanted = qrChoice === null ? current.step_index === 0 : qrChoice;
+const wanted = qrChoice === null ? current.step_index === 0 && !current.results_revealed : qrChoice;
 $("qr").hidden = !wanted || current.ended;
 screen.dataset.qr = wanted ? "on" : "off";
+fitPrompt(); // after the QR code, which narrows the text, has come or gone
 }
 
 function announce(before, current) {
@@ -472,7 +496,6 @@ $("progress").textContent = current.ended
 : "Step " + (current.step_index + 1) + " of " + current.step_count + " · " + current.title;
 $("title").textContent = current.ended ? "This workshop has ended. Thank you." : step.title;
 prose($("prompt"), current.ended ? "" : step.mode ? step.prompt : current.body);
-fit($("prompt"));
 const explained = current.answer_revealed && step.explanation && !current.ended;
 $("explanation").hidden = !explained;
 $("explanation").textContent = explained ? step.explanation : "";
@@ -620,7 +643,7 @@ button.addEventListener("click", () => act(button.dataset.action));
 });
 document.querySelector('[data-local="qr"]').addEventListener("click", toggleQr);
 document.querySelector('[data-local="fullscreen"]').addEventListener("click", toggleFullscreen);
-window.addEventListener("resize", () => fit($("prompt")));
+window.addEventListener("resize", fitPrompt);
 setInterval(tick, 250);
 follow();
 })();
