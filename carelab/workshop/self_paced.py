@@ -108,7 +108,13 @@ def progress_block(db: Connection, workshop: Workshop) -> dict[str, Any] | None:
         return None
     found = progress(db, workshop)
     steps = [
-        {"index": s.index, "title": s.title, "reached": s.reached, "answered": s.answered}
+        {
+            "index": s.index,
+            "title": s.title,
+            "reached": s.reached,
+            "answered": s.answered,
+            "answerable": s.answerable,
+        }
         for s in found.steps
     ]
     return {"steps": steps, "finished": found.finished, "joined": len(found.phones)}

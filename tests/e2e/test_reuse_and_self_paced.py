@@ -181,6 +181,29 @@ def test_duplicate_template_schedule_and_a_self_paced_room(browser: Browser, ser
     expect(page.get_by_text(final)).to_be_visible()
     wait_for_app(page)
     shot(page, "reuse-facilitate-progress-1280")
+    # The presenter screen shows the same progress: a bar per step, the counts as text.
+    with host.context.expect_page() as opened:
+        page.get_by_role("link", name="Open presenter screen").click()
+    screen = patient(opened.value)
+    screen.set_viewport_size({"width": 1280, "height": 720})
+    progress = screen.locator("#block-progress")
+    expect(progress.get_by_role("heading", name="Self-paced progress")).to_be_visible()
+    expect(progress).to_contain_text("1 of 2 finished")
+
+    def row(index: int):
+        return progress.locator(".bar-row", has_text=f"{index + 1}. {steps[index]['title']}")
+
+    expect(row(1)).to_contain_text("2 of 2")
+    expect(row(1)).to_contain_text("2 answered")
+    expect(row(2)).to_contain_text("1 of 2")
+    # Bob moves on: the presenter follows without a reload.
+    bob.page.get_by_role("button", name="Next →").tap()
+    bob.expect_step(2, steps[2]["title"])
+    expect(row(2)).to_contain_text("2 of 2")
+    screen.wait_for_timeout(800)  # let the bars finish growing, for the picture
+    screen.screenshot(path="screenshots/reuse-presenter-progress-1280.png")
+    axe.assert_accessible(screen, "presenter with self-paced progress", whole_page=False)
+    screen.close()
     page.set_viewport_size({"width": 390, "height": 844})
     expect(page.get_by_text("1 of 2 finished", exact=False)).to_be_visible()
     shot(page, "reuse-facilitate-progress-390")

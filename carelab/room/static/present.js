@@ -320,19 +320,20 @@ revote: renderShift,
 const BLOCKS = {};
 
 // Self-paced progress: per step a bar of the phones that reached it, and as text how many
-// reached and answered it; how many finished above.
+// reached and answered it; how many finished above. A long plan shows its questions only.
 BLOCKS.progress = function renderProgress(box, block) {
-const steps = block.steps || [];
+const all = block.steps || [];
+const steps = all.length > 12 ? all.filter((s) => s.answerable) : all;
 const joined = block.joined || 0;
 const rows = keep(box, "progress:" + steps.length, steps.length, {
 before: () => [el("h2", "block-title", "Self-paced progress"), el("p", "summary")],
-holder: holder("bars progress", "repeat(" + steps.length + ", minmax(0, 2.6rem))"),
+holder: holder("bars pace-bars", "repeat(" + steps.length + ", minmax(0, 2.4rem))"),
 row: barRow,
 });
-summaryLine(box).textContent = block.finished + " of " + joined + " finished";
+summaryLine(box).textContent = block.finished + " of " + joined + " finished · each bar: how many reached the step";
 steps.forEach((s, i) => {
-const label = s.index + 1 + ". " + s.title + " · " + s.answered + " answered";
-setBar(rows.children[i], label, joined ? s.reached / joined : 0, s.reached + " of " + joined, false);
+const value = s.reached + " of " + joined + (s.answerable ? " · " + s.answered + " answered" : "");
+setBar(rows.children[i], s.index + 1 + ". " + s.title, joined ? s.reached / joined : 0, value, false);
 });
 };
 
