@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from carelab.store import db as store_db
 from carelab.workshop import reuse, workshops
 from tests.e2e import axe
-from tests.e2e.conftest import server_env, shot, wait_for_app
+from tests.e2e.conftest import SHOTS, server_env, shot, wait_for_app
 from tests.e2e.waits import patient
 from tests.e2e.workshop_room import ACK, CASE_TITLE, Host, Phone, no_errors, workshop_state
 
@@ -201,7 +201,8 @@ def test_duplicate_template_schedule_and_a_self_paced_room(browser: Browser, ser
     bob.expect_step(2, steps[2]["title"])
     expect(row(2)).to_contain_text("2 of 2")
     screen.wait_for_timeout(800)  # let the bars finish growing, for the picture
-    screen.screenshot(path="screenshots/reuse-presenter-progress-1280.png")
+    SHOTS.mkdir(exist_ok=True)
+    screen.screenshot(path=str(SHOTS / "reuse-presenter-progress-1280.png"))
     axe.assert_accessible(screen, "presenter with self-paced progress", whole_page=False)
     screen.close()
     page.set_viewport_size({"width": 390, "height": 844})
