@@ -24,6 +24,8 @@ def test_create_a_self_paced_scheduled_workshop_then_start_it(app, admin, db, sh
     [made] = workshops.list_workshops(db, admin)
     assert made.self_paced and made.source_id == "coproduction"
     assert made.scheduled_for == datetime.combine(day, time(14, 30), UTC).timestamp()
+    # The form forgets the schedule, so the next workshop is not scheduled by accident.
+    assert at.checkbox(key="facilitate.create.later").value is False
     # The page lists it as upcoming, with its link, and says what phones see meanwhile.
     assert any("Upcoming workshops" in s.value for s in at.subheader)
     assert any(f"/room/{made.code}" in c.value for c in at.code)

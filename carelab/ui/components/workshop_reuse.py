@@ -63,6 +63,9 @@ def sources(user: User, catalog: Catalog, kind: str) -> dict[str, str]:
     return found
 
 
+LATER = "facilitate.create.later"
+
+
 def create_options() -> dict[str, Any]:
     """The form's self-paced and scheduling choices, as create settings (in a form)."""
     settings: dict[str, Any] = {
@@ -73,7 +76,7 @@ def create_options() -> dict[str, Any]:
             key="facilitate.create.self_paced",
         )
     }
-    later = st.checkbox("Schedule for a later start", key="facilitate.create.later")
+    later = st.checkbox("Schedule for a later start", key=LATER)
     left, right = st.columns(2)
     tomorrow = datetime.now(zone()).date() + timedelta(days=1)
     day = left.date_input("Schedule for (date)", value=tomorrow, key="facilitate.create.day")

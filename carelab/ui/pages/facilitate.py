@@ -51,6 +51,8 @@ def create_form() -> None:
         with shown_as_message():
             made = workshop_reuse.create(user, catalog, chosen, title, anonymous, with_quiz,
                                          settings)  # fmt: skip
+            # The next workshop starts unscheduled: a tick left on would schedule it too.
+            st.session_state.pop(workshop_reuse.LATER, None)
             workshop_reuse.open_workshop(made)
 
 
