@@ -1,0 +1,100 @@
+"""Every press of a Facilitate button takes effect, whenever it lands relative to the refresh.
+
+Facilitate re-reads the room every 2 and 3 seconds. A facilitator using it as a remote from
+a phone must never press Next or Approve and see nothing happen: this test presses the
+pacing, questions-from-the-floor and quiz buttons many times, each after a random pause
+(so the presses fall at every point of the refresh cycles), and checks in the database
+that each press did what it says, once. Before the fix, some presses were lost (see
+docs/facilitator.md, "Buttons and the live refresh").
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.test_floor_questions import create_with_questions, question_on_facilitate, stored
+from tests.e2e.workshop_room import Host, Phone, no_errors, workshop_state
+
+pytestmark = pytest.mark.browser
+
+# Presses per test run; CARELAB_CLICKS raises it for a longer measurement.
+PRESSES = int(os.environ.get("CARELAB_CLICKS", "60"))
+QUESTION = "Can we see the costs per patient?"
+APPLIED_WITHIN = 10.0  # seconds: a press's effect arrives in well under 1 s when all is well
+
+
+def _press(host: Host, scope, label: str, applied: Callable[[], bool], lost: list[str]) -> None:
+    """Wait a random moment, press `label` once, and note it if it never took effect."""
+    time.sleep(random.uniform(0, 3.2))  # the refreshes run every 2 s and 3 s
+    button = scope.get_by_role("button", name=label, exact=True)
+    expect(button).to_be_enabled()
+    button.click()
+    deadline = time.monotonic() + APPLIED_WITHIN
+    while time.monotonic() < deadline:
+        if applied():
+            return
+        time.sleep(0.1)
+    lost.append(label)
+
+
+def test_every_press_on_facilitate_takes_effect_while_the_page_refreshes(
+    browser: Browser, server
+) -> None:
+    random.seed(os.environ.get("CARELAB_CLICKS_SEED", "facilitate"))
+    host = Host(browser, server)
+    phone = Phone(browser, server, "Asker")
+    try:
+        create_with_questions(host)
+        phone.join(host.code)
+        phone.page.get_by_label("Ask the facilitator a question").fill(QUESTION)
+        phone.page.get_by_role("button", name="Send question").tap()
+        expect(phone.page.get_by_text("Sent ✓ The facilitator will approve it")).to_be_visible()
+        expect(question_on_facilitate(host, QUESTION)).to_be_visible()
+        wid = host.workshop_id
+
+        def question() -> dict:
+            return stored(server, wid)[QUESTION]
+
+        def status(wanted: str) -> Callable[[], bool]:
+            return lambda: question()["status"] == wanted
+
+        def step(wanted: int) -> Callable[[], bool]:
+            return lambda: workshop_state(server, wid).current_step == wanted
+
+        def scored(wanted: bool) -> Callable[[], bool]:
+            return lambda: workshop_state(server, wid).scored is wanted
+
+        lost: list[str] = []
+        box = question_on_facilitate(host, QUESTION)
+        _press(host, box, "Approve", status("open"), lost)
+        assert not lost, "Approve was pressed and nothing happened"
+        presses = 1
+        # Each round presses a pair that undoes itself, so the room ends where it began.
+        rounds = [
+            (host.page, ("Next →", step(1)), ("← Previous", step(0))),
+            (box, ("Mark answered", status("answered")), ("Reopen", status("open"))),
+            (host.page, ("Score answers (quiz mode)", scored(True)),
+             ("Turn scoring off", scored(False))),
+        ]  # fmt: skip
+        while presses < PRESSES:
+            for scope, *pair in rounds:
+                for label, applied in pair:
+                    _press(host, scope, label, applied, lost)
+                    if lost and lost[-1] == label:
+                        # A lost press leaves the state as it was: press it again to go on.
+                        _press(host, scope, label, applied, lost)
+                    presses += 1
+        no_errors(host.page)
+        assert not lost, f"{len(lost)} of {presses} presses had no effect: {lost}"
+        # Nothing was applied twice: the room is back where it began.
+        assert workshop_state(server, wid).current_step == 0
+        assert question()["status"] == "open"
+    finally:
+        phone.context.close()
+        host.context.close()
