@@ -18,7 +18,12 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.test_floor_questions import create_with_questions, question_on_facilitate, stored
+from tests.e2e.test_floor_questions import (
+    create_with_questions,
+    question_on_facilitate,
+    spotlight,
+    stored,
+)
 from tests.e2e.workshop_room import Host, Phone, no_errors, workshop_state
 
 pytestmark = pytest.mark.browser
@@ -29,12 +34,16 @@ QUESTION = "Can we see the costs per patient?"
 APPLIED_WITHIN = 10.0  # seconds: a press's effect arrives in well under 1 s when all is well
 
 
-def _press(host: Host, scope, label: str, applied: Callable[[], bool], lost: list[str]) -> None:
+def _press(scope, label: str, applied: Callable[[], bool], pressed: list[str],
+           lost: list[str]) -> None:  # fmt: skip
     """Wait a random moment, press `label` once, and note it if it never took effect."""
-    time.sleep(random.uniform(0, 3.2))  # the refreshes run every 2 s and 3 s
+    # Half the presses come soon after the previous one took effect (as a facilitator moving
+    # through a list does), half anywhere in the refresh cycles (every 2 s and 3 s).
+    time.sleep(random.uniform(0, 0.4) if random.random() < 0.5 else random.uniform(0, 3.2))
     button = scope.get_by_role("button", name=label, exact=True)
     expect(button).to_be_enabled()
     button.click()
+    pressed.append(label)
     deadline = time.monotonic() + APPLIED_WITHIN
     while time.monotonic() < deadline:
         if applied():
@@ -67,31 +76,35 @@ def test_every_press_on_facilitate_takes_effect_while_the_page_refreshes(
         def step(wanted: int) -> Callable[[], bool]:
             return lambda: workshop_state(server, wid).current_step == wanted
 
+        def on_screen(wanted: bool) -> Callable[[], bool]:
+            return lambda: (spotlight(host) == question()["id"]) is wanted
+
         def scored(wanted: bool) -> Callable[[], bool]:
             return lambda: workshop_state(server, wid).scored is wanted
 
+        pressed: list[str] = []
         lost: list[str] = []
         box = question_on_facilitate(host, QUESTION)
-        _press(host, box, "Approve", status("open"), lost)
+        _press(box, "Approve", status("open"), pressed, lost)
         assert not lost, "Approve was pressed and nothing happened"
-        presses = 1
         # Each round presses a pair that undoes itself, so the room ends where it began.
         rounds = [
             (host.page, ("Next →", step(1)), ("← Previous", step(0))),
             (box, ("Mark answered", status("answered")), ("Reopen", status("open"))),
+            (box, ("Put on the screen", on_screen(True)),
+             ("Take off the screen", on_screen(False))),
             (host.page, ("Score answers (quiz mode)", scored(True)),
              ("Turn scoring off", scored(False))),
         ]  # fmt: skip
-        while presses < PRESSES:
+        while len(pressed) < PRESSES:
             for scope, *pair in rounds:
                 for label, applied in pair:
-                    _press(host, scope, label, applied, lost)
+                    _press(scope, label, applied, pressed, lost)
                     if lost and lost[-1] == label:
                         # A lost press leaves the state as it was: press it again to go on.
-                        _press(host, scope, label, applied, lost)
-                    presses += 1
+                        _press(scope, label, applied, pressed, lost)
         no_errors(host.page)
-        assert not lost, f"{len(lost)} of {presses} presses had no effect: {lost}"
+        assert not lost, f"{len(lost)} of {len(pressed)} presses had no effect: {lost}"
         # Nothing was applied twice: the room is back where it began.
         assert workshop_state(server, wid).current_step == 0
         assert question()["status"] == "open"
