@@ -100,7 +100,8 @@ def test_every_press_on_facilitate_takes_effect_while_the_page_refreshes(
             for scope, *pair in rounds:
                 for label, applied in pair:
                     _press(scope, label, applied, pressed, lost)
-                    if lost and lost[-1] == label:
+                    again = scope.get_by_role("button", name=label, exact=True)
+                    if lost and lost[-1] == label and again.count() and not applied():
                         # A lost press leaves the state as it was: press it again to go on.
                         _press(scope, label, applied, pressed, lost)
         no_errors(host.page)
