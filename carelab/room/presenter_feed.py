@@ -12,18 +12,34 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
-from typing import Any
+from typing import Any, TypeVar
 
 from carelab.errors import CareLabError, NotFound
-from carelab.room.hub import in_db
 from carelab.store import Connection
+from carelab.store import db as store_db
 from carelab.store import presenter as store
 from carelab.workshop import presenter
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 View = dict[str, Any]
 POLL_SECONDS = 0.25
+# The presenters' reads run on a thread of their own, not in the pool that serves the
+# phones: with 1,000 phones answering, a read queued behind their saves held the screen
+# back by seconds (docs/performance.md).
+_READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presenter-feed")
+
+
+def _read_here(work: Callable[..., T], *args: Any) -> T:
+    with store_db.named_failures():
+        return work(store_db.thread_connection(), *args)
+
+
+async def read(work: Callable[..., T], *args: Any) -> T:
+    """Run `work(db, *args)` on the presenters' own reader thread and its kept connection."""
+    return await asyncio.get_running_loop().run_in_executor(_READER, _read_here, work, *args)
 
 
 def _fresh(db: Connection, workshop_id: int) -> tuple[Any, View | None]:
@@ -141,10 +157,10 @@ class Feeds:
                 del self._feeds[key]
 
     async def _check(self, feed: Feed) -> None:
-        found = await in_db(store.signature, feed.workshop_id)
+        found = await read(store.signature, feed.workshop_id)
         if found is not None and found == feed.signature:
             return
-        signature, view = await in_db(_fresh, feed.workshop_id)
+        signature, view = await read(_fresh, feed.workshop_id)
         if view is None:
             feed.publish(None, None)
             return

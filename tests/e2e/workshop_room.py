@@ -87,6 +87,11 @@ class Host:
         page.get_by_role("link", name="Facilitate").click()
         expect(page.get_by_role("heading", name="Facilitate a workshop")).to_be_visible()
         wait_for_app(page)
+        # "Start from" picks the list "Run the plan of" offers: cases, modules or templates.
+        kind = {"Module": "A module", "Template": "My templates"}.get(source.split(":")[0])
+        if kind:
+            page.get_by_text(kind, exact=True).click()
+            wait_for_app(page)
         page.get_by_label("Run the plan of").click()
         page.get_by_role("option", name=source).click()
         page.get_by_label("Title shown to participants (optional)").fill(title)

@@ -185,3 +185,34 @@ def test_the_presenter_shows_progress_and_follows_each_phone(db, people, paced, 
     block = presenter.presenter_view(db, paced.id)["progress"]
     assert block["steps"][QUIZ] == {"index": QUIZ, "title": block["steps"][QUIZ]["title"],
                                      "reached": 1, "answered": 1, "answerable": True}  # fmt: skip
+
+
+def test_summaries_show_progress_without_nicknames_when_anonymous(db, people, paced):
+    from carelab.workshop import summary
+    from tests.unit.workshop.test_summary import pdf_text
+
+    ann, bob = join(db, paced, "Ann"), join(db, paced, "Bob")
+    for index, value in {1: 0, 2: [0], 3: 4, 4: 10, 5: "fluids", 6: 1, 7: 12}.items():
+        self_paced.move(db, paced.code, ann.token, index)
+        participants.answer(db, paced.code, ann.token, index, value)
+    self_paced.move(db, paced.code, ann.token, LAST)
+    self_paced.move(db, paced.code, bob.token, 1)
+    text = summary.summary_markdown(db, paced.id)
+    assert "## Self-paced progress" in text
+    assert "1 of 2 participants finished (answered all 7 questions" in text
+    assert "| 2. Poll one | 2 | 1 |" in text and "| 1. Welcome | 2 | - |" in text
+    assert "| Participant 1 | 9 | 7 | yes |" in text and "| Participant 2 | 2 | 0 | no |" in text
+    assert "Ann" not in text and "Bob" not in text  # anonymous: numbers only
+    assert "Participant: Participant 1 · At step: 9 · Answered: 7 · Finished: yes" in pdf_text(
+        summary.summary_pdf(db, paced.id)
+    )
+    # Switched back to facilitator pacing, the room still reports how far phones got.
+    self_paced.set_self_paced(db, people.facilitator, paced.id, False)
+    assert "## Self-paced progress" in summary.summary_markdown(db, paced.id)
+
+
+def test_a_facilitator_paced_summary_has_no_progress_section(db, people, room):
+    from carelab.workshop import summary
+
+    join(db, room)
+    assert "Self-paced progress" not in summary.summary_markdown(db, room.id)
