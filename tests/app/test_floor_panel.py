@@ -39,14 +39,14 @@ def test_a_moderated_room_from_the_create_form_to_the_screen(app, admin, db, shi
     assert "Waiting for approval" in caption and "Participant 1" in caption
     assert "Dr Who" not in caption
     (question,) = floor.questions(db, admin, workshop.id)
-    at.button(key=f"floor.open.{question.id}").click().run()
+    at.button(key=f"floor.status.{question.id}").click().run()
     assert floor.questions(db, admin, workshop.id)[0].status == "open"
-    at.button(key=f"floor.spotlight.{question.id}").click().run()
+    at.button(key=f"floor.screen.{question.id}").click().run()
     assert workshops.get_workshop(db, workshop.id).floor_spotlight_id == question.id
     assert any("On the screen" in c.value for c in at.caption)
-    at.button(key=f"floor.answered.{question.id}").click().run()
+    at.button(key=f"floor.status.{question.id}").click().run()
     assert floor.questions(db, admin, workshop.id)[0].status_label == "Answered"
-    at.button(key=f"floor.hidden.{question.id}").click().run()
+    at.button(key=f"floor.hide.{question.id}").click().run()
     assert floor.questions(db, admin, workshop.id)[0].status == "hidden"
     assert workshops.get_workshop(db, workshop.id).floor_spotlight_id is None
     assert any(e.label.startswith("Hidden (1)") for e in at.expander)

@@ -55,11 +55,11 @@ def test_reveal_hide_and_turn_scoring_off_from_the_panel(app, admin, db):
     assert not workshops.get_workshop(db, made.id).leaderboard_revealed
 
     at.button(key="quiz.board").click().run()
-    at.button(key="quiz.off").click().run()
+    at.button(key="quiz.scoring").click().run()
     now = workshops.get_workshop(db, made.id)
     assert not now.scored and not now.leaderboard_revealed
     assert not at.table and "Scoring is off: no points or leaderboard anywhere." in texts(at)
-    at.button(key="quiz.on").click().run()
+    at.button(key="quiz.scoring").click().run()
     assert workshops.get_workshop(db, made.id).scored
 
 

@@ -8,11 +8,13 @@ participant's Markdown or HTML is never rendered.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import streamlit as st
 
 from carelab.auth import User
+from carelab.ui.components import live_actions
 from carelab.ui.errors import shown_as_message
 from carelab.workshop import floor_service
 from carelab.workshop.floor import FloorQuestion
@@ -50,13 +52,12 @@ def _settings(user: User, workshop: Workshop) -> None:
 
 
 def _act(user: User, workshop_id: int, question: FloorQuestion, action: str) -> None:
-    with shown_as_message():
-        if action == "spotlight":
-            floor_service.spotlight(user, workshop_id, question.id)
-        elif action == "off":
-            floor_service.spotlight(user, workshop_id, None)
-        else:
-            floor_service.set_status(user, workshop_id, question.id, action)
+    if action == "spotlight":
+        floor_service.spotlight(user, workshop_id, question.id)
+    elif action == "off":
+        floor_service.spotlight(user, workshop_id, None)
+    else:
+        floor_service.set_status(user, workshop_id, question.id, action)
 
 
 def _buttons(question: FloorQuestion) -> list[tuple[str, str]]:
@@ -81,10 +82,11 @@ def _question(user: User, workshop_id: int, question: FloorQuestion) -> None:
         screen = " · **On the screen**" if question.spotlight else ""
         st.caption(f"{votes} · {question.status_label} · {question.who} · asked {asked}{screen}")
         columns = st.columns(3)
-        # A callback acts before the fragment re-reads the list, so the list shows the result.
-        for column, (label, action) in zip(columns, _buttons(question), strict=False):
-            column.button(label, key=f"floor.{action}.{question.id}", on_click=_act,
-                          args=(user, workshop_id, question, action))  # fmt: skip
+        # Keyed by place (status, screen, hide), never by action: see live_actions.
+        places = zip(columns, ("status", "screen", "hide"), _buttons(question), strict=False)
+        for column, place, (label, action) in places:
+            act = partial(_act, user, workshop_id, question, action)
+            live_actions.action_button(label, f"floor.{place}.{question.id}", act, where=column)
 
 
 @st.fragment(run_every="3s")

@@ -14,6 +14,7 @@ import streamlit as st
 
 from carelab.auth import User
 from carelab.content.text import escape_markdown
+from carelab.ui.components import live_actions
 from carelab.ui.errors import shown_as_message
 from carelab.workshop import quiz
 from carelab.workshop.quiz import Leaderboard
@@ -64,10 +65,7 @@ def tie_line(board: Leaderboard) -> str | None:
 
 
 def _act(label: str, key: str, action: Callable[[], object], disabled: bool = False) -> None:
-    if st.button(label, key=key, disabled=disabled):
-        with shown_as_message():
-            action()
-            st.rerun()
+    live_actions.action_button(label, key, action, disabled=disabled)
 
 
 def _scoring(user: User, workshop: Workshop, on: bool) -> Callable[[], object]:
@@ -79,12 +77,17 @@ def panel(user: User, workshop: Workshop) -> None:
     st.header("Quiz mode", anchor=False)
     if not workshop.scored:
         st.caption("Scoring is off: no points or leaderboard anywhere.")
-        _act("Score answers (quiz mode)", "quiz.on", _scoring(user, workshop, True), workshop.ended)
+        _act(
+            "Score answers (quiz mode)",
+            "quiz.scoring",
+            _scoring(user, workshop, True),
+            workshop.ended,
+        )
         return
     st.caption(rule(workshop))
     left, right = st.columns(2)
     with left:
-        _act("Turn scoring off", "quiz.off", _scoring(user, workshop, False), workshop.ended)
+        _act("Turn scoring off", "quiz.scoring", _scoring(user, workshop, False), workshop.ended)
     with right:
         shown = workshop.leaderboard_revealed
         _act("Hide the leaderboard" if shown else "Reveal the leaderboard", "quiz.board",

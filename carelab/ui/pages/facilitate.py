@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -13,6 +14,7 @@ from carelab.auth import User
 from carelab.ui import state
 from carelab.ui.components import (
     floor_panel,
+    live_actions,
     presenter_link,
     quiz_panel,
     self_paced_panel,
@@ -57,7 +59,11 @@ def create_form() -> None:
 
 
 def controls(workshop: Workshop) -> None:
-    """Pacing, answering, reveal, timer and end; each checked again on the server."""
+    """Pacing, answering, reveal, timer and end; each checked again on the server.
+
+    Each is a callback (carelab.ui.components.live_actions), so a press counts even when it
+    lands while one of the page's live sections is re-reading the room.
+    """
     actions: dict[str, Callable[[User, int], Workshop]] = {
         "← Previous": facilitation.previous_step, "Next →": facilitation.next_step,
         "Open answering": facilitation.open_answering,
@@ -71,23 +77,23 @@ def controls(workshop: Workshop) -> None:
             ("Reveal results", "Hide results", "Reveal the right answer"))  # fmt: skip
     for row in rows:
         for column, label in zip(st.columns(4), row, strict=False):
-            if column.button(label, key=f"facilitate.{label}", disabled=workshop.ended,
-                             width="stretch"):  # fmt: skip
-                with shown_as_message():
-                    actions[label](user, workshop.id)
-                    st.rerun()
-    seconds = st.number_input("Timer (seconds)", 5, 3600, 60, step=5, key="facilitate.seconds")
+            live_actions.action_button(label, f"facilitate.{label}",
+                                       partial(actions[label], user, workshop.id),
+                                       where=column, disabled=workshop.ended,
+                                       width="stretch")  # fmt: skip
+    st.number_input("Timer (seconds)", 5, 3600, 60, step=5, key="facilitate.seconds")
     left, right = st.columns(2)
-    if left.button("Start timer", disabled=workshop.ended):
-        with shown_as_message():
-            facilitation.start_timer(user, workshop.id, int(seconds))
-            st.rerun()
+    live_actions.action_button(
+        "Start timer", "facilitate.timer",
+        lambda: facilitation.start_timer(user, workshop.id,
+                                         int(st.session_state["facilitate.seconds"])),
+        where=left, disabled=workshop.ended,
+    )  # fmt: skip
     with right.popover("End the workshop", disabled=workshop.ended):
         st.write("Participants can no longer answer. Results and exports stay available.")
-        if st.button("End it now", type="primary", key="facilitate.end"):
-            with shown_as_message():
-                facilitation.end_workshop(user, workshop.id)
-                st.rerun()
+        live_actions.action_button("End it now", "facilitate.end",
+                                   partial(facilitation.end_workshop, user, workshop.id),
+                                   type="primary")  # fmt: skip
 
 
 @st.fragment(run_every="2s")
@@ -117,12 +123,12 @@ def live(workshop_id: int) -> None:
             if step.mode == "open" and not response.hidden:
                 left, right = st.columns([5, 1])
                 left.text(f"#{response.participant_number}: {response.answer}")
-                if right.button(
-                    "Hide", key=f"hide.{workshop.current_step}.{response.participant_number}"
-                ):
-                    with shown_as_message():
-                        facilitation.hide_response(user, workshop.id, workshop.current_step,
-                                                   response.participant_number)  # fmt: skip
+                hide = partial(facilitation.hide_response, user, workshop.id,
+                               workshop.current_step, response.participant_number)  # fmt: skip
+                live_actions.action_button(
+                    "Hide", f"hide.{workshop.current_step}.{response.participant_number}",
+                    hide, where=right,
+                )  # fmt: skip
     if step.kind == "lab":
         views.lab_truth_view(workshop, step)
 
