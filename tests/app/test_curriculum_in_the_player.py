@@ -11,6 +11,7 @@ from carelab.content.schema import (
     MultipleChoice,
     Numeric,
     QuizStep,
+    Ranking,
     ReflectionStep,
     ShortAnswer,
     SingleChoice,
@@ -33,6 +34,8 @@ def right_answer(question):
         return question.answer
     if isinstance(question, Numeric):
         return str(question.answer)
+    if isinstance(question, Ranking):
+        return list(range(len(question.items)))  # authors write the items in the right order
     assert isinstance(question, ShortAnswer)
     return question.accepted[0].replace("*", "")
 
