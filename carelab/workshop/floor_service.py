@@ -38,10 +38,14 @@ def export_csv(user: User | None, workshop_id: int) -> bytes:
 
 
 def change_settings(
-    user: User | None, workshop_id: int, questions: bool, moderated: bool
+    user: User | None,
+    workshop_id: int,
+    questions: bool | None = None,
+    moderated: bool | None = None,
 ) -> workshops.Workshop:
-    """Turn questions from the floor and their moderation on or off while the room runs."""
+    """Turn questions from the floor or their moderation (each left alone when None) on or off."""
+    chosen = {"floor_questions": questions, "floor_moderated": moderated}
     with store_db.session() as db:
         return workshops.change_settings(
-            db, user, workshop_id, floor_questions=questions, floor_moderated=moderated
+            db, user, workshop_id, **{k: v for k, v in chosen.items() if v is not None}
         )

@@ -71,3 +71,19 @@ def test_a_room_without_questions_shows_only_the_switches(app, admin, db, shippe
     assert any(h.value == "Questions from the floor" for h in at.header)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Questions from the floor (CSV)" not in labels
+
+
+def test_a_switch_follows_a_change_made_elsewhere_and_never_writes_its_old_position_back(
+    app, admin, db, shipped_content
+):
+    at, workshop = _create_with_questions(app, admin, db, moderated=False)
+    # Another tab (or a second facilitator) turns moderation on; this page reruns.
+    workshops.change_settings(db, admin, workshop.id, floor_moderated=True)
+    at.run()
+    assert at.toggle(key=f"floor.moderated.{workshop.id}").value is True
+    at.run()
+    assert workshops.get_workshop(db, workshop.id).floor_moderated
+    # Flipping it here still works, once.
+    at.toggle(key=f"floor.moderated.{workshop.id}").set_value(False).run()
+    assert not workshops.get_workshop(db, workshop.id).floor_moderated
+    assert at.toggle(key=f"floor.moderated.{workshop.id}").value is False

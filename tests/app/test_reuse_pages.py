@@ -30,7 +30,7 @@ def test_create_a_self_paced_scheduled_workshop_then_start_it(app, admin, db, sh
     assert any("Upcoming workshops" in s.value for s in at.subheader)
     assert any(f"/room/{made.code}" in c.value for c in at.code)
     assert any("Scheduled for" in i.value and "14:30" in i.value for i in at.info)
-    assert at.toggle(key=f"facilitate.self_paced.{made.id}.True").value is True
+    assert at.toggle(key=f"facilitate.self_paced.{made.id}").value is True
     at.button(key="facilitate.start_now").click().run()
     assert workshops.get_workshop(db, made.id).scheduled_for is None
     assert not any("Scheduled for" in i.value for i in at.info)
@@ -89,6 +89,6 @@ def test_the_progress_panel_and_the_pacing_switch(app, admin, db, shipped_conten
     texts = [p.proto.text for p in at.get("progress")]
     assert texts[0].startswith("1. ") and texts[0].endswith(": 2 of 2 reached")
     assert texts[-1].endswith("1 of 2 reached")
-    at.toggle(key=f"facilitate.self_paced.{room.id}.True").set_value(False).run()
+    at.toggle(key=f"facilitate.self_paced.{room.id}").set_value(False).run()
     assert not workshops.get_workshop(db, room.id).self_paced
     assert not at.get("progress")

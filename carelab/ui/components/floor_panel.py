@@ -41,14 +41,16 @@ def create_options() -> dict[str, Any]:
 
 def _settings(user: User, workshop: Workshop) -> None:
     left, right = st.columns(2)
-    questions = left.toggle(QUESTIONS, value=workshop.floor_questions, disabled=workshop.ended,
-                            key=f"floor.on.{workshop.id}")  # fmt: skip
-    moderated = right.toggle(MODERATED, value=workshop.floor_moderated, disabled=workshop.ended,
-                             key=f"floor.moderated.{workshop.id}")  # fmt: skip
-    if (questions, moderated) != (workshop.floor_questions, workshop.floor_moderated):
-        with shown_as_message():
-            floor_service.change_settings(user, workshop.id, questions, moderated)
-            st.rerun()
+    live_actions.setting_toggle(
+        QUESTIONS, f"floor.on.{workshop.id}", workshop.floor_questions,
+        lambda on: floor_service.change_settings(user, workshop.id, questions=on),
+        where=left, disabled=workshop.ended,
+    )  # fmt: skip
+    live_actions.setting_toggle(
+        MODERATED, f"floor.moderated.{workshop.id}", workshop.floor_moderated,
+        lambda on: floor_service.change_settings(user, workshop.id, moderated=on),
+        where=right, disabled=workshop.ended,
+    )  # fmt: skip
 
 
 def _act(user: User, workshop_id: int, question: FloorQuestion, action: str) -> None:

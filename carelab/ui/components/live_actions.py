@@ -24,6 +24,7 @@ from typing import Any
 
 import streamlit as st
 
+from carelab.errors import CareLabError
 from carelab.ui.errors import shown_as_message
 
 
@@ -47,3 +48,35 @@ def action_button(
     the action raises is shown as a message.
     """
     where.button(label, key=key, on_click=_run, args=(action,), disabled=disabled, **options)
+
+
+def _apply_toggle(key: str, stored: bool, apply: Callable[[bool], object]) -> None:
+    wanted = bool(st.session_state[key])
+    try:
+        apply(wanted)
+    except CareLabError as exc:
+        st.session_state[key] = stored  # the switch shows what is true, not what was asked
+        st.error(str(exc), icon=":material/error:")
+    else:
+        st.session_state[f"{key}.stored"] = wanted
+
+
+def setting_toggle(
+    label: str,
+    key: str,
+    stored: bool,
+    apply: Callable[[bool], object],
+    *,
+    where: Any = st,
+    **options: Any,
+) -> None:
+    """A switch for a stored setting: it shows the stored value and a flip calls `apply`.
+
+    Same rules as action_button (a callback, a key that names its place). And when the
+    setting changes elsewhere (another tab, another facilitator, an admin), the switch
+    follows it, instead of keeping its old position and writing that back on the next run.
+    """
+    if st.session_state.get(f"{key}.stored") != stored:
+        st.session_state[key] = stored
+        st.session_state[f"{key}.stored"] = stored
+    where.toggle(label, key=key, on_change=_apply_toggle, args=(key, stored, apply), **options)

@@ -7,25 +7,22 @@ import streamlit as st
 from carelab.auth import User
 from carelab.errors import PermissionDenied
 from carelab.ui import state
-from carelab.ui.errors import shown_as_message
+from carelab.ui.components.live_actions import setting_toggle
 from carelab.workshop import reuse_services
 from carelab.workshop.workshops import Workshop
 
 
 def panel(user: User, workshop: Workshop) -> None:
     """The pacing switch; in a self-paced room, its progress (re-read every 2 seconds)."""
-    on = st.toggle(
+    setting_toggle(
         "Self-paced: participants move through the steps on their own",
-        value=workshop.self_paced,
+        f"facilitate.self_paced.{workshop.id}",
+        workshop.self_paced,
+        lambda on: reuse_services.set_self_paced(user, workshop.id, on),
         disabled=workshop.ended,
-        key=f"facilitate.self_paced.{workshop.id}.{workshop.self_paced}",
         help="Each phone has Previous and Next, answers the step it is on and then sees the "
         "right answer. Switch off to lead the room step by step again.",
     )
-    if on != workshop.self_paced:
-        with shown_as_message():
-            reuse_services.set_self_paced(user, workshop.id, on)
-            st.rerun()
     if workshop.self_paced:
         st.caption("The phones do not follow your Next and Previous while the room is self-paced.")
         progress_view(workshop.id)
