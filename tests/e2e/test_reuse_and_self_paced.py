@@ -75,8 +75,11 @@ def test_duplicate_template_schedule_and_a_self_paced_room(browser: Browser, ser
     assert copy.title == "Diabetes round, March"
     expect(page.get_by_text(f"Code: {copy.code}", exact=True)).to_be_visible()
 
-    # Save it as a template.
+    # Save it as a template. The run that opened the copy may still show the first
+    # workshop's popover for a moment: wait until only the copy's is on the page.
+    expect(page.get_by_role("button", name="Save as template")).to_have_count(1)
     page.get_by_role("button", name="Save as template").click()
+    expect(page.get_by_label("Template name")).to_have_count(1)
     page.get_by_label("Template name").fill("Diabetes plan")
     page.get_by_label("Template name").press("Enter")
     wait_for_app(page)

@@ -91,6 +91,9 @@ class Host:
         kind = {"Module": "A module", "Template": "My templates"}.get(source.split(":")[0])
         if kind:
             page.get_by_text(kind, exact=True).click()
+            # The list changes in the run the click starts: wait until it shows that kind.
+            chosen = re.compile("^" + re.escape(source.split(":")[0] + ":"))
+            expect(page.get_by_label("Run the plan of")).to_have_value(chosen)
             wait_for_app(page)
         page.get_by_label("Run the plan of").click()
         page.get_by_role("option", name=source).click()
