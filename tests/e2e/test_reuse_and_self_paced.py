@@ -20,7 +20,15 @@ from carelab.workshop import reuse, workshops
 from tests.e2e import axe
 from tests.e2e.conftest import SHOTS, server_env, shot, wait_for_app
 from tests.e2e.waits import patient
-from tests.e2e.workshop_room import ACK, CASE_TITLE, Host, Phone, no_errors, workshop_state
+from tests.e2e.workshop_room import (
+    ACK,
+    CASE_TITLE,
+    Host,
+    Phone,
+    no_errors,
+    plan_list,
+    workshop_state,
+)
 
 pytestmark = pytest.mark.browser
 PHONE_ZONE = "Asia/Tokyo"
@@ -90,7 +98,7 @@ def test_duplicate_template_schedule_and_a_self_paced_room(browser: Browser, ser
     open_new_workshop(host)
     page.get_by_text("My templates", exact=True).click()
     wait_for_app(page)
-    page.get_by_label("Run the plan of").click()
+    plan_list(page, "Template").click()
     page.get_by_role("option", name=re.compile(r"^Template: Diabetes plan")).click()
     page.get_by_label("Title shown to participants (optional)").fill("Diabetes, next week")
     page.get_by_text("Schedule for a later start", exact=True).click()
@@ -131,7 +139,7 @@ def test_duplicate_template_schedule_and_a_self_paced_room(browser: Browser, ser
     open_new_workshop(host)
     page.get_by_text("A case", exact=True).click()
     wait_for_app(page)
-    page.get_by_label("Run the plan of").click()
+    plan_list(page, "Case").click()
     page.get_by_role("option", name=f"Case: {CASE_TITLE}").click()
     page.get_by_label("Title shown to participants (optional)").fill("Before Thursday")
     page.get_by_text("Add the case's quiz questions", exact=False).click()
