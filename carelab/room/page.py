@@ -66,10 +66,11 @@ def render(code: str, joined: bool) -> str:
     )
 
 
-def headers() -> dict[str, str]:
-    """The page's security headers; no-store, because its URL carries the phone's token."""
+def headers(csp: str = CSP) -> dict[str, str]:
+    """A room page's security headers (this page's CSP unless given); no-store, no referrer."""
+    # No caching, because a page's URL or fragment carries a token; no framing, no sniffing.
     return {
-        "Content-Security-Policy": CSP,
+        "Content-Security-Policy": csp,
         "Cache-Control": "no-store",
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",

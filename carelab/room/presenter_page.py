@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import segno
 
+from carelab.room import page
 from carelab.room.page import _compact, _hash, _static
 
 TEMPLATE = _static("present.html")
@@ -51,11 +52,5 @@ def render(code: str, origin: str) -> str:
 
 
 def headers() -> dict[str, str]:
-    """The page's security headers: no caching, no referrer, no framing."""
-    return {
-        "Content-Security-Policy": CSP,
-        "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-    }
+    """The page's security headers: the room page's, with this page's CSP."""
+    return page.headers(CSP)
