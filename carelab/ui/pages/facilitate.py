@@ -36,7 +36,9 @@ def create_form() -> None:
     """Start a workshop from a case's workshop plan, a module's steps or a template."""
     sources = workshop_reuse.sources(user, catalog, workshop_reuse.start_from())
     with st.form("facilitate.create"):
-        chosen = st.selectbox("Run the plan of", list(sources), format_func=sources.get)
+        # One key: the same widget whatever "Start from" offers, not a new list each time.
+        chosen = st.selectbox("Run the plan of", list(sources), format_func=sources.get,
+                              key="facilitate.plan")  # fmt: skip
         title = st.text_input("Title shown to participants (optional)", max_chars=120)
         anonymous = st.checkbox("Anonymous (no nicknames in exports)", value=True)
         with_quiz = st.checkbox(
