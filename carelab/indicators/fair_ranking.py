@@ -89,3 +89,63 @@ def over_simulations(spec: PopulationSpec, indicator: Indicator, runs: int = RUN
              "raw_error": raw_error, "shrunk_error": error}
         )  # fmt: skip
     return Accuracy(pd.DataFrame(rows))
+
+
+def shown(table: pd.DataFrame, view: str, count: int = 20) -> pd.DataFrame:
+    """The hospitals a league shows: the `count` best or worst by raw rank, or all."""
+    ordered = table.sort_values(["raw_rank", "provider"])
+    if view == "top":
+        return ordered.head(count)
+    if view == "bottom":
+        return ordered.tail(count)
+    return ordered
+
+
+def league_rows(rows: pd.DataFrame, kind: str, noun: str = "Hospital") -> pd.DataFrame:
+    """A raw-and-shrunken league table in words and rounded numbers, one row per hospital."""
+    scale, digits, unit = (100.0, 1, " (%)") if kind == "proportion" else (1.0, 2, " (O/E)")
+
+    def interval(low: str, high: str) -> list[str]:
+        return [
+            f"{lo * scale:.{digits}f} to {hi * scale:.{digits}f}"
+            for lo, hi in zip(rows[low], rows[high], strict=True)
+        ]
+
+    return pd.DataFrame(
+        {
+            noun: rows["provider"].astype(str).to_numpy(),
+            "Raw" + unit: (rows["value"] * scale).round(digits).to_numpy(),
+            "Raw 95% interval": interval("raw_lower", "raw_upper"),
+            "Shrunken" + unit: (rows["shrunk"] * scale).round(digits).to_numpy(),
+            "Shrunken 95% interval": interval("shrunk_lower", "shrunk_upper"),
+            "Weight on own data": rows["weight"].round(2).to_numpy(),
+            "Raw rank": rows["raw_rank"].round(1).to_numpy(),
+            "Shrunken rank": rows["shrunk_rank"].round(1).to_numpy(),
+            "True rank": rows["true_rank"].round().astype("int64").to_numpy(),
+        }
+    )
+
+
+def league_description(league_result: Shrunk, rows: pd.DataFrame, kind: str) -> str:
+    """What shrinkage did: the prior, who moved most, and which order is closer to the truth."""
+    prior, table = league_result.prior, league_result.table
+    scale, unit = (100.0, "%") if kind == "proportion" else (1.0, "")
+    moved = (rows["shrunk_rank"] - rows["raw_rank"]).abs()
+    biggest = rows.loc[moved.idxmax()]
+    raw_rho, raw_error = closeness(table["raw_rank"].to_numpy(), table["true_rank"].to_numpy())
+    rho, error = closeness(table["shrunk_rank"].to_numpy(), table["true_rank"].to_numpy())
+    spread = (
+        "The hospitals differ no more than chance allows, so every estimate is pulled to the mean."
+        if prior.pools_completely
+        else f"True values are estimated to differ between hospitals with a standard deviation "
+        f"of {prior.spread * scale:.2f}{unit}."
+    )
+    return (
+        f"Each hospital's estimate is pulled towards the overall mean of "
+        f"{prior.mean * scale:.2f}{unit}, the more so the fewer its patients. {spread} "
+        f"Of the {len(rows)} shown, {int((moved >= 5).sum())} move 5 places or more; the "
+        f"biggest move is {biggest['provider']}, from rank {biggest['raw_rank']:.0f} to "
+        f"{biggest['shrunk_rank']:.0f}. In this population the raw order is on average "
+        f"{raw_error:.1f} places from the true order (Spearman {raw_rho:.2f}), the shrunken "
+        f"order {error:.1f} places (Spearman {rho:.2f})."
+    )

@@ -146,3 +146,71 @@ def simulate(spec: RtmSpec | None = None) -> RtmResult:
     # The share of the year-one spread between units that is true difference, not luck.
     share = np.var(true1, axis=1) / np.maximum(np.var(year1, axis=1), 1e-12)
     return RtmResult(spec, units, runs, float(np.mean(share)))
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.2f}%"
+
+
+def _points(value: float) -> str:
+    return f"{value * 100:.2f} percentage points"
+
+
+def summary_rows(result: RtmResult) -> dict[str, tuple[float, float]]:
+    """Each headline number for the shown run and as the mean over all runs (proportions)."""
+    runs = result.runs
+    labels = {
+        "Flagged hospitals' mean death rate, year one": "year1",
+        "Their mean death rate, year two": "year2",
+        "Apparent improvement of the flagged": "apparent",
+        "True improvement (known truth)": "real",
+        "Of which chance (regression to the mean)": "chance",
+        "How much worse they looked in year one than they truly were": "looked_worse",
+    }
+    return {label: (float(runs[c].iloc[0]), float(runs[c].mean())) for label, c in labels.items()}
+
+
+def trial_rows(result: RtmResult) -> dict[str, tuple[float, float, float, float]]:
+    """The randomised comparison: this run, the mean, and the central 95% of the runs."""
+    labels = {
+        "Intervention arm: fall in death rate": "arm_change",
+        "Control arm (nothing done): fall in death rate": "control_change",
+        "Difference between the arms (the trial's estimate)": "randomised_estimate",
+        "True effect on the intervention arm (known truth)": "true_effect",
+    }
+    out = {}
+    for label, column in labels.items():
+        values = result.runs[column]
+        low, high = values.quantile([0.025, 0.975])
+        out[label] = (float(values.iloc[0]), float(values.mean()), float(low), float(high))
+    return out
+
+
+def run_description(result: RtmResult) -> str:
+    """The shown run in words: who was flagged, how much they 'improved' and why."""
+    runs, spec = result.runs, result.spec
+    first = runs.iloc[0]
+    return (
+        f"The {spec.flagged} hospitals with the highest death rates in year one (mean "
+        f"{_pct(first['year1'])}) had a mean of {_pct(first['year2'])} in year two: an "
+        f"apparent improvement of {_points(first['apparent'])}, of which "
+        f"{_points(first['real'])} was real and {_points(first['chance'])} chance. Their true "
+        f"rates averaged {_pct(first['true1'])}: worse than the typical hospital's "
+        f"{_pct(spec.baseline)}, but not as bad as year one made them look. Over "
+        f"{len(runs)} simulated runs their rate fell in {result.share_improved():.0%}."
+    )
+
+
+def trial_description(result: RtmResult) -> str:
+    """What the randomised control group shows, over all runs."""
+    rows = trial_rows(result)
+    arm, control, difference, truth = (value[1] for value in rows.values())
+    low, high = rows["Difference between the arms (the trial's estimate)"][2:]
+    return (
+        f"Split the flagged hospitals at random into two arms. On average over the runs the "
+        f"intervention arm's rate fell by {_points(arm)} and the control arm's, where nothing "
+        f"was done, by {_points(control)}. The difference, {_points(difference)} (95% of runs "
+        f"between {low * 100:.2f} and {high * 100:.2f}), estimates the true effect of "
+        f"{_points(truth)}: the control group's fall is regression to the mean, and subtracting "
+        "it removes it."
+    )
