@@ -10,6 +10,9 @@ Keys (medians, ms unless named):
 - million_patients_ms / million_patients_rss_mb: 1,000,000 patients end to end in a fresh
   process (simulate, fit, measure, funnel, ranks), and that process's peak memory.
   Target < 10 s and < 1 GB.
+- shrinkage_1000_units_ms: empirical-Bayes shrinkage of 1,000 units' proportions (beta-binomial
+  prior by marginal maximum likelihood, posterior estimates and 95% intervals, exact raw
+  intervals). Target < 50 ms.
 - reference_ms / reference_ratio: the same risk adjustment and exact funnel done the plain
   way (a statsmodels logit, then a Python loop over providers calling scipy), timed in the
   same run; reference_ratio = reference_ms / ours, so 10 means ours is ten times faster.
@@ -30,7 +33,7 @@ import time
 import numpy as np
 
 from bench.common import median_ms, report
-from carelab.indicators import funnel, ranking
+from carelab.indicators import funnel, ranking, shrinkage
 from carelab.indicators.lab import compare_results, run
 from carelab.indicators.measures import Indicator, expected_risk, measure
 from carelab.indicators.population import PopulationSpec, simulate
@@ -104,6 +107,15 @@ def _reference(population) -> None:
                 stats.binom.cdf([r - 1, r], n, target)
 
 
+def shrinkage_1000_units() -> float:
+    """Median ms to shrink 1,000 units' proportions (sizes 20 to 2,000, seeded)."""
+    rng = np.random.default_rng(2)
+    sizes = rng.integers(20, 2000, 1000)
+    events = rng.binomial(sizes, rng.beta(8.0, 72.0, 1000))
+    names = [f"U{i}" for i in range(1000)]
+    return median_ms(lambda: shrinkage.shrink(names, events, sizes, "proportion"))
+
+
 def _million() -> tuple[float, float]:
     out = subprocess.run(
         [sys.executable, "-c", MILLION], cwd=REPO, capture_output=True, text=True, check=True
@@ -134,6 +146,7 @@ def main() -> None:
             "rank_sims_ms": median_ms(
                 lambda: ranking.rank_intervals(providers, numerators, denominators, sims=1000)
             ),
+            "shrinkage_1000_units_ms": shrinkage_1000_units(),
             "million_patients_ms": million_ms,
             "million_patients_rss_mb": million_rss,
             "million_wall_s": round(time.perf_counter() - started, 1),

@@ -197,7 +197,7 @@ def run_description(result: RtmResult) -> str:
         f"{_points(first['real'])} was real and {_points(first['chance'])} chance. Their true "
         f"rates averaged {_pct(first['true1'])}: worse than the typical hospital's "
         f"{_pct(spec.baseline)}, but not as bad as year one made them look. Over "
-        f"{len(runs)} simulated runs their rate fell in {result.share_improved():.0%}."
+        f"{len(runs):,} simulated runs their rate fell in {result.share_improved():.0%}."
     )
 
 

@@ -142,10 +142,12 @@ def fit_prior(numerators: object, sizes: object, kind: str = "proportion") -> Pr
             "shrinkage needs some units with events and some without."
         )
     objective = _beta_binomial if kind == "proportion" else _negative_binomial
+    # SLSQP, not L-BFGS-B: on 1,000 units under load L-BFGS-B took 77 ms (about 10 ms in each
+    # call of its Fortran step, for two parameters), SLSQP 9 ms to the same optimum.
     first = (-30.0, 30.0) if kind == "proportion" else (np.log(total / size.sum()) - 20, 20.0)
     fit = optimize.minimize(
         objective, _start(num, size, kind), args=(num, size), jac=True,
-        method="L-BFGS-B", bounds=[first, LOG_STRENGTH],
+        method="SLSQP", bounds=[first, LOG_STRENGTH],
     )  # fmt: skip
     # The likelihood flattens as the strength grows, so a fit with no between-unit variation
     # stops short of the bound: take the bound when the likelihood there is as high.

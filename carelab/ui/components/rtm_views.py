@@ -56,7 +56,7 @@ def flagged_chart(rows: pd.DataFrame, description: str) -> alt.Chart:
     names = list(MARKS)
     order = rows["Hospital"].tolist()
     base = alt.Chart(long).encode(
-        y=alt.Y("Hospital:N", sort=order, title=None),
+        y=alt.Y("Hospital:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False)),
         x=alt.X("rate:Q", title="Death rate (%)"),
     )
     lines = base.mark_line(color="#8c8c8c", aria=False).encode(detail="Hospital:N")
@@ -84,5 +84,5 @@ def trial_table(res: RtmResult) -> pd.DataFrame:
             for a, m, lo, hi in rows.values()
         ],
         index=pd.Index(list(rows), name="Percentage points"),
-        columns=["This run", f"Mean of {len(res.runs)} runs", "95% of runs"],
+        columns=["This run", f"Mean of {len(res.runs):,} runs", "95% of runs"],
     )

@@ -59,7 +59,7 @@ with results:
         pd.DataFrame(
             [[f"{a * 100:.2f}", f"{m * 100:.2f}"] for a, m in summary.values()],
             index=pd.Index(list(summary), name="Per cent or percentage points"),
-            columns=["This run", f"Mean of {len(res.runs)} runs"],
+            columns=["This run", f"Mean of {len(res.runs):,} runs"],
         )
     )
     text = rtm.run_description(res)
