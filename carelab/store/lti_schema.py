@@ -86,7 +86,7 @@ CREATE TABLE lti_grade_outbox (
     user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
     activity_id TEXT NOT NULL,
     attempt_id INTEGER NOT NULL,
-    score_given {real} NOT NULL,
+    score_given {real},
     score_maximum {real} NOT NULL,
     completed_at {real} NOT NULL,
     tries INTEGER NOT NULL DEFAULT 0,
