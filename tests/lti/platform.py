@@ -38,9 +38,11 @@ def _keys() -> tuple[str, str]:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()  # fmt: skip
-    public = private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return pem, public
 
 
@@ -169,7 +171,9 @@ class LmsPlatform:
 
     def launch_for(self, link: dict[str, t.Any], user: str, roles: list[str]) -> str:
         """The login URL for a link that Deep Linking created (its custom params, line item)."""
-        return self.login_url(user, roles, custom=link.get("custom"), line_item=link.get("line_item"))
+        return self.login_url(
+            user, roles, custom=link.get("custom"), line_item=link.get("line_item")
+        )
 
     def authorize(self, query: dict[str, str]) -> dict[str, str]:
         """The OIDC authentication endpoint: the id_token, state and where to POST them."""
