@@ -25,7 +25,8 @@ KIND_LABELS = {
 EXAMPLE_KEY = "byod.example"
 CACHE_KEY = "byod.cache"
 # Choices that belong to one file: a new file starts from its own defaults.
-FILE_CHOICES = ("byod.groups", "byod.periods", "byod.run_provider", "byod.provider", "byod.period",
+FILE_CHOICES = ("byod.groups", "byod.periods", "byod.run_provider", "byod.guide_provider",
+                "byod.provider", "byod.period",
                 "byod.group", "byod.proportion.num", "byod.proportion.den", "byod.ratio.num",
                 "byod.ratio.den")  # fmt: skip
 
