@@ -50,3 +50,26 @@ def test_an_uploaded_file_has_no_guided_reading(app, learner):
     assert not at.exception
     assert [t.label for t in at.tabs] == ["Funnel plot", "Run chart"]
     assert not any(m.value.startswith("**1. What the funnel plot flags.**") for m in at.markdown)
+
+
+def test_the_published_case_opens_in_one_click_and_says_what_is_published(app, learner):
+    at = app(user=learner, page=YOUR_DATA)
+    at.button(key="byod.load_case").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("**Example data:** Children's heart surgery in the UK")
+    texts = [m.value for m in at.markdown]
+    about = next(t for t in texts if t.startswith("Source: "))
+    assert "National Congenital Heart Disease Audit (NICOR), 2011–2014 report" in about
+    assert "Licence: no open licence: published figures quoted" in about
+    assert any(t.startswith("**Published, not simulated.**") and "**Simulated:** nothing" in t
+               for t in texts)  # fmt: skip
+    assert any(t.startswith("So RHS and GUY: flagged worse on crude deaths") for t in texts)
+    assert any("Lancet 2001;358:181–187" in t for t in texts)
+    comparison = at.dataframe[0].value
+    assert len(comparison) == 14 and "Against its predicted range" in comparison.columns
+    # The funnel below reads the same file: deaths out of operations, one row per hospital.
+    assert at.selectbox(key="byod.proportion.num").value == "deaths"
+    assert at.selectbox(key="byod.proportion.den").value == "operations"
+    funnel_rows = next(d.value for d in at.dataframe if "Verdict" in d.value.columns)
+    assert len(funnel_rows) == 14
+    assert [t.label for t in at.tabs] == ["Funnel plot", "Run chart"]

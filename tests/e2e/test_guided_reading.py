@@ -51,3 +51,18 @@ def test_guided_reading_of_the_ae_example(page: Page, server: str):
     fits(page, 390)
     shot(page, "guided-reading-390")
     axe.assert_accessible(page, "guided reading at 390")
+
+
+def test_the_published_case_on_a_phone(page: Page, server: str):
+    signed_in(page, server)
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page, f"{server}/your-data", "Your data: funnel plots and run charts")
+    page.get_by_role("button", name="Open the published case").click()
+    expect(page.get_by_text(re.compile(r"^Published, not simulated\."))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^So RHS and GUY: flagged worse"))).to_be_visible()
+    wait_for_app(page)
+    expect(page.get_by_role("tabpanel", name="Funnel plot").locator(DRAWN).first).to_be_visible()
+    no_errors(page)
+    fits(page, 390)
+    shot(page, "published-case-390")
+    axe.assert_accessible(page, "published case at 390")

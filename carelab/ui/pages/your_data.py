@@ -7,8 +7,9 @@ import streamlit as st
 
 from carelab.errors import CareLabError
 from carelab.indicators import funnel, spc, upload
+from carelab.indicators.examples import AE_ATTENDANCES, CHD_SURGERY
 from carelab.ui import state
-from carelab.ui.components import byod, guided_view
+from carelab.ui.components import byod, guided_view, published_view
 
 st.title("Your data: funnel plots and run charts")
 if state.current_user() is None:
@@ -40,6 +41,8 @@ if source is None:
     st.stop()
 if source.example is not None:
     byod.about_example(source.example)
+if source.example is CHD_SURGERY:
+    published_view.case_view(CHD_SURGERY, source.digest)
 
 try:
     mapping = byod.mapping_controls(byod.summary(source))
@@ -49,7 +52,7 @@ except CareLabError as exc:
     st.stop()
 
 chosen_groups, chosen_periods = byod.filters(data)
-guided = source.example is not None and mapping.kind == "proportion"
+guided = source.example is AE_ATTENDANCES and mapping.kind == "proportion"
 if guided:
     st.info("New to funnel plots? The **Guided reading** tab walks you through these data.",
             icon=":material/school:")  # fmt: skip
