@@ -80,3 +80,20 @@ def test_a_refused_launch_is_a_readable_page(served, page: Page):
         expect(page.get_by_role("alert")).to_contain_text("does not know the platform")
         shot(page, f"lti-refused-{width}")
     _clean(page)
+
+
+def test_in_the_course_page_open_in_a_new_window_signs_the_learner_in(served, page: Page):
+    lms, url = served
+    page.goto(lms.login_url("student-f", [LEARNER], custom=CUSTOM, framed=True))
+    tool = page.frame_locator("iframe[name=tool]")
+    expect(tool.get_by_role("heading", name="Welcome, Ada Lovelace")).to_be_visible()
+    expect(tool.get_by_role("link", name="Continue")).to_have_attribute("href", "/module?id=lti-m")
+    shot(page, "lti-framed-landing-1280")
+    with page.expect_popup() as opened:
+        tool.get_by_role("button", name="Open in a new window").click()
+    window = opened.value
+    window.wait_for_url(f"{url}/module?id=lti-m*")
+    wait_for_app(window)
+    expect(window.get_by_test_id("stSidebar").get_by_text("Signed in as")).to_contain_text(
+        "Ada Lovelace (learner)"
+    )
