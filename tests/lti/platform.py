@@ -186,8 +186,10 @@ class LmsPlatform:
         if plan["custom"]:
             launch.set_custom_parameters_claim(plan["custom"])
         if plan["deep_link"]:
-            launch.set_dl(f"{self.url}/deep-link-return", title="Add CareLab content",
-                          accept_types={"ltiResourceLink"}, extra_data={"course": "course-1"})  # fmt: skip
+            launch.set_dl(
+                f"{self.url}/deep-link-return", title="Add CareLab content",
+                accept_types={"ltiResourceLink"}, extra_data={"course": "course-1"},
+            )  # fmt: skip
         if plan["line_item"]:
             launch.set_ags(f"{self.url}/lineitems", f"{self.url}/lineitems/{plan['line_item']}")
         return launch.lti_launch()
