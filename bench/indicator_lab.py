@@ -10,6 +10,11 @@ Keys (medians, ms unless named):
 - million_patients_ms / million_patients_rss_mb: 1,000,000 patients end to end in a fresh
   process (simulate, fit, measure, funnel, ranks), and that process's peak memory.
   Target < 10 s and < 1 GB.
+- cusum_vlad_10000_ms: a risk-adjusted CUSUM (with its signals) and the VLAD for one
+  series of 10,000 patients, as `carelab cusum` computes them. Target < 50 ms.
+- average_run_length_1000_ms: 1,000 simulated runs of a 1,000-patient unit with an excess
+  from patient 500, and the false alarms and run lengths for six control limits, as the
+  "Monitoring over time" page computes them. Target < 2 s.
 - shrinkage_1000_units_ms: empirical-Bayes shrinkage of 1,000 units' proportions (beta-binomial
   prior by marginal maximum likelihood, posterior estimates and 95% intervals, exact raw
   intervals). Target < 50 ms.
@@ -33,7 +38,7 @@ import time
 import numpy as np
 
 from bench.common import median_ms, report
-from carelab.indicators import funnel, ranking, shrinkage
+from carelab.indicators import cusum, funnel, monitoring, ranking, shrinkage
 from carelab.indicators.lab import compare_results, run
 from carelab.indicators.measures import Indicator, expected_risk, measure
 from carelab.indicators.population import PopulationSpec, simulate
@@ -107,6 +112,21 @@ def _reference(population) -> None:
                 stats.binom.cdf([r - 1, r], n, target)
 
 
+def cusum_vlad_10000() -> float:
+    """Median ms for the CUSUM table (weights, chart, signals, VLAD) of 10,000 patients."""
+    rng = np.random.default_rng(3)
+    expected = rng.uniform(0.01, 0.3, 10_000)
+    outcomes = (rng.random(10_000) < expected * 1.3).astype(int)
+    return median_ms(lambda: cusum.table(outcomes, expected, 2.0, 4.5, reset=True))
+
+
+def average_run_length_1000() -> float:
+    """Median ms for 1,000 simulated runs and their run lengths at six control limits."""
+    spec = monitoring.MonitoringSpec()
+    limits = (2.0, 3.0, 4.0, 4.5, 5.0, 6.0)
+    return median_ms(lambda: monitoring.run_lengths(spec, 2.0, limits, 1000), repeats=7)
+
+
 def shrinkage_1000_units() -> float:
     """Median ms to shrink 1,000 units' proportions (sizes 20 to 2,000, seeded)."""
     rng = np.random.default_rng(2)
@@ -146,6 +166,8 @@ def main() -> None:
             "rank_sims_ms": median_ms(
                 lambda: ranking.rank_intervals(providers, numerators, denominators, sims=1000)
             ),
+            "cusum_vlad_10000_ms": cusum_vlad_10000(),
+            "average_run_length_1000_ms": average_run_length_1000(),
             "shrinkage_1000_units_ms": shrinkage_1000_units(),
             "million_patients_ms": million_ms,
             "million_patients_rss_mb": million_rss,
