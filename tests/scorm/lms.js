@@ -1,11 +1,11 @@
 /* A stand-in LMS page for CareLab's SCORM tests: scorm-again's Scorm12API as window.API (as
    an LMS provides it), the package's launch page in an iframe, and every commit recorded.
-   The location hash may carry the cmi data of an earlier session (JSON), as an LMS restores
-   it on a resumed launch. */
+   The query string's `cmi` may carry the cmi data of an earlier session (JSON), as an LMS
+   restores it on a resumed launch. */
 "use strict";
 (function () {
-  var hash = decodeURIComponent(window.location.hash.slice(1));
-  var earlier = hash ? JSON.parse(hash) : null;
+  var given = new URLSearchParams(window.location.search).get("cmi");
+  var earlier = given ? JSON.parse(given) : null;
   window.commits = [];
   window.setValues = [];
   window.API = new Scorm12API({ autocommit: false, logLevel: 4 });

@@ -57,7 +57,9 @@ def _weights(question: schema.SingleChoice | schema.MultipleChoice) -> list[floa
     ]
 
 
-def question_data(question: Any, key: str, citations: Mapping[str, str]) -> dict[str, Any]:
+def question_data(
+    question: Any, key: str, citations: Mapping[str, Mapping[str, str | None]]
+) -> dict[str, Any]:
     """One question as the player shows and marks it."""
     data: dict[str, Any] = {
         "key": key,
@@ -140,8 +142,8 @@ def _case_data(case: schema.Case) -> dict[str, Any]:
     }
 
 
-def _citations(sources: list[schema.Source]) -> dict[str, str]:
-    return {s.id: s.citation + (f" {s.url}" if s.url else "") for s in sources}
+def _citations(sources: list[schema.Source]) -> dict[str, dict[str, str | None]]:
+    return {s.id: {"citation": s.citation, "url": s.url} for s in sources}
 
 
 def step_data(
@@ -153,7 +155,7 @@ def step_data(
     data["required"] = step.required
     if isinstance(step, schema.TextStep):
         data["body"] = blocks(step.body)
-        data["sources"] = [cited.get(ref, ref) for ref in step.sources]
+        data["sources"] = [cited.get(ref, {"citation": ref, "url": None}) for ref in step.sources]
     elif isinstance(step, schema.QuizStep):
         data["intro"] = blocks(step.intro)
         data["questions"] = [question_data(q, q.id, cited) for q in step.questions]

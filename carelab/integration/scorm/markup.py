@@ -187,7 +187,7 @@ def _list(lines: list[str], i: int) -> tuple[Block, int]:
     ordered = _ORDERED.match(lines[i]) is not None
     pattern = _ORDERED if ordered else _BULLET
     first = pattern.match(lines[i])
-    assert first is not None  # noqa: S101 - the caller matched it
+    assert first is not None
     start = int(first.group(2)) if ordered else 1
     items: list[list[Block]] = []
     while i < len(lines):

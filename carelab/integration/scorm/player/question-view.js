@@ -76,6 +76,7 @@ CareLab.questionView = function (q, ctx) {
       list.textContent = "";
       current.forEach(function (item, place) {
         var li = el("li");
+        li.appendChild(el("span", { className: "place", "aria-hidden": "true" }, (place + 1) + "."));
         li.appendChild(el("span", { className: "item" }, q.items[item]));
         [["up", -1, "Move up"], ["down", 1, "Move down"]].forEach(function (spec) {
           var button = el("button", { type: "button", className: "move", "data-item": item, "data-move": spec[0],
@@ -143,7 +144,7 @@ CareLab.questionView = function (q, ctx) {
     if (!grade.correct && q.kind === "true_false") feedback.appendChild(el("p", null, "The answer: " + (q.answer ? "true" : "false")));
     feedback.appendChild(el("h4", null, "Why"));
     CareLab.blocks(feedback, q.explanation, 4);
-    if (q.source) CareLab.citation(feedback, q.source, null, "Source: ");
+    if (q.source) CareLab.citation(feedback, q.source.citation, q.source.url, "Source: ");
     feedback.appendChild(el("p", { className: "counts" },
       "Your first answer counts for the score: " + Math.round(record.s * 100) + "%. You can change your answer and check again to learn."));
   }

@@ -7,7 +7,7 @@ window.CareLab = CareLab;
 CareLab.steps = {
   text: function (step, box) {
     CareLab.blocks(box, step.body);
-    step.sources.forEach(function (source) { CareLab.citation(box, source, null, "Source: "); });
+    step.sources.forEach(function (s) { CareLab.citation(box, s.citation, s.url, "Source: "); });
   },
   quiz: function (step, box, ctx) {
     CareLab.blocks(box, step.intro);
