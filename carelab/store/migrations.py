@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from carelab.store import xapi_schema
+
 migrations = Migrations("carelab")
 
 
@@ -439,3 +441,10 @@ def _quiz(db: Database) -> None:
     # moved on: the end of the last countdown started on the step (the workshop's own
     # timer_ends_at is cleared when the step changes). See carelab.workshop.quiz.
     db.executescript("ALTER TABLE workshop_steps ADD COLUMN timer_ends_at REAL;")
+
+
+@migrations(name="0019_xapi")
+def _xapi(db: Database) -> None:
+    # xAPI (issue 16): the outbox of statements for a Learning Record Store, and each
+    # learner's opaque name there. See store/xapi_schema.py.
+    db.executescript(xapi_schema.SQLITE)
