@@ -8,13 +8,14 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import streamlit as st
 
-from carelab import config, startup
+from carelab import config, integration, startup
 from carelab.room.hub import Hub, hearing_other_processes, stop_on_exit_signals
 from carelab.room.routes import routes as room_routes
 from carelab.web import connections
@@ -87,8 +88,15 @@ async def lifespan(_app: st.App) -> AsyncIterator[None]:
 
     announce_setup_link()  # only while there is no administrator: a one-time setup link
     send_small_replies_at_once()
-    with hearing_other_processes(room_hub), stop_on_exit_signals(room_hub):
-        yield
+    # Learning records for an LMS or an LRS: queued as learners act, sent in the background.
+    integration.install()
+    senders_stop = threading.Event()
+    integration.start_background(senders_stop)
+    try:
+        with hearing_other_processes(room_hub), stop_on_exit_signals(room_hub):
+            yield
+    finally:
+        senders_stop.set()
 
 
 app = st.App(

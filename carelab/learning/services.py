@@ -8,6 +8,7 @@ case_progress, which take a connection and are what the unit tests drive.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,10 +16,10 @@ from typing import Any
 
 from carelab.auth import User
 from carelab.content import schema
-from carelab.learning import active_time, case_progress, confidence, progress
+from carelab.learning import active_time, case_progress, confidence, events, progress
 from carelab.learning.case_progress import CaseRecord, CaseStatus
 from carelab.learning.certificate import CertificateData, normalise_certificate_code
-from carelab.learning.progress import Status
+from carelab.learning.progress import ProgressError, Status
 from carelab.learning.records import Attempt, Certificate, RatedAnswer, Reflection, SavedAnswer
 from carelab.learning.reflective_log import ReflectionEntry
 from carelab.store import db as store_db
@@ -79,10 +80,14 @@ def open_player(
     user: User, module: schema.Module, cases: Mapping[str, schema.Case] | None = None
 ) -> Player:
     """The attempt to continue (started if need be), any older unfinished one, the standing."""
+    opened_at = time.time()
     with store_db.session() as db:
         attempt = progress.current_attempt(db, user, module)
         older = progress.older_version_attempt(db, user, module)
-        return Player(attempt, older, progress.status(db, attempt, module, cases))
+        player = Player(attempt, older, progress.status(db, attempt, module, cases))
+    if attempt.started_at >= opened_at:  # started by this call
+        _tell("launched", attempt, module.title)
+    return player
 
 
 def record_action(attempt: Attempt) -> None:
@@ -127,7 +132,9 @@ def answer(
         progress.record_answer(
             db, attempt, step_id, question, response, key, confidence, ask_confidence
         )
-        return progress.answers(db, attempt)[key]
+        saved = progress.answers(db, attempt)[key]
+    _tell_answer(attempt, step_id, question, saved)
+    return saved
 
 
 def reflection(attempt: Attempt, step_id: str) -> Reflection | None:
@@ -139,7 +146,9 @@ def reflection(attempt: Attempt, step_id: str) -> Reflection | None:
 def save_reflection(attempt: Attempt, step: schema.ReflectionStep, texts: dict[str, str]) -> float:
     """Save a reflection (and its step as done); return when it was saved."""
     with store_db.session() as db:
-        return progress.save_reflection(db, attempt, step, texts)
+        saved_at = progress.save_reflection(db, attempt, step, texts)
+    _tell("reflected", attempt, step.title, step_id=step.id)
+    return saved_at
 
 
 def completion(
@@ -174,13 +183,28 @@ def complete(
 ) -> CertificateData:
     """Complete the attempt and issue its certificate, or ProgressError saying what is left."""
     with store_db.session() as db:
-        return progress.complete(db, user, attempt, module, verify_base, cases)
+        before = store.certificate_for_attempt(db, attempt.id)
+        try:
+            issued = progress.complete(db, user, attempt, module, verify_base, cases)
+        except ProgressError:
+            state = progress.status(db, attempt, module, cases)
+            if state.required_done and not state.passed:
+                _tell("failed", attempt, module.title, score=state.score, passed=False)
+            raise
+        if before is None:
+            state = progress.status(db, attempt, module, cases)
+            active = active_time.active_seconds(db, attempt)
+            _tell("completed", attempt, module.title, score=state.score, passed=True,
+                  duration=active)  # fmt: skip
+    return issued
 
 
 def new_attempt(user: User, module: schema.Module) -> Attempt:
     """Start the module again; earlier attempts stay recorded."""
     with store_db.session() as db:
-        return progress.new_attempt(db, user, module)
+        attempt = progress.new_attempt(db, user, module)
+    _tell("launched", attempt, module.title)
+    return attempt
 
 
 # --- a case's quiz on its own page -----------------------------------------------------
@@ -188,16 +212,26 @@ def new_attempt(user: User, module: schema.Module) -> Attempt:
 
 def open_case_quiz(user: User, case: schema.Case) -> CaseQuiz:
     """The learner's case attempt to continue (started if need be) and its answers."""
+    opened_at = time.time()
     with store_db.session() as db:
         attempt = case_progress.current_case_attempt(db, user, case)
-        return CaseQuiz(attempt, progress.answers(db, attempt))
+        quiz = CaseQuiz(attempt, progress.answers(db, attempt))
+    if attempt.started_at >= opened_at:  # started by this call
+        _tell("launched", attempt, case.title)
+    return quiz
 
 
 def answer_case(attempt: Attempt, case: schema.Case, question: Any, response: Any) -> SavedAnswer:
     """Mark and save an answer to a case page's quiz; return it as now saved."""
     with store_db.session() as db:
+        was_complete = case_progress.case_status(db, attempt, case).complete
         case_progress.record_case_answer(db, attempt, case, question, response)
-        return progress.answers(db, attempt)[question.id]
+        saved = progress.answers(db, attempt)[question.id]
+        state = case_progress.case_status(db, attempt, case)
+    _tell_answer(attempt, saved.step_id, question, saved)
+    if state.complete and not was_complete:
+        _tell("completed", attempt, case.title, score=state.completed_score, passed=None)
+    return saved
 
 
 def case_status(attempt: Attempt, case: schema.Case) -> CaseStatus:
@@ -209,7 +243,59 @@ def case_status(attempt: Attempt, case: schema.Case) -> CaseStatus:
 def new_case_attempt(user: User, case: schema.Case) -> Attempt:
     """Start a case's quiz again; the earlier attempt stays recorded."""
     with store_db.session() as db:
-        return case_progress.new_case_attempt(db, user, case)
+        attempt = case_progress.new_case_attempt(db, user, case)
+    _tell("launched", attempt, case.title)
+    return attempt
+
+
+# --- telling listeners (carelab.learning.events) what the learner did -------------------
+
+
+def _tell(
+    kind: str,
+    attempt: Attempt,
+    title: str,
+    *,
+    step_id: str | None = None,
+    score: float | None = None,
+    passed: bool | None = None,
+    duration: float | None = None,
+) -> None:
+    events.emit(
+        events.LearningEvent(
+            kind=kind,
+            user_id=attempt.user_id,
+            activity_kind=attempt.kind,
+            activity_id=attempt.module_id,
+            activity_title=title,
+            attempt_id=attempt.id,
+            at=time.time(),
+            step_id=step_id,
+            score_scaled=score,
+            passed=passed,
+            duration_seconds=duration,
+        )
+    )
+
+
+def _tell_answer(attempt: Attempt, step_id: str, question: Any, saved: SavedAnswer) -> None:
+    events.emit(
+        events.LearningEvent(
+            kind="answered",
+            user_id=attempt.user_id,
+            activity_kind=attempt.kind,
+            activity_id=attempt.module_id,
+            activity_title=attempt.module_id,
+            attempt_id=attempt.id,
+            at=saved.answered_at,
+            step_id=step_id,
+            question_id=saved.question_id,
+            question_text=getattr(question, "prompt", None),
+            response=saved.last_response,
+            correct=saved.last_correct,
+            score_scaled=saved.score,
+        )
+    )
 
 
 # --- My learning and Verify ------------------------------------------------------------
