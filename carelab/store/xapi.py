@@ -1,10 +1,11 @@
 """The SQL behind xAPI (carelab.integration.xapi): learners' names in the LRS and the outbox.
 
 Claiming is one UPDATE that takes due rows whose lease has lapsed and stamps them with this
-sender's name and a new lease. The conditions are repeated outside the subquery so that on
-PostgreSQL, where two servers' UPDATEs can pick the same rows, the second re-checks each row
-after the first commits (READ COMMITTED re-evaluates the outer WHERE on the new row version)
-and skips it; on SQLite the statement holds the write lock. A row is only ever marked failed
+sender's name and a new lease. On SQLite the statement holds the write lock. On PostgreSQL
+the subquery locks the rows it picks and skips those another server holds (FOR UPDATE SKIP
+LOCKED), and the conditions are repeated outside it, so a row claimed by a server that
+committed meanwhile is re-checked (READ COMMITTED re-evaluates the outer WHERE on the new
+row version) and left alone. A row is only ever marked failed
 by the sender that holds it, so one whose lease lapsed cannot overwrite a newer try.
 """
 
@@ -50,7 +51,9 @@ def actor_name(db: Connection, user_id: int, proposed: str, now: float) -> str:
     return str(row[0])
 
 
-def enqueue(db: Connection, user_id: int, statements: Iterable[tuple[str, str]], now: float) -> None:
+def enqueue(
+    db: Connection, user_id: int, statements: Iterable[tuple[str, str]], now: float
+) -> None:
     """Queue statements (id, JSON) of a learner, due at once; an id already queued is kept."""
     db.executemany(
         "INSERT INTO xapi_statements (id, user_id, statement, created_at, next_try_at) "
@@ -61,12 +64,17 @@ def enqueue(db: Connection, user_id: int, statements: Iterable[tuple[str, str]],
 
 def claim(db: Connection, claimer: str, now: float, lease: float, limit: int) -> list[Claimed]:
     """Take up to `limit` due statements, oldest first, for `lease` seconds; return them."""
+    # PostgreSQL: skip rows another server is claiming this moment and take the next ones
+    # (without it, every server but one picks the same rows, waits, and comes back empty).
+    skip_locked = " FOR UPDATE SKIP LOCKED" if db.dialect == "postgresql" else ""
+    # The rows are chosen once, in a CTE: as a plain IN (subquery) PostgreSQL may run the
+    # subquery again per row and, skipping its own locks, claim more than `limit` (seen).
     rows = db.execute(
-        "UPDATE xapi_statements SET claimed_by = :claimer, claimed_until = :until "
-        "WHERE id IN (SELECT id FROM xapi_statements WHERE sent_at IS NULL "
+        "WITH due AS (SELECT id FROM xapi_statements WHERE sent_at IS NULL "
         "AND next_try_at <= :now AND (claimed_until IS NULL OR claimed_until < :now) "
-        "ORDER BY created_at, id LIMIT :limit) "
-        "AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < :now) "
+        f"ORDER BY created_at, id LIMIT :limit{skip_locked}) "
+        "UPDATE xapi_statements SET claimed_by = :claimer, claimed_until = :until "
+        "WHERE id IN (SELECT id FROM due) AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < :now) "
         "RETURNING id, statement, attempts, created_at",
         {"claimer": claimer, "until": now + lease, "now": now, "limit": limit},
     ).fetchall()

@@ -91,12 +91,23 @@ def _activity(id_: str, type_key: str, name: str, **extra: Any) -> dict[str, Any
     return {"objectType": "Activity", "id": id_, "definition": definition}
 
 
-def _parent(event: LearningEvent, site: str) -> dict[str, Any]:
+def _module(event: LearningEvent, site: str) -> dict[str, Any]:
+    """The module or case itself, named with its title."""
     return _activity(
         activity_id(site, event.activity_kind, event.activity_id),
         event.activity_kind,
         event.activity_title or event.activity_id,
     )
+
+
+def _parent(event: LearningEvent, site: str) -> dict[str, Any]:
+    """The module or case as context: its id and type only, as answers and reflections do
+    not carry its title (an LRS keeps the last name it was given for an activity)."""
+    return {
+        "objectType": "Activity",
+        "id": activity_id(site, event.activity_kind, event.activity_id),
+        "definition": {"type": ACTIVITY_TYPES[event.activity_kind]},
+    }
 
 
 def interaction_type(question_kind: str | None, response: Any) -> str:
@@ -132,9 +143,10 @@ def _object(event: LearningEvent, site: str, kind: str) -> tuple[dict[str, Any],
     """The statement's object and, for an answer, its xAPI response text."""
     if kind == "answered" and event.question_id:
         raw = json.loads(event.response) if event.response else None
-        itype = interaction_type(getattr(event, "question_kind", None), raw)
+        itype = interaction_type(event.question_kind, raw)
+        where = (event.activity_kind, event.activity_id, "questions", event.question_id)
         obj = _activity(
-            activity_id(site, event.activity_kind, event.activity_id, "questions", event.question_id),
+            activity_id(site, *where),
             "question",
             event.question_text or event.question_id,
             interactionType=itype,
@@ -144,10 +156,10 @@ def _object(event: LearningEvent, site: str, kind: str) -> tuple[dict[str, Any],
         obj = _activity(
             activity_id(site, event.activity_kind, event.activity_id, "steps", event.step_id),
             "reflection",
-            f"Reflection: {event.step_id}",
+            event.activity_title or event.step_id,  # the reflection step's title
         )
         return obj, None
-    return _parent(event, site), None
+    return _module(event, site), None
 
 
 def _score(value: float | None) -> dict[str, float] | None:
@@ -165,7 +177,8 @@ def _result(event: LearningEvent, kind: str, response: str | None) -> dict[str, 
             result["response"] = response
     elif kind in {"completed", "passed"}:
         result["completion"] = True
-        result["success"] = True if kind == "passed" else bool(event.passed)
+        if event.passed is not None:  # a case's quiz has no pass mark
+            result["success"] = event.passed
     elif kind == "failed":
         result["success"] = False
     if kind in {"answered", "completed", "passed", "failed"}:
@@ -205,7 +218,7 @@ def build(event: LearningEvent, site: str, actor: str, verb: str, statement_id: 
 def verbs_for(event: LearningEvent) -> tuple[str, ...]:
     """The verbs an event is told with: a completion is both `completed` and `passed`."""
     if event.kind == "completed":
-        return ("completed", "passed") if event.passed is not False else ("completed",)
+        return ("completed", "passed") if event.passed else ("completed",)
     return (event.kind,)
 
 

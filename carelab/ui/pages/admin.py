@@ -10,6 +10,7 @@ import streamlit as st
 from carelab import accounts, auth
 from carelab.content.text import escape_markdown
 from carelab.ui import state
+from carelab.ui.components.xapi_admin import xapi_section
 from carelab.ui.errors import require_role, shown_as_message
 
 admin = require_role(state.current_user(), "admin")
@@ -67,3 +68,5 @@ if catalog.errors:
     st.code("\n".join(str(e) for e in catalog.errors), language=None, wrap_lines=True)
 else:
     st.success("No authoring problems: every module and case file is valid.")
+
+xapi_section()
