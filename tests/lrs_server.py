@@ -25,8 +25,9 @@ from tests.smtp_server import free_port
 
 RALPH = REPO / ".venv-ralph" / "bin" / "ralph"
 USERNAME = "carelab"
-PASSWORD = "a-test-lrs-secret"  # noqa: S105 (a throwaway LRS's password, in a temporary folder)
+PASSWORD = "a-test-lrs-secret"
 START_TIMEOUT = 60.0
+HOME = "https://carelab.test"  # the LRS's own account for CareLab (its "authority")
 
 
 class Ralph:
@@ -44,11 +45,14 @@ class Ralph:
             "RALPH_AUTH_FILE": str(folder / "auth.json"),
             "RALPH_RUNSERVER_BACKEND": "fs",
         }
-        subprocess.run(  # noqa: S603 (our own test LRS)
-            [str(RALPH), "auth", "-u", USERNAME, "-p", PASSWORD, "-s", "all",
-             "-A", "carelab", "https://carelab.test", "-w"],  # fmt: skip
-            cwd=folder / "cwd", env=self.env, check=True, capture_output=True, timeout=60,
-        )  # fmt: skip
+        subprocess.run(
+            [str(RALPH), *f"auth -u {USERNAME} -p {PASSWORD} -s all -w -A carelab {HOME}".split()],
+            cwd=folder / "cwd",
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
 
     @property
     def endpoint(self) -> str:
@@ -58,18 +62,26 @@ class Ralph:
     def start(self) -> None:
         """Run the LRS and wait until it answers."""
         log = (self.folder / "ralph.log").open("ab")
-        self.process = subprocess.Popen(  # noqa: S603
-            [str(RALPH), "runserver", "-b", "fs", "--fs-default-directory-path",
-             str(self.folder / "data"), "-h", "127.0.0.1", "-p", str(self.port)],  # fmt: skip
-            cwd=self.folder / "cwd", env=self.env, stdout=log, stderr=log,
+        data = self.folder / "data"
+        self.process = subprocess.Popen(
+            [
+                str(RALPH),
+                *f"runserver -b fs -h 127.0.0.1 -p {self.port}".split(),
+                "--fs-default-directory-path",
+                str(data),
+            ],
+            cwd=self.folder / "cwd",
+            env=self.env,
+            stdout=log,
+            stderr=log,
             start_new_session=True,  # its reloader and worker stop together (stop())
-        )  # fmt: skip
+        )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"ralph exited: {self.log_tail()}")
             try:
-                with urllib.request.urlopen(self.url("/__heartbeat__"), timeout=2) as answer:  # noqa: S310
+                with urllib.request.urlopen(self.url("/__heartbeat__"), timeout=2) as answer:
                     if answer.status == 200:
                         return
             except (urllib.error.URLError, OSError):
@@ -104,11 +116,11 @@ class Ralph:
         found: list[dict[str, Any]] = []
         path: str | None = f"/xAPI/statements?{query}"
         while path:
-            request = urllib.request.Request(  # noqa: S310
+            request = urllib.request.Request(
                 self.url(path),
                 headers={"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"},
             )
-            with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=10) as answer:
                 page = json.loads(answer.read())
             found += page["statements"]
             path = page.get("more") or None

@@ -70,11 +70,12 @@ def claim(db: Connection, claimer: str, now: float, lease: float, limit: int) ->
     # The rows are chosen once, in a CTE: as a plain IN (subquery) PostgreSQL may run the
     # subquery again per row and, skipping its own locks, claim more than `limit` (seen).
     rows = db.execute(
-        "WITH due AS (SELECT id FROM xapi_statements WHERE sent_at IS NULL "
+        "WITH due AS (SELECT id FROM xapi_statements WHERE sent_at IS NULL "  # noqa: S608
         "AND next_try_at <= :now AND (claimed_until IS NULL OR claimed_until < :now) "
         f"ORDER BY created_at, id LIMIT :limit{skip_locked}) "
         "UPDATE xapi_statements SET claimed_by = :claimer, claimed_until = :until "
-        "WHERE id IN (SELECT id FROM due) AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < :now) "
+        "WHERE id IN (SELECT id FROM due) AND sent_at IS NULL "
+        "AND (claimed_until IS NULL OR claimed_until < :now) "
         "RETURNING id, statement, attempts, created_at",
         {"claimer": claimer, "until": now + lease, "now": now, "limit": limit},
     ).fetchall()

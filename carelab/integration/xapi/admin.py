@@ -27,7 +27,8 @@ def status() -> XapiStatus:
     with store_db.session() as db:
         outbox = store.status(db)
     lrs = settings.Lrs.from_config()
-    return XapiStatus(settings.enabled(), lrs.label if lrs.endpoint else "", settings.problem(), outbox)
+    label = lrs.label if lrs.endpoint else ""
+    return XapiStatus(settings.enabled(), label, settings.problem(), outbox)
 
 
 def retry_now() -> int:

@@ -29,9 +29,10 @@ def xapi_section() -> None:
         if found.outbox.queued == 0:
             return
     else:
-        st.caption(f"Statements go to the LRS at {escape_markdown(found.endpoint)}.")
+        # The label is scheme://host:port only (settings.Lrs.label): no backtick can be in it.
+        st.caption(f"Statements go to the LRS at `{found.endpoint}`.")
     if found.problem:
-        st.error(escape_markdown(found.problem), icon=":material/error:")
+        st.error(found.problem, icon=":material/error:")  # CareLab's own sentence
     box = found.outbox
     queued, sent, failing = st.columns(3)
     queued.metric("Queued", box.queued, help="Waiting to be sent, including those failing")
