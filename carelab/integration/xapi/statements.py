@@ -200,7 +200,7 @@ def build(event: LearningEvent, site: str, actor: str, verb: str, statement_id: 
     }
     if obj["id"] != activity_id(site, event.activity_kind, event.activity_id):
         parent = _parent(event, site)
-        context["contextActivities"] = {"parent": [parent], "grouping": [parent]}
+        context["contextActivities"] = {"parent": [parent]}
     statement: dict[str, Any] = {
         "id": statement_id,
         "actor": {"objectType": "Agent", "account": {"homePage": site, "name": actor}},
