@@ -20,7 +20,9 @@ from carelab.room.hub import Hub, hearing_other_processes, stop_on_exit_signals
 from carelab.room.routes import routes as room_routes
 from carelab.web import connections
 from carelab.web.auth_routes import routes as auth_routes
+from carelab.web.export_routes import routes as export_routes
 from carelab.web.health import routes as health_routes
+from carelab.web.lti_routes import routes as lti_routes
 from carelab.workshop import events
 
 # Streamlit makes uvicorn's Config before it imports this file, with no option for proxies
@@ -101,6 +103,6 @@ async def lifespan(_app: st.App) -> AsyncIterator[None]:
 
 app = st.App(
     str(Path(__file__).with_name("app.py")),
-    routes=auth_routes() + room_routes(room_hub) + health_routes(),
+    routes=auth_routes() + room_routes(room_hub) + export_routes() + health_routes() + lti_routes(),
     lifespan=lifespan,
 )

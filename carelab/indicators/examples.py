@@ -24,6 +24,7 @@ class Example:
     licence_url: str
     attribution: str
     hint: str
+    groups: tuple[str, ...] = ()  # the groups chosen when it opens; () keeps them all
 
     @property
     def name(self) -> str:
@@ -57,4 +58,28 @@ AE_ATTENDANCES = Example(
         "Type 1 (major A&E units) is chosen for the funnel plot; add type 2 and other "
         "(minor injury units, walk-in centres) to see each provider's figure and rank change."
     ),
+    groups=("1",),
 )
+
+# A published case, not open data: the figures are quoted with their source for teaching.
+# data/README.md says where each number comes from and how it was checked.
+CHD_SURGERY = Example(
+    path=REPO_ROOT / "data" / "chd_surgery_2011_2014.csv",
+    title=(
+        "Children's heart surgery in the UK and Ireland: operations, deaths within 30 days and "
+        "each hospital's predicted range of survival, April 2011 to March 2014 (14 hospitals)"
+    ),
+    source=(
+        "National Congenital Heart Disease Audit (NICOR), 2011–2014 report, as presented on "
+        "childrensheartsurgery.info by the University of Cambridge Winton Centre and UCL"
+    ),
+    source_url="https://childrensheartsurgery.info/data/animation",
+    licence="no open licence: published figures quoted, with their source, for teaching",
+    licence_url="",
+    attribution="",
+    hint=(
+        "Every number in this file is published; none is simulated. The funnel limits are "
+        "CareLab's own, drawn from the crude death rates."
+    ),
+)
+EXAMPLES = {example.name: example for example in (AE_ATTENDANCES, CHD_SURGERY)}

@@ -52,7 +52,7 @@ NUMERATOR_NAMES = {
     "ratio": ("observed", "deaths", "numerator", "o"),
 }
 DENOMINATOR_NAMES = {
-    "proportion": ("denominator", "attendances", "patients", "total", "n"),
+    "proportion": ("denominator", "attendances", "patients", "operations", "total", "n"),
     "ratio": ("expected", "denominator", "e"),
 }
 PERIOD_NAMES = ("period", "month", "date", "quarter", "year", "week")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from carelab.store import xapi_schema
+from carelab.store import lti_schema, xapi_schema
 
 migrations = Migrations("carelab")
 
@@ -441,6 +441,13 @@ def _quiz(db: Database) -> None:
     # moved on: the end of the last countdown started on the step (the workshop's own
     # timer_ends_at is cleared when the step changes). See carelab.workshop.quiz.
     db.executescript("ALTER TABLE workshop_steps ADD COLUMN timer_ends_at REAL;")
+
+
+@migrations(name="0018_lti")
+def _lti(db: Database) -> None:
+    # LTI 1.3 (issue 16): registered platforms, CareLab's signing keys, one-use login state
+    # and nonces, linked accounts, launches and the AGS grade outbox. See store/lti_schema.py.
+    db.executescript(lti_schema.SQLITE)
 
 
 @migrations(name="0019_xapi")

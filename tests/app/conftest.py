@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -53,3 +56,14 @@ def run_page_as(page: str, user: auth.User | None) -> AppTest:
     at = AppTest.from_file(str(REPO / page), default_timeout=TIMEOUT)
     at.session_state[state.USER_KEY] = user
     return at.run()
+
+
+def download_links(at: AppTest) -> list[tuple[str, str]]:
+    """The (label, address) of each export link the page drew (components/download_links)."""
+    found = []
+    for element in at.get("html"):
+        for href, label in re.findall(
+            r'<a class="carelab-download" href="([^"]+)" download>([^<]+)</a>', element.proto.body
+        ):
+            found.append((html.unescape(label), html.unescape(href)))
+    return found

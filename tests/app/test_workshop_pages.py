@@ -6,7 +6,7 @@ import re
 
 from carelab import auth
 from carelab.workshop import participants, workshops
-from tests.app.conftest import run_page_as
+from tests.app.conftest import download_links, run_page_as
 
 FACILITATE = "carelab/ui/pages/facilitate.py"
 PROJECTOR = "carelab/ui/pages/projector.py"
@@ -49,8 +49,11 @@ def test_create_pace_reveal_and_export(app, admin, db, shipped_content):
 
     at.button(key="facilitate.Reveal results").click().run()
     assert workshops.get_workshop(db, workshop.id).results_revealed
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Every response (CSV)", "Summary (Markdown)", "Summary (PDF)"]
+    assert download_links(at) == [
+        ("Every response (CSV)", f"/exports/workshop/{workshop.id}/responses.csv"),
+        ("Summary (Markdown)", f"/exports/workshop/{workshop.id}/summary.md"),
+        ("Summary (PDF)", f"/exports/workshop/{workshop.id}/summary.pdf"),
+    ]
 
 
 def test_a_localhost_facilitator_is_told_the_addresses_phones_can_use(

@@ -244,7 +244,7 @@ def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path:
 
     # --- The CSV export: one row per answer, with the final values and no nicknames. --------
     with host.page.expect_download() as info:
-        host.page.get_by_role("button", name="Every response (CSV)").click()
+        host.page.get_by_role("link", name="Every response (CSV)").click()
     saved = tmp_path / info.value.suggested_filename
     info.value.save_as(saved)
     assert saved.name == f"workshop-{code}.csv"
@@ -267,7 +267,7 @@ def run_the_workshop(browser, server, host: Host, phones: list[Phone], tmp_path:
 
     # --- The PDF summary: the same numbers the projector showed, and no nicknames. ----------
     with host.page.expect_download() as info:
-        host.page.get_by_role("button", name="Summary (PDF)").click()
+        host.page.get_by_role("link", name="Summary (PDF)").click()
     pdf = tmp_path / info.value.suggested_filename
     info.value.save_as(pdf)
     assert pdf.name == f"workshop-{code}.pdf"

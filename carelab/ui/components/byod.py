@@ -11,7 +11,7 @@ import streamlit as st
 from carelab.content.text import escape_markdown
 from carelab.errors import CareLabError
 from carelab.indicators import describe, funnel, lab, reading, upload, worker
-from carelab.indicators.examples import AE_ATTENDANCES, Example
+from carelab.indicators.examples import AE_ATTENDANCES, CHD_SURGERY, EXAMPLES, Example
 from carelab.indicators.scenarios import Analysis
 from carelab.indicators.truth import verdict
 from carelab.ui.components import charts
@@ -25,7 +25,8 @@ KIND_LABELS = {
 EXAMPLE_KEY = "byod.example"
 CACHE_KEY = "byod.cache"
 # Choices that belong to one file: a new file starts from its own defaults.
-FILE_CHOICES = ("byod.groups", "byod.periods", "byod.run_provider", "byod.provider", "byod.period",
+FILE_CHOICES = ("byod.groups", "byod.periods", "byod.run_provider", "byod.guide_provider",
+                "byod.provider", "byod.period",
                 "byod.group", "byod.proportion.num", "byod.proportion.den", "byod.ratio.num",
                 "byod.ratio.den")  # fmt: skip
 
@@ -44,12 +45,12 @@ class Source:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def _use_example() -> None:
-    st.session_state[EXAMPLE_KEY] = True
+def _use_example(name: str = AE_ATTENDANCES.name) -> None:
+    st.session_state[EXAMPLE_KEY] = name
 
 
 def _use_upload() -> None:
-    st.session_state[EXAMPLE_KEY] = False
+    st.session_state[EXAMPLE_KEY] = None
 
 
 def choose_source() -> Source | None:
@@ -61,12 +62,19 @@ def choose_source() -> Source | None:
     )
     st.button("Try it with example data", key="byod.load_example", type="primary",
               icon=":material/table_view:", on_click=_use_example)  # fmt: skip
+    st.markdown(
+        "Or a published case: children's heart surgery in 14 UK and Irish hospitals, "
+        "2011–2014, as the national audit published it (real figures, none simulated)."
+    )
+    st.button("Open the published case", key="byod.load_case", icon=":material/menu_book:",
+              on_click=_use_example, args=(CHD_SURGERY.name,))  # fmt: skip
     limit = f"up to {reading.MAX_BYTES // 1_000_000} MB and {reading.MAX_ROWS:,} rows"
     uploaded = st.file_uploader(f"Or your own CSV file ({limit})", type=["csv", "tsv", "txt"],
                                 key="byod.file", on_change=_use_upload,
                                 max_upload_size=reading.MAX_BYTES // 1_000_000)  # fmt: skip
-    if st.session_state.get(EXAMPLE_KEY):
-        return Source(example.name, example.read(), example)
+    chosen = EXAMPLES.get(st.session_state.get(EXAMPLE_KEY) or "")
+    if chosen is not None:
+        return Source(chosen.name, chosen.read(), chosen)
     if uploaded is not None:
         return Source(uploaded.name, uploaded.getvalue())
     return None
@@ -75,9 +83,12 @@ def choose_source() -> Source | None:
 def about_example(example: Example) -> None:
     """Say what the example holds, where it comes from and under which licence (body text)."""
     st.success(f"**Example data:** {example.title}.", icon=":material/table_view:")
+    licence = (
+        f"[{example.licence}]({example.licence_url})" if example.licence_url else example.licence
+    )
     st.markdown(
-        f"Source: [{example.source}]({example.source_url}). Licence: "
-        f"[{example.licence}]({example.licence_url}). {example.attribution} {example.hint}"
+        f"Source: [{example.source}]({example.source_url}). Licence: {licence}. "
+        f"{example.attribution} {example.hint}".replace("  ", " ")
     )
 
 
@@ -94,8 +105,8 @@ def _cache(source: Source) -> dict:
             cache = {"digest": source.digest, "error": exc}
         else:
             cache = {"digest": source.digest, "summary": summary, "checked": {guess: checked}}
-        if source.example is not None:
-            st.session_state["byod.groups"] = ["1"]
+        if source.example is not None and source.example.groups:
+            st.session_state["byod.groups"] = list(source.example.groups)
         st.session_state[CACHE_KEY] = cache
     if "error" in cache:
         raise cache["error"]

@@ -15,8 +15,9 @@ import streamlit as st
 
 from carelab.auth import User
 from carelab.ui.components import live_actions
+from carelab.ui.components.download_links import download_links
 from carelab.ui.errors import shown_as_message
-from carelab.workshop import floor_service
+from carelab.workshop import exports, floor_service
 from carelab.workshop.floor import FloorQuestion
 from carelab.workshop.workshops import Workshop
 
@@ -122,11 +123,6 @@ def panel(user: User, workshop: Workshop) -> None:
     if not workshop.floor_questions and not floor_service.questions(user, workshop.id):
         return
     _live(user, workshop.id)
-    st.download_button(
-        "Questions from the floor (CSV)",
-        lambda: floor_service.export_csv(user, workshop.id),
-        file_name=f"workshop-{workshop.code}-questions.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key=f"floor.csv.{workshop.id}",
-    )
+    csv = exports.EXPORTS["questions.csv"]
+    download_links([(csv.label, exports.export_url(workshop.id, "questions.csv"))],
+                   "Export the questions")  # fmt: skip

@@ -62,13 +62,22 @@ label:has(input[type="radio"]:focus-visible), label:has(input[type="checkbox"]:f
 [data-testid="stHeaderActionElements"] {{ display: none !important; }}
 /* The main region takes focus only to be scrolled; its ring would frame the whole page. */
 [data-testid="stMain"]:focus-visible {{ outline: none !important; }}
+/* Download links to CareLab's export routes (components/download_links.py), drawn as
+   Streamlit's secondary buttons are: text #0b1220 on white, a grey border. */
+.carelab-downloads {{ display: flex; flex-wrap: wrap; gap: 0.5rem; }}
+a.carelab-download {{
+  display: inline-flex; align-items: center; min-height: 40px; padding: 0.25rem 0.75rem;
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: #ffffff;
+  color: #0b1220 !important; text-decoration: none !important; font-weight: 400;
+}}
+a.carelab-download:hover {{ border-color: {LINK}; color: {LINK} !important; }}
 /* Phones: targets CareLab controls at least 44 by 44 px (WCAG 2.5.5, AAA, and the size
    the platforms' guidelines ask for), as on the room page. */
 @media (max-width: 640px) {{
   [data-testid="stBaseButton-primary"], [data-testid="stBaseButton-secondary"],
   [data-testid="stBaseButton-tertiary"], [data-testid="stFormSubmitButton"] button,
   [data-testid="stDownloadButton"] button, [data-testid="stPageLink-NavLink"],
-  [data-testid="stSidebarNavLink"] {{
+  [data-testid="stSidebarNavLink"], a.carelab-download {{
     min-height: 44px;
   }}
   [data-testid="stRadioOption"], [data-testid="stCheckbox"] label {{

@@ -21,9 +21,11 @@ from carelab.ui.components import (
     workshop_reuse,
 )
 from carelab.ui.components import workshop_views as views
+from carelab.ui.components.download_links import download_links
 from carelab.ui.components.markdown import markdown
 from carelab.ui.errors import require_role, shown_as_message
 from carelab.workshop import facilitation
+from carelab.workshop.exports import EXPORTS, WORKSHOP_EXPORTS, export_url
 from carelab.workshop.workshops import Workshop
 
 PROJECTOR = "carelab/ui/pages/projector.py"
@@ -201,18 +203,8 @@ st.caption(
 )
 
 
-def export(make: Callable[[User, int], bytes], workshop_id: int) -> Callable[[], bytes]:
-    """An export made when its button is clicked, so it holds every answer given so far."""
-    return lambda: make(user, workshop_id)
-
-
-name = f"workshop-{workshop.code}"
-downloads = (
-    ("Every response (CSV)", facilitation.export_csv, "csv", "text/csv"),
-    ("Summary (Markdown)", facilitation.summary_markdown, "md", "text/markdown"),
-    ("Summary (PDF)", facilitation.summary_pdf, "pdf", "application/pdf"),
+download_links(
+    [(EXPORTS[name].label, export_url(workshop.id, name)) for name in WORKSHOP_EXPORTS],
+    "Export this workshop",
 )
-for column, (label, make, extension, mime) in zip(st.columns(3), downloads, strict=True):
-    column.download_button(label, export(make, workshop.id), file_name=f"{name}.{extension}",
-                           mime=mime, on_click="ignore")  # fmt: skip
 workshop_reuse.reuse_actions(user, workshop)

@@ -7,8 +7,9 @@ import streamlit as st
 
 from carelab.errors import CareLabError
 from carelab.indicators import funnel, spc, upload
+from carelab.indicators.examples import AE_ATTENDANCES, CHD_SURGERY
 from carelab.ui import state
-from carelab.ui.components import byod
+from carelab.ui.components import byod, guided_view, published_view
 
 st.title("Your data: funnel plots and run charts")
 if state.current_user() is None:
@@ -40,6 +41,8 @@ if source is None:
     st.stop()
 if source.example is not None:
     byod.about_example(source.example)
+if source.example is CHD_SURGERY:
+    published_view.case_view(CHD_SURGERY, source.digest)
 
 try:
     mapping = byod.mapping_controls(byod.summary(source))
@@ -49,7 +52,12 @@ except CareLabError as exc:
     st.stop()
 
 chosen_groups, chosen_periods = byod.filters(data)
-funnel_tab, run_tab = st.tabs(["Funnel plot", "Run chart"])
+guided = source.example is AE_ATTENDANCES and mapping.kind == "proportion"
+if guided:
+    st.info("New to funnel plots? The **Guided reading** tab walks you through these data.",
+            icon=":material/school:")  # fmt: skip
+names = ["Funnel plot", "Run chart", *(["Guided reading"] if guided else [])]
+funnel_tab, run_tab, *guide_tab = st.tabs(names)
 with funnel_tab:
     totals = upload.aggregate(data, chosen_groups, chosen_periods)
     method, overdispersion, target, higher_is_better = byod.funnel_options(mapping.kind)
@@ -71,3 +79,11 @@ with run_tab:
         series = upload.period_series(data, None if who == providers[0] else who, chosen_groups)
         chart = spc.xmr(series["value"], series["period"])
         byod.run_results(chart, who, pd.api.types.is_float_dtype(series["value"]))
+if guide_tab:
+    with guide_tab[0]:
+        better = st.session_state.get("byod.direction") == "better"
+        indicator = f"{mapping.numerator} / {mapping.denominator}"
+        try:
+            guided_view.guided_reading_view(data, chosen_groups, chosen_periods, better, indicator)
+        except CareLabError as exc:
+            byod.show_problems(exc)
