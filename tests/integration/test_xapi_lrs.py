@@ -174,7 +174,7 @@ def test_with_the_lrs_down_statements_wait_and_arrive_when_it_returns(configured
         stop.set()
         for thread in threads:
             thread.join(timeout=15)
-    assert [t.name for t in threads] == ["xapi-sender"]
+    assert "xapi-sender" in [t.name for t in threads]
     assert admin.status().outbox.sent == 10
     assert len(configured.statements()) == 10
 
