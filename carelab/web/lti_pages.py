@@ -57,7 +57,9 @@ def headers(script: str | None = None, form_action: str = "'self'") -> dict[str,
     return {
         "Content-Security-Policy": csp(script, form_action),
         "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",
+        # Not no-referrer: with it, browsers send "Origin: null" on the pages' own form
+        # POSTs (Fetch spec), and CareLab's same-origin check then refuses them.
+        "Referrer-Policy": "same-origin",
         "X-Content-Type-Options": "nosniff",
     }
 

@@ -158,11 +158,12 @@ class LmsPlatform:
 
     def login_url(self, user: str, roles: list[str], deep_link: bool = False,
                   custom: dict[str, str] | None = None, line_item: str | None = None,
-                  name: str = "Ada Lovelace") -> str:  # fmt: skip
+                  name: str = "Ada Lovelace", framed: bool = False) -> str:  # fmt: skip
         """Where the LMS sends the browser to start a launch (CareLab's /lti/login)."""
         hint = f"plan-{len(self.plans) + 1}"
         self.plans[hint] = {"user": user, "roles": roles, "deep_link": deep_link,
-                            "custom": custom, "line_item": line_item, "name": name}  # fmt: skip
+                            "custom": custom, "line_item": line_item, "name": name,
+                            "framed": framed}  # fmt: skip
         login = _Login(None, self.config)
         login.set_lti_message_hint(hint=hint)
         if deep_link:
@@ -186,8 +187,10 @@ class LmsPlatform:
         if plan["custom"]:
             launch.set_custom_parameters_claim(plan["custom"])
         if plan["deep_link"]:
-            launch.set_dl(f"{self.url}/deep-link-return", title="Add CareLab content",
-                          accept_types={"ltiResourceLink"}, extra_data={"course": "course-1"})  # fmt: skip
+            launch.set_dl(
+                f"{self.url}/deep-link-return", title="Add CareLab content",
+                accept_types={"ltiResourceLink"}, extra_data={"course": "course-1"},
+            )  # fmt: skip
         if plan["line_item"]:
             launch.set_ags(f"{self.url}/lineitems", f"{self.url}/lineitems/{plan['line_item']}")
         return launch.lti_launch()
@@ -217,8 +220,10 @@ class LmsPlatform:
                 if parts.path == "/jwks":
                     self._reply(200, json.dumps(platform.config.get_jwks()))
                 elif parts.path == "/auth":
-                    data = platform.authorize(dict(parse_qsl(parts.query)))
-                    self._reply(200, auto_post_form(data), "text/html")
+                    query = dict(parse_qsl(parts.query))
+                    data = platform.authorize(query)
+                    framed = platform.plans[query["lti_message_hint"]]["framed"]
+                    self._reply(200, auto_post_form(data, framed), "text/html")
                 else:
                     self._reply(404, "{}")
 
@@ -262,11 +267,15 @@ class LmsPlatform:
             self.content_items.append({**item, "_link": link})
 
 
-def auto_post_form(data: dict[str, str]) -> str:
-    """The platform's launch page: a form that posts id_token and state to the tool."""
+def auto_post_form(data: dict[str, str], framed: bool = False) -> str:
+    """The platform's launch page: a form that posts id_token and state to the tool (into
+    an iframe on the course page when `framed`, as most LMSs show a tool)."""
+    frame = '<iframe name="tool" title="CareLab" width="600" height="400"></iframe>'
     return (
-        '<!doctype html><html lang="en"><head><title>Launching</title></head><body>'
-        f'<form id="launch" method="post" action="{html.escape(data["launch_url"])}">'
+        '<!doctype html><html lang="en"><head><title>Course page</title></head><body>'
+        f"<h1>Course page</h1>{frame if framed else ''}"
+        f'<form id="launch" method="post" action="{html.escape(data["launch_url"])}"'
+        f"{' target=tool' if framed else ''}>"
         f'<input type="hidden" name="id_token" value="{html.escape(data["id_token"])}">'
         f'<input type="hidden" name="state" value="{html.escape(data["state"])}">'
         '<button type="submit">Launch</button></form>'

@@ -132,8 +132,8 @@ def test_deep_link_launch_complete_and_the_score_reaches_the_platform(served, mo
 def test_an_instructor_launch_signs_in_a_facilitator_who_may_run_the_case_workshop(served):
     lms, server = served
     with httpx.Client(follow_redirects=True) as browser:
-        landed = launch(browser, lms.login_url(
-            "teacher-2", [INSTRUCTOR], custom={"carelab_kind": "module", "carelab_id": "lti-m"}))  # fmt: skip
+        custom = {"carelab_kind": "module", "carelab_id": "lti-m"}
+        landed = launch(browser, lms.login_url("teacher-2", [INSTRUCTOR], custom=custom))
         cookie = browser.cookies.get(auth.COOKIE_NAME)
     assert landed.status_code == 200
     with store_db.session(Path(server.env["CARELAB_DB"])) as db:
