@@ -10,6 +10,11 @@ Keys (medians, ms unless named):
 - million_patients_ms / million_patients_rss_mb: 1,000,000 patients end to end in a fresh
   process (simulate, fit, measure, funnel, ranks), and that process's peak memory.
   Target < 10 s and < 1 GB.
+- cusum_vlad_10000_ms: a risk-adjusted CUSUM (with its signals) and the VLAD for one
+  series of 10,000 patients, as `carelab cusum` computes them. Target < 50 ms.
+- average_run_length_1000_ms: 1,000 simulated runs of a 1,000-patient unit with an excess
+  from patient 500, and the false alarms and run lengths for six control limits, as the
+  "Monitoring over time" page computes them. Target < 2 s.
 - reference_ms / reference_ratio: the same risk adjustment and exact funnel done the plain
   way (a statsmodels logit, then a Python loop over providers calling scipy), timed in the
   same run; reference_ratio = reference_ms / ours, so 10 means ours is ten times faster.
@@ -30,7 +35,7 @@ import time
 import numpy as np
 
 from bench.common import median_ms, report
-from carelab.indicators import funnel, ranking
+from carelab.indicators import cusum, funnel, monitoring, ranking
 from carelab.indicators.lab import compare_results, run
 from carelab.indicators.measures import Indicator, expected_risk, measure
 from carelab.indicators.population import PopulationSpec, simulate
@@ -104,6 +109,21 @@ def _reference(population) -> None:
                 stats.binom.cdf([r - 1, r], n, target)
 
 
+def cusum_vlad_10000() -> float:
+    """Median ms for the CUSUM table (weights, chart, signals, VLAD) of 10,000 patients."""
+    rng = np.random.default_rng(3)
+    expected = rng.uniform(0.01, 0.3, 10_000)
+    outcomes = (rng.random(10_000) < expected * 1.3).astype(int)
+    return median_ms(lambda: cusum.table(outcomes, expected, 2.0, 4.5, reset=True))
+
+
+def average_run_length_1000() -> float:
+    """Median ms for 1,000 simulated runs and their run lengths at six control limits."""
+    spec = monitoring.MonitoringSpec()
+    limits = (2.0, 3.0, 4.0, 4.5, 5.0, 6.0)
+    return median_ms(lambda: monitoring.run_lengths(spec, 2.0, limits, 1000), repeats=7)
+
+
 def _million() -> tuple[float, float]:
     out = subprocess.run(
         [sys.executable, "-c", MILLION], cwd=REPO, capture_output=True, text=True, check=True
@@ -134,6 +154,8 @@ def main() -> None:
             "rank_sims_ms": median_ms(
                 lambda: ranking.rank_intervals(providers, numerators, denominators, sims=1000)
             ),
+            "cusum_vlad_10000_ms": cusum_vlad_10000(),
+            "average_run_length_1000_ms": average_run_length_1000(),
             "million_patients_ms": million_ms,
             "million_patients_rss_mb": million_rss,
             "million_wall_s": round(time.perf_counter() - started, 1),

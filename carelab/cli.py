@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from carelab import auth, cli_indicators, cli_integration, config
+from carelab import auth, cli_indicators, cli_integration, cli_monitoring, config
 from carelab.content import gift
 from carelab.content.catalog import CONTENT_FOLDERS, load_catalog
 from carelab.content.loader import YamlLoadFailed, load_yaml_file
@@ -434,6 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_commands(commands)
     _add_review_commands(commands)
     cli_indicators.add_commands(commands)
+    cli_monitoring.add_commands(commands)
     cli_integration.add_commands(commands)
     return parser
 

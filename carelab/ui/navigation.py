@@ -50,6 +50,7 @@ def pages_for(user: User | None) -> dict[str, list[st.Page]]:
         "Indicator Lab": [
             _page("indicator_lab", "Simulated lab", ":material/science:", "lab"),
             _page("your_data", "Your data", ":material/upload_file:", "your-data"),
+            _page("lab_monitoring", "Monitoring over time", ":material/monitoring:", "monitoring"),
         ],
     }
     if user is None:
