@@ -104,8 +104,17 @@ SETTINGS: tuple[Setting, ...] = (
         "CARELAB_PUBLIC_URL",
         "",
         "The address learners open CareLab at, e.g. https://carelab.hospital.example, for "
-        "the links in e-mails; empty: the mail names the pages without a link.",
+        "the links in e-mails; empty: the mail names the pages without a link. xAPI "
+        "statements name activities under it.",
     ),
+    Setting(
+        "CARELAB_XAPI_ENDPOINT",
+        "",
+        "A Learning Record Store's xAPI endpoint, e.g. https://lrs.hospital.example/xAPI/; "
+        "empty: no xAPI statement is recorded or sent. Needs CARELAB_PUBLIC_URL.",
+    ),
+    Setting("CARELAB_XAPI_USERNAME", "", "The LRS's Basic-auth user (its key) for CareLab."),
+    Setting("CARELAB_XAPI_PASSWORD", "", "That user's password (its secret); never logged."),
 )
 
 _BY_ENV = {s.env: s for s in SETTINGS}

@@ -13,11 +13,17 @@ import threading
 from collections.abc import Callable
 
 # Modules whose import registers a learning-event listener (it queues, never sends).
-LISTENER_MODULES: tuple[str, ...] = ("carelab.integration.lti.grades",)
+LISTENER_MODULES: tuple[str, ...] = (
+    "carelab.integration.lti.grades",
+    "carelab.integration.xapi.outbox",
+)
 
 # "module:function" names of functions that start a background sender: each is called with
 # the stop event and returns its started thread (or None when it has nothing to send to).
-SENDER_FACTORIES: tuple[str, ...] = ("carelab.integration.lti.grades:start_sender",)
+SENDER_FACTORIES: tuple[str, ...] = (
+    "carelab.integration.lti.grades:start_sender",
+    "carelab.integration.xapi.sender:start",
+)
 
 
 def _load(name: str) -> Callable[[threading.Event], threading.Thread | None]:

@@ -34,6 +34,7 @@ class LearningEvent:
     step_id: str | None = None
     question_id: str | None = None
     question_text: str | None = None
+    question_kind: str | None = None  # the question's kind, e.g. single_choice
     response: str | None = None  # the response as stored (carelab.learning.grading.encode)
     correct: bool | None = None
     score_scaled: float | None = None  # 0..1: the answer's mark, or the module's score

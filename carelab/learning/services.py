@@ -291,6 +291,7 @@ def _tell_answer(attempt: Attempt, step_id: str, question: Any, saved: SavedAnsw
             step_id=step_id,
             question_id=saved.question_id,
             question_text=getattr(question, "prompt", None),
+            question_kind=getattr(question, "kind", None),
             response=saved.last_response,
             correct=saved.last_correct,
             score_scaled=saved.score,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from carelab.store import lti_schema
+from carelab.store import lti_schema, xapi_schema
 
 migrations = Migrations("carelab")
 
@@ -448,3 +448,10 @@ def _lti(db: Database) -> None:
     # LTI 1.3 (issue 16): registered platforms, CareLab's signing keys, one-use login state
     # and nonces, linked accounts, launches and the AGS grade outbox. See store/lti_schema.py.
     db.executescript(lti_schema.SQLITE)
+
+
+@migrations(name="0019_xapi")
+def _xapi(db: Database) -> None:
+    # xAPI (issue 16): the outbox of statements for a Learning Record Store, and each
+    # learner's opaque name there. See store/xapi_schema.py.
+    db.executescript(xapi_schema.SQLITE)

@@ -26,7 +26,7 @@ from psycopg import OperationalError
 from psycopg_pool import ConnectionPool
 
 from carelab import config
-from carelab.store import lti_schema
+from carelab.store import lti_schema, xapi_schema
 
 __all__ = ["MIGRATIONS", "OperationalError", "applied_migrations", "connect", "migrate", "pool"]
 _pools: dict[str, ConnectionPool] = {}
@@ -388,6 +388,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     ("0018_lti", lti_schema.POSTGRES),
+    ("0019_xapi", xapi_schema.POSTGRES),
 ]
 
 

@@ -11,6 +11,7 @@ from carelab import accounts, auth
 from carelab.content.text import escape_markdown
 from carelab.ui import state
 from carelab.ui.components import lti_admin
+from carelab.ui.components.xapi_admin import xapi_section
 from carelab.ui.errors import require_role, shown_as_message
 
 admin = require_role(state.current_user(), "admin")
@@ -70,3 +71,4 @@ else:
     st.success("No authoring problems: every module and case file is valid.")
 
 lti_admin.section(admin)
+xapi_section()
