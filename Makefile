@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run run-cluster cluster-packages test lint format bench db clean axe lrs
+.PHONY: run run-cluster cluster-packages test lint format bench db clean axe scorm-again lrs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,19 @@ $(AXE_STAMP): tests/axe/package-lock.json
 
 axe: $(AXE_STAMP)
 
+# scorm-again (the LMS side of the SCORM 1.2 API) for the SCORM package browser test, pinned by
+# tests/scorm/package-lock.json into tests/scorm/node_modules (git-ignored), the same way.
+SCORM_STAMP := tests/scorm/node_modules/.installed
+
+$(SCORM_STAMP): tests/scorm/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/scorm --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: scorm-again not installed, the SCORM browser test will skip"; \
+	fi
+
+scorm-again: $(SCORM_STAMP)
+
 # ralph-malph, a real Learning Record Store for the xAPI tests, in its own virtual environment
 # (it pins its own FastAPI and pydantic), from tests/lrs/requirements.txt; again only when
 # that file changes. About 12 s on this machine with PyPI reachable.
@@ -75,7 +88,7 @@ lrs: $(RALPH_STAMP)
 # databases are per test or per file, so files run side by side. TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= 2
 
-test: $(VENV)/.installed-test $(AXE_STAMP) $(RALPH_STAMP)
+test: $(VENV)/.installed-test $(AXE_STAMP) $(SCORM_STAMP) $(RALPH_STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.installed-test
@@ -94,4 +107,4 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.run_all $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(RALPH_VENV) .pytest_cache .ruff_cache tests/axe/node_modules
+	rm -rf $(VENV) $(RALPH_VENV) .pytest_cache .ruff_cache tests/axe/node_modules tests/scorm/node_modules

@@ -1,14 +1,16 @@
 """The integration commands: `carelab lti add-platform | list | remove | urls | rotate-key |
-grades` and `carelab xapi status | retry | send`. Thin: each calls carelab.integration and
-turns its errors into sentences."""
+grades`, `carelab xapi status | retry | send` and `carelab export-scorm`. Thin: each calls
+carelab.integration and turns its errors into sentences."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from carelab import config
+from carelab.content.catalog import load_catalog
 from carelab.integration.lti import keys, registration
 from carelab.integration.lti.errors import RegistrationError
 from carelab.store import db as store_db
@@ -16,7 +18,7 @@ from carelab.store import lti_grades
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register `lti` and its sub-commands on the carelab command."""
+    """Register `lti` and `xapi` (with their sub-commands) and `export-scorm`."""
     lti = subparsers.add_parser("lti", help="LTI 1.3: platforms (LMSs), keys and grades")
     commands = lti.add_subparsers(dest="lti_command", required=True)
     add = commands.add_parser("add-platform", help="register an LMS that launches CareLab")
@@ -49,6 +51,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     grades.add_argument("--retry", metavar="ID|all", help="try a waiting score (or all) again now")
     grades.set_defaults(func=cmd_grades)  # fmt: skip
     _add_xapi_commands(subparsers)
+    _add_scorm(subparsers)
 
 
 def cmd_add_platform(args: argparse.Namespace) -> int:
@@ -202,4 +205,37 @@ def cmd_xapi_send(_args: argparse.Namespace) -> int:
     if report.error:
         print(f"error: {report.error}", file=sys.stderr)
         return 1
+    return 0
+
+
+# --- SCORM 1.2 ------------------------------------------------------------------------
+
+
+def _add_scorm(subparsers: argparse._SubParsersAction) -> None:
+    scorm = subparsers.add_parser(
+        "export-scorm",
+        help="a module as a SCORM 1.2 package (zip) to upload to an LMS",
+        description="Write a module as a SCORM 1.2 package that runs inside any LMS (Moodle, "
+        "Canvas, Blackboard, Totara) without CareLab, and reports completion, score and "
+        "time to it. docs/integration.md says what it carries and how to upload it.",
+    )
+    scorm.add_argument("module_id", help="the module's id, e.g. teamwork")
+    scorm.add_argument("--out", required=True, help="the zip file to write, e.g. teamwork.zip")
+    scorm.add_argument(
+        "--site-url",
+        help="CareLab's address, for the link from a lab step to the live Indicator Lab "
+        "(default: CARELAB_PUBLIC_URL; without one, lab steps name the scenario, unlinked)",
+    )
+    scorm.set_defaults(func=cmd_export_scorm)
+
+
+def cmd_export_scorm(args: argparse.Namespace) -> int:
+    """Write the SCORM 1.2 package of a module and say where and how big it is."""
+    from carelab.integration.scorm.package import write_package
+
+    catalog = load_catalog(config.content_dir())
+    module = catalog.module(args.module_id)
+    site_url = args.site_url or config.get("CARELAB_PUBLIC_URL") or None
+    size = write_package(module, catalog.cases, Path(args.out), site_url)
+    print(f"wrote {args.out}: SCORM 1.2 package of '{module.title}' ({size // 1024 + 1} KB)")
     return 0

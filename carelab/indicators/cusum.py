@@ -33,6 +33,7 @@ import pandas as pd
 
 from carelab.indicators.funnel import IndicatorError
 
+FIRST_WINDOW = 256
 COLUMNS = ("patient", "outcome", "expected", "weight", "cusum", "signal", "vlad")
 STEINER_2000 = (
     "Steiner SH, Cook RJ, Farewell VT, Treasure T (2000). Monitoring surgical performance "
@@ -92,13 +93,14 @@ def weights(outcomes: object, expected: object, odds_ratio: float) -> np.ndarray
     return y * np.log(odds_ratio) - np.log1p((odds_ratio - 1.0) * p)
 
 
-def path(w: np.ndarray) -> np.ndarray:
-    """X_t = max(0, X_{t-1} + W_t) from X_0 = 0, along the last axis, without a loop.
+def path(w: np.ndarray, start: float = 0.0) -> np.ndarray:
+    """X_t = max(0, X_{t-1} + W_t) from X_0 = start, along the last axis, without a loop.
 
-    Lindley's identity: X_t = C_t - min(0, min_{s<=t} C_s), where C is the running sum of W.
+    Lindley's identity: X_t = C_t - min(-start, min_{s<=t} C_s), where C is the running sum
+    of W (with start = 0, the familiar C_t - min(0, min_{s<=t} C_s)).
     """
     running = np.cumsum(w, axis=-1)
-    return running - np.minimum(np.minimum.accumulate(running, axis=-1), 0.0)
+    return running - np.minimum(np.minimum.accumulate(running, axis=-1), -start)
 
 
 def _crossings(values: np.ndarray, h: float) -> np.ndarray:
@@ -115,16 +117,20 @@ def chart(w: np.ndarray, h: float, reset: bool = False) -> tuple[np.ndarray, np.
         return values, _crossings(values, h)
     values = np.empty_like(w)
     signals = np.zeros(w.size, dtype=bool)
-    start = 0
-    # One vectorised segment per signal: the chart restarts at 0 after each.
-    while start < w.size:
-        segment = path(w[start:])
+    # Look ahead in windows that double while the chart does not signal and shrink after
+    # each signal, so many signals cost no more than a few (each window is vectorised).
+    position, level, window = 0, 0.0, FIRST_WINDOW
+    while position < w.size:
+        segment = path(w[position : position + window], level)
         hit = np.flatnonzero(segment >= h)
-        end = w.size if hit.size == 0 else start + int(hit[0]) + 1
-        values[start:end] = segment[: end - start]
+        used = segment.size if hit.size == 0 else int(hit[0]) + 1
+        values[position : position + used] = segment[:used]
         if hit.size:
-            signals[end - 1] = True
-        start = end
+            signals[position + used - 1] = True
+            level, window = 0.0, FIRST_WINDOW
+        else:
+            level, window = float(segment[-1]), 2 * window
+        position += used
     return values, signals
 
 

@@ -52,3 +52,15 @@ def test_authoring_lists_a_content_folder_linked_out_of_the_root(
     assert not at.exception
     assert at.dataframe[0].value["File"].tolist() == ["cases"]
     assert at.code[0].value.startswith("cases:1:1: cases/ is a link to a folder outside")
+
+
+def test_authoring_offers_each_live_module_as_a_scorm_package(app, admin, shipped_content):
+    at = app(user=admin, page=AUTHORING)
+    assert not at.exception
+    picker = at.selectbox(key="authoring.scorm")
+    assert len(picker.options) == 3
+    assert "Teams and integrated care (teamwork)" in picker.options
+    picker.select("teamwork").run()
+    assert not at.exception
+    buttons = [b.proto.label for b in at.get("download_button")]
+    assert buttons == ["Download SCORM 1.2 package"]

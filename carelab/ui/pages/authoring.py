@@ -10,6 +10,7 @@ from carelab.content.catalog import FileReport, file_reports
 from carelab.ui import state
 from carelab.ui.components.case_view import show_case
 from carelab.ui.components.module_view import show_module_outline
+from carelab.ui.components.scorm_download import scorm_download
 from carelab.ui.errors import require_role
 
 require_role(state.current_user(), "author")
@@ -79,3 +80,4 @@ def files_and_preview() -> None:
 
 
 files_and_preview()
+scorm_download()

@@ -43,6 +43,23 @@ def test_lindley_path_equals_the_recursion_and_reset_restarts_at_zero():
     np.testing.assert_allclose(values[after], np.maximum(w[after], 0.0), atol=1e-12)
 
 
+@pytest.mark.parametrize("h", [0.3, 2.0, 6.0, 50.0])
+def test_restarting_chart_equals_the_recursion_with_few_or_many_signals(h):
+    # Signals from about one patient in three (h = 0.3) to none (h = 50), across the
+    # look-ahead windows the chart uses (256 patients, doubling).
+    w = np.random.default_rng(11).normal(0.05, 0.6, 5000)
+    x, values, signals = 0.0, [], []
+    for weight in w:
+        x = max(0.0, x + weight)
+        values.append(x)
+        signals.append(x >= h)
+        if x >= h:
+            x = 0.0
+    got_values, got_signals = cusum.chart(w, h, reset=True)
+    np.testing.assert_allclose(got_values, values, atol=1e-9)
+    assert got_signals.tolist() == signals
+
+
 def test_vlad_is_expected_minus_observed():
     np.testing.assert_allclose(cusum.vlad([0, 1, 0], [0.1, 0.3, 0.2]), [0.1, -0.6, -0.4])
 

@@ -1,0 +1,1 @@
+"""SCORM 1.2 export: a module as a package any LMS can import and run without CareLab."""
