@@ -15,6 +15,9 @@ Keys (medians, ms unless named):
 - average_run_length_1000_ms: 1,000 simulated runs of a 1,000-patient unit with an excess
   from patient 500, and the false alarms and run lengths for six control limits, as the
   "Monitoring over time" page computes them. Target < 2 s.
+- shrinkage_1000_units_ms: empirical-Bayes shrinkage of 1,000 units' proportions (beta-binomial
+  prior by marginal maximum likelihood, posterior estimates and 95% intervals, exact raw
+  intervals). Target < 50 ms.
 - reference_ms / reference_ratio: the same risk adjustment and exact funnel done the plain
   way (a statsmodels logit, then a Python loop over providers calling scipy), timed in the
   same run; reference_ratio = reference_ms / ours, so 10 means ours is ten times faster.
@@ -35,7 +38,7 @@ import time
 import numpy as np
 
 from bench.common import median_ms, report
-from carelab.indicators import cusum, funnel, monitoring, ranking
+from carelab.indicators import cusum, funnel, monitoring, ranking, shrinkage
 from carelab.indicators.lab import compare_results, run
 from carelab.indicators.measures import Indicator, expected_risk, measure
 from carelab.indicators.population import PopulationSpec, simulate
@@ -124,6 +127,15 @@ def average_run_length_1000() -> float:
     return median_ms(lambda: monitoring.run_lengths(spec, 2.0, limits, 1000), repeats=7)
 
 
+def shrinkage_1000_units() -> float:
+    """Median ms to shrink 1,000 units' proportions (sizes 20 to 2,000, seeded)."""
+    rng = np.random.default_rng(2)
+    sizes = rng.integers(20, 2000, 1000)
+    events = rng.binomial(sizes, rng.beta(8.0, 72.0, 1000))
+    names = [f"U{i}" for i in range(1000)]
+    return median_ms(lambda: shrinkage.shrink(names, events, sizes, "proportion"))
+
+
 def _million() -> tuple[float, float]:
     out = subprocess.run(
         [sys.executable, "-c", MILLION], cwd=REPO, capture_output=True, text=True, check=True
@@ -156,6 +168,7 @@ def main() -> None:
             ),
             "cusum_vlad_10000_ms": cusum_vlad_10000(),
             "average_run_length_1000_ms": average_run_length_1000(),
+            "shrinkage_1000_units_ms": shrinkage_1000_units(),
             "million_patients_ms": million_ms,
             "million_patients_rss_mb": million_rss,
             "million_wall_s": round(time.perf_counter() - started, 1),

@@ -51,6 +51,7 @@ def pages_for(user: User | None) -> dict[str, list[st.Page]]:
             _page("indicator_lab", "Simulated lab", ":material/science:", "lab"),
             _page("your_data", "Your data", ":material/upload_file:", "your-data"),
             _page("lab_monitoring", "Monitoring over time", ":material/monitoring:", "monitoring"),
+            _page("lab_regression", "Regression to the mean", ":material/trending_down:", "rtm"),
         ],
     }
     if user is None:

@@ -66,6 +66,7 @@ def test_every_role_gets_the_pages_its_role_needs(users):
 
     public = {"catalogue", "module_player", "case_reader", "verify", "indicator_lab", "your_data"}
     public |= {"lab_monitoring"}
+    public |= {"lab_regression"}
     public |= {"setup"}  # hidden from menus; opened by the first-run link whoever follows it
     assert names("anonymous") == public | {"sign_in"}
     assert names("learner") == public | {"my_learning", "review", "account"}

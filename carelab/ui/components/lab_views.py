@@ -12,7 +12,7 @@ from carelab.indicators.lab import LabResult, compare_results, run
 from carelab.indicators.measures import Indicator
 from carelab.indicators.population import Population, PopulationSpec, simulate
 from carelab.indicators.scenarios import Analysis
-from carelab.ui.components import charts
+from carelab.ui.components import charts, shrink_views
 
 
 @st.cache_resource(max_entries=6, show_spinner="Simulating the population…")
@@ -81,11 +81,14 @@ RANK_VIEWS = {"top": "The 20 best ranked", "bottom": "The 20 worst ranked", "all
 
 
 def league_view(result: LabResult, title: str, key: str) -> None:
-    """Ranks with their intervals: the best or worst 20 by name, or all; and the values."""
+    """Ranks with intervals (or raw beside shrunken estimates): best or worst 20, or all."""
     st.markdown(f"#### {title}")
     view = st.radio(
         "Hospitals shown", list(RANK_VIEWS), format_func=RANK_VIEWS.get, horizontal=True, key=key
     )
+    if st.toggle("Show shrunken estimates beside the raw ones", key=f"{key}.shrunk"):
+        shrink_views.shrunk_league(result, view, title)
+        return
     shown = describe.rank_view(result.ranks, view, 20)
     text = describe.rank_description(result.ranks, shown)
     st.altair_chart(charts.rank_chart(shown, title, text), width="stretch")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from carelab.indicators.scenarios import BY_ID, SCENARIOS
-from carelab.ui.components import lab_views
+from carelab.ui.components import lab_views, shrink_views
 from carelab.ui.components.lab_controls import indicator_controls, population_controls
 from carelab.ui.components.markdown import markdown
 
@@ -64,3 +64,4 @@ with results:
         lab_views.comparison_view(result_a, result_b)
     with truth:
         lab_views.truth_view(result_a, result_b)
+        shrink_views.truth_over_runs(spec, result_a, result_b)
