@@ -172,3 +172,23 @@ def test_player_is_accessible(browser: Browser, tmp_path: Path) -> None:
                 ]
         page.close()
     assert found == []
+
+
+def test_long_reflection_keeps_resume_data_within_scorm_12s_limit(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Reflections past cmi.suspend_data's 4,096 characters are not kept; the learner is told."""
+    module = CATALOG.modules["teamwork"]
+    reflection = next(s for s in module.steps if s.kind == "reflection")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    with lms(tmp_path, build_package(module, CATALOG.cases)) as url:
+        player = launch(page, url)
+        player.locator("#contents summary").click()
+        player.locator("#step-list").get_by_role("button", name=reflection.title).click()
+        for label in ("What?", "So what?", "Now what?"):
+            player.get_by_label(label, exact=True).fill("A long and careful reflection. " * 50)
+        player.get_by_role("button", name="Save my reflection").click()
+        expect(player.get_by_role("status")).to_contain_text("copy it somewhere to keep it")
+        lengths = _suspend_lengths(page)
+        page.close()
+    assert lengths and max(lengths) <= SUSPEND_MAX

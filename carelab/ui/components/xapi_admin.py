@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from carelab.content.text import escape_markdown
 from carelab.integration.xapi import admin as xapi
 from carelab.ui.errors import shown_as_message
 
@@ -40,10 +39,11 @@ def xapi_section() -> None:
     failing.metric("Failing", box.failing, help="Queued statements whose last try failed")
     if box.last_error:
         st.warning(
-            f"Last error ({_when(box.last_error_at)}): {escape_markdown(box.last_error)} "
-            f"Next try: {_when(box.next_try_at)}.",
+            f"Last error, {_when(box.last_error_at)} (next try: {_when(box.next_try_at)}):",
             icon=":material/warning:",
         )
+        # As plain text: Markdown escapes would show inside the URL the error names.
+        st.code(box.last_error, language=None, wrap_lines=True)
     elif box.queued == 0 and found.enabled:
         st.success("Every statement is in the LRS.", icon=":material/check_circle:")
     if box.queued and st.button("Retry now", key="admin.xapi_retry", icon=":material/refresh:"):
