@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from carelab.indicators.regression_to_mean import RtmResult, RtmSpec, simulate, trial_rows
+from carelab.ui.components.charts import wrapped
 
 SOURCE = (
     "Source: Barnett AG, van der Pols JC, Dobson AJ. Regression to the mean: what it is and how "
@@ -71,7 +72,7 @@ def flagged_chart(rows: pd.DataFrame, description: str) -> alt.Chart:
     )  # fmt: skip
     return (lines + points).properties(
         height=max(200, 22 * len(order)), description=description,
-        title="Flagged in year one: year one, year two and the truth",
+        title=wrapped("Flagged in year one: year one, year two and the truth"),
     )  # fmt: skip
 
 
