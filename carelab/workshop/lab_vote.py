@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from carelab.indicators import lab
+from carelab.indicators import lab, shrinkage
 from carelab.indicators.population import simulate
 from carelab.indicators.scenarios import BY_ID, Scenario
 from carelab.indicators.truth import worse_flags
@@ -42,7 +42,9 @@ class LabVote:
     options: tuple[str, ...]
     right: int
     explanation: str
-    candidates: tuple[dict[str, Any], ...]  # provider, value, n, numerator, verdict, true rank
+    # provider, value, n, verdict, true rank; and, for a rate or a ratio, the shrunken
+    # estimate with its rank and the raw rate's rank among all hospitals (1 = worst)
+    candidates: tuple[dict[str, Any], ...]
 
 
 def scenario_for(scenario_id: str) -> Scenario:
@@ -129,6 +131,44 @@ def _explanation(
     return " ".join(lines)
 
 
+def shrunken_places(table: pd.DataFrame, kind: str, higher_is_better: bool) -> pd.DataFrame:
+    """Each hospital's empirical-Bayes estimate and its place from the bottom (1 = worst) on
+    the raw value and on the shrunken one; empty for a composite score, which has no counts."""
+    if kind not in ("proportion", "ratio") or "numerator" not in table:
+        return pd.DataFrame(index=table.index, columns=["shrunk", "raw_place", "shrunk_place"])
+    fitted = shrinkage.shrink(table["provider"], table["numerator"], table["n"], kind).table
+    shrunk = pd.Series(fitted["shrunk"].to_numpy(), index=table.index)
+    return pd.DataFrame(
+        {
+            "shrunk": shrunk,
+            "raw_place": table["value"].rank(ascending=higher_is_better, method="min"),
+            "shrunk_place": shrunk.rank(ascending=higher_is_better, method="min"),
+        }
+    )
+
+
+def _shrinkage_line(chosen: pd.DataFrame, places: pd.DataFrame, total: int) -> str:
+    if places["shrunk"].isna().all():
+        return ""
+    rows = places.loc[chosen.index]
+    raw_worst = chosen.loc[rows["raw_place"].idxmin(), "provider"]
+    shrunk_worst = chosen.loc[rows["shrunk_place"].idxmin(), "provider"]
+    moves = "; ".join(
+        f"{chosen.loc[i, 'provider']} {int(r.raw_place)} to {int(r.shrunk_place)}"
+        for i, r in rows.iterrows()
+    )
+    raw = (
+        "as on the raw figures"
+        if raw_worst == shrunk_worst
+        else f"where the raw figures put {raw_worst}"
+    )
+    return (
+        f" Shrunk towards the average (empirical Bayes), {shrunk_worst} looks worst of these"
+        f" {len(chosen)}, {raw}; places from the bottom of all {total}, raw to shrunken:"
+        f" {moves}."
+    )
+
+
 def lab_vote(scenario_id: str) -> LabVote:
     """Run a scenario's indicator A and put five of its hospitals to the room."""
     scenario = scenario_for(scenario_id)
@@ -143,6 +183,7 @@ def lab_vote(scenario_id: str) -> LabVote:
     )
     right = int(chosen["true_quality"].to_numpy().argmin())
     true_rank = table["true_quality"].rank(method="min")
+    places = shrunken_places(table, indicator.kind, indicator.higher_is_better)
     candidates = tuple(
         {
             "provider": row["provider"],
@@ -150,6 +191,15 @@ def lab_vote(scenario_id: str) -> LabVote:
             "n": None if pd.isna(row["n"]) else float(row["n"]),
             "verdict": row["verdict"],
             "true_rank": int(true_rank[i]),
+            **(
+                {}
+                if pd.isna(places.loc[i, "shrunk"])
+                else {
+                    "shrunk": float(places.loc[i, "shrunk"]),
+                    "raw_place": int(places.loc[i, "raw_place"]),
+                    "shrunk_place": int(places.loc[i, "shrunk_place"]),
+                }
+            ),
         }
         for i, row in chosen.iterrows()
     )
@@ -166,6 +216,7 @@ def lab_vote(scenario_id: str) -> LabVote:
         prompt=prompt,
         options=options,
         right=right,
-        explanation=_explanation(table, chosen, true_rank, indicator.higher_is_better, label),
+        explanation=_explanation(table, chosen, true_rank, indicator.higher_is_better, label)
+        + _shrinkage_line(chosen, places, len(table)),
         candidates=candidates,
     )

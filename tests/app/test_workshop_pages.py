@@ -133,6 +133,11 @@ def test_projector_shows_a_lab_vote_and_the_funnel_only_after_the_answer(app, ad
     assert len(at.get("vega_lite_chart")) == 2  # the vote's bars and the funnel plot
     truth = at.table[-1].value
     assert truth["True quality rank (1 = worst)"].tolist().count(1) == 1
+    # Beside the truth, each hospital's place on the raw figures and shrunk (empirical Bayes).
+    assert list(truth.columns[2:4]) == [
+        "Place on raw figures (1 = worst)",
+        "Place shrunk (1 = worst)",
+    ]
     assert any(i.value.startswith("Simulated truth:") for i in at.info)
 
 

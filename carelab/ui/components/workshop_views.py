@@ -254,15 +254,14 @@ def lab_truth_view(workshop: Workshop, step: WorkshopStep) -> None:
                 width="stretch",
             )  # fmt: skip
             st.markdown(charts.LIMITS_KEY)
-        st.table(
-            pd.DataFrame(
-                {
-                    "Hospital": [c["provider"] for c in candidates],
-                    "Funnel plot says": [c["verdict"] for c in candidates],
-                    "True quality rank (1 = worst)": [c["true_rank"] for c in candidates],
-                }
-            ),
-            hide_index=True, border="horizontal",
-        )  # fmt: skip
+        columns = {
+            "Hospital": [c["provider"] for c in candidates],
+            "Funnel plot says": [c["verdict"] for c in candidates],
+        }
+        if all("shrunk_place" in c for c in candidates):
+            columns["Place on raw figures (1 = worst)"] = [c["raw_place"] for c in candidates]
+            columns["Place shrunk (1 = worst)"] = [c["shrunk_place"] for c in candidates]
+        columns["True quality rank (1 = worst)"] = [c["true_rank"] for c in candidates]
+        st.table(pd.DataFrame(columns), hide_index=True, border="horizontal")
     st.page_link("carelab/ui/pages/indicator_lab.py", label="Open this scenario in the Lab",
                  icon=":material/science:", query_params={"scenario": scenario.id})  # fmt: skip

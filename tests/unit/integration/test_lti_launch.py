@@ -121,6 +121,7 @@ def test_a_login_from_an_unknown_platform_or_deployment_is_refused(db, platform,
 def test_each_broken_claim_is_refused_in_plain_words(db, platform, platform_key, changes,
                                                      message, status):  # fmt: skip
     state, query = login(db)
+    changes = dict(changes)  # the parameters are shared by the SQLite and PostgreSQL runs
     nonce = changes.pop("nonce", query["nonce"][0])
     text, code = refused(db, token(platform_key, nonce, **changes), state)
     assert message in text and code == status
