@@ -4,21 +4,30 @@ back to the platform; a refused launch is a readable page. axe checks CareLab's 
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from carelab.content.catalog import load_catalog
 from carelab.integration.lti import registration
 from carelab.store import db as store_db
 from tests.e2e import axe
-from tests.e2e.conftest import ServerProcess, shot, wait_for_app
+from tests.e2e.conftest import ServerProcess, server_env, shot, wait_for_app
+from tests.e2e.test_learner_journey import answer_quiz, no_errors, step_heading
 from tests.lti.platform import INSTRUCTOR, LEARNER, LmsPlatform
 from tests.server.test_lti_platform import MODULE
 
 pytestmark = pytest.mark.browser
 CUSTOM = {"carelab_kind": "module", "carelab_id": "lti-m"}
+THOUGHTS = {
+    "What?": "The night nurse and I handed over by the bedside for the first time.",
+    "So what?": "The patient corrected a drug dose we had both written down wrongly.",
+    "Now what?": "I will hand over at the bedside and ask the patient what we missed.",
+}
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +106,64 @@ def test_in_the_course_page_open_in_a_new_window_signs_the_learner_in(served, pa
     expect(window.get_by_test_id("stSidebar").get_by_text("Signed in as")).to_contain_text(
         "Ada Lovelace (learner)"
     )
+
+
+def _pick_module_in_the_lms(lms: LmsPlatform, page: Page) -> dict:
+    """An instructor adds the module through Deep Linking; return the platform's new link."""
+    page.goto(lms.login_url("teacher-g", [INSTRUCTOR], deep_link=True))
+    page.get_by_label("Handover basics").check()
+    page.get_by_role("button", name="Add to course").click()
+    expect(page.get_by_text("Content added to the course.")).to_be_visible()
+    return lms.content_items[-1]["_link"]
+
+
+def test_a_launched_learner_finishes_in_the_player_and_the_lms_gets_the_score(
+    served, page: Page, browser
+):
+    """Everything after the launch happens in the browser and the CareLab server: the
+    server's own learning-event listener queues the score and its sender posts it (AGS)."""
+    lms, url = served
+    teacher = browser.new_context()
+    try:
+        link = _pick_module_in_the_lms(lms, teacher.new_page())
+    finally:
+        teacher.close()
+    assert link["line_item"] is not None
+    module = load_catalog(Path(server_env(url)["CARELAB_CONTENT_DIR"])).module("lti-m")
+    read, quiz, think = module.steps
+    before = len(lms.scores)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(lms.launch_for(link, "student-g", [LEARNER]))
+    page.wait_for_url(f"{url}/module?id=lti-m*")
+    wait_for_app(page)
+    expect(step_heading(page, read)).to_be_visible()
+    page.get_by_role("button", name="Next →").click()  # read, then on to the quiz
+    expect(step_heading(page, quiz)).to_be_visible()
+    wait_for_app(page)
+    answer_quiz(page, quiz.questions)
+    page.get_by_role("button", name="Next →").click()
+    expect(step_heading(page, think)).to_be_visible()
+    wait_for_app(page)
+    for label, text in THOUGHTS.items():
+        page.get_by_label(label, exact=True).fill(text)
+    page.get_by_role("button", name="Save my reflection").click()
+    expect(page.get_by_text(re.compile(r"^Saved at \d\d:\d\d\.$"))).to_be_visible()
+    wait_for_app(page)
+    expect(page.get_by_text("Score (first answers): 100%; pass mark")).to_be_visible()
+    assert lms.scores[before:] == [], "a score went to the LMS before the module was complete"
+    page.get_by_role("button", name="Complete the module and get my certificate").click()
+    expect(page.get_by_text(re.compile(r"^Module complete\. Well done\."))).to_be_visible()
+    wait_for_app(page)
+    no_errors(page)
+    shot(page, "lti-player-complete-390")
+
+    deadline = time.monotonic() + 30
+    while len(lms.scores) == before and time.monotonic() < deadline:
+        time.sleep(0.3)
+    sent = lms.scores[before:]
+    assert sent, "the CareLab server sent no score to the LMS within 30 s of completion"
+    (score,) = sent
+    assert score["line_item"] == link["line_item"] and score["userId"] == "student-g"
+    assert (score["scoreGiven"], score["scoreMaximum"]) == (100.0, 100)
+    assert (score["activityProgress"], score["gradingProgress"]) == ("Completed", "FullyGraded")
