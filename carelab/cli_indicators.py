@@ -67,7 +67,7 @@ def cmd_funnel(args: argparse.Namespace) -> int:
     try:
         counts = upload.clean(_read(args.input), mapping)
     except UploadError as exc:
-        return _report(exc, args.input)
+        return report_problems(exc, args.input)
     table = funnel_table(
         counts["provider"],
         counts["numerator"],
@@ -87,7 +87,7 @@ def cmd_spc(args: argparse.Namespace) -> int:
     try:
         series = upload.clean_values(_read(args.input))
     except UploadError as exc:
-        return _report(exc, args.input)
+        return report_problems(exc, args.input)
     chart = xmr(series["value"], periods=series["period"])
     chart["rules"] = [";".join(rules) for rules in chart["rules"]]
     return _write(chart[SPC_COLUMNS], args.out, "period")
@@ -100,7 +100,7 @@ def _read(path: str) -> pd.DataFrame:
     return upload.read_csv_bytes(file.read_bytes(), path, max_bytes=MAX_BYTES)
 
 
-def _report(exc: UploadError, path: str) -> int:
+def report_problems(exc: UploadError, path: str) -> int:
     """Every problem on its own line, then one sentence, all on stderr (stdout is for data)."""
     for problem in exc.problems:
         print(problem, file=sys.stderr)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from carelab.cli_indicators import report_problems
 from carelab.errors import CareLabError
 from carelab.indicators import cusum, upload
 from carelab.indicators.errors import UploadError
@@ -91,7 +92,7 @@ def cmd_cusum(args: argparse.Namespace) -> int:
     try:
         patients = _patients(args)
     except UploadError as exc:
-        return _report(exc, args.input)
+        return report_problems(exc, args.input)
     table = cusum.table(
         patients["outcome"], patients["expected"], args.odds_ratio, args.h, args.reset
     )
@@ -103,17 +104,9 @@ def cmd_vlad(args: argparse.Namespace) -> int:
     try:
         patients = _patients(args)
     except UploadError as exc:
-        return _report(exc, args.input)
+        return report_problems(exc, args.input)
     table = cusum.table(patients["outcome"], patients["expected"])
     return _write(table[["patient", "outcome", "expected", "vlad"]], args.out)
-
-
-def _report(exc: UploadError, path: str) -> int:
-    for problem in exc.problems:
-        print(problem, file=sys.stderr)
-    noun = "problem" if exc.total == 1 else "problems"
-    print(f"error: {exc.total} {noun} in {path}", file=sys.stderr)
-    return 1
 
 
 def _write(table: pd.DataFrame, out: str | None) -> int:
