@@ -1,6 +1,7 @@
-"""The integration commands: `carelab lti add-platform | list | remove | urls | rotate-key |
-grades`, `carelab xapi status | retry | send` and `carelab export-scorm`. Thin: each calls
-carelab.integration and turns its errors into sentences."""
+"""The integration commands: `carelab lti add-platform | list | remove | urls |
+registration-link | rotate-key | grades`, `carelab xapi status | retry | send` and
+`carelab export-scorm`. Thin: each calls carelab.integration and turns its errors into
+sentences."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from carelab import config
 from carelab.content.catalog import load_catalog
-from carelab.integration.lti import keys, registration
+from carelab.integration.lti import dynamic, keys, registration
 from carelab.integration.lti.errors import RegistrationError
 from carelab.store import db as store_db
 from carelab.store import lti_grades
@@ -43,6 +44,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     urls = commands.add_parser("urls", help="the tool URLs to paste into the LMS")
     urls.add_argument("--base", help="CareLab's public address (default: CARELAB_PUBLIC_URL)")
     urls.set_defaults(func=cmd_urls)
+    link = commands.add_parser(
+        "registration-link", help="a one-time URL with which an LMS registers CareLab itself"
+    )
+    link.add_argument("--base", help="CareLab's public address (default: CARELAB_PUBLIC_URL)")
+    link.add_argument("--hours", type=float, default=dynamic.LINK_HOURS,
+                      help=f"how long the link works (default {dynamic.LINK_HOURS:g})")  # fmt: skip
+    link.set_defaults(func=cmd_registration_link)
     rotate = commands.add_parser(
         "rotate-key", help="make a new signing key; keep the old one published a week"
     )
@@ -104,6 +112,27 @@ def cmd_urls(args: argparse.Namespace) -> int:
         return 1
     for label, url in registration.tool_urls(base).items():
         print(f"{label}: {url}")
+    return 0
+
+
+def cmd_registration_link(args: argparse.Namespace) -> int:
+    """Print a one-time LTI Dynamic Registration URL for an LMS administrator."""
+    base = args.base or config.get("CARELAB_PUBLIC_URL")
+    if not base:
+        print("error: give --base https://carelab.example.org or set CARELAB_PUBLIC_URL.",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    if problem := registration.url_problem("--base", base):
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    with store_db.session() as db:
+        try:
+            url = dynamic.make_link(db, base, None, args.hours)
+        except RegistrationError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    print(f"Paste this into the LMS's tool registration (works once, for {args.hours:g} hours):")
+    print(url)
     return 0
 
 

@@ -455,3 +455,9 @@ def _xapi(db: Database) -> None:
     # xAPI (issue 16): the outbox of statements for a Learning Record Store, and each
     # learner's opaque name there. See store/xapi_schema.py.
     db.executescript(xapi_schema.SQLITE)
+
+
+@migrations(name="0020_lti_registration_links")
+def _lti_links(db: Database) -> None:
+    # LTI Dynamic Registration: an administrator's one-time registration links (hashed).
+    db.executescript(lti_schema.LINKS_SQLITE)

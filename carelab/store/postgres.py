@@ -389,6 +389,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
     ("0018_lti", lti_schema.POSTGRES),
     ("0019_xapi", xapi_schema.POSTGRES),
+    ("0020_lti_registration_links", lti_schema.LINKS_POSTGRES),
 ]
 
 

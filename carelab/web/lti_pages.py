@@ -37,6 +37,9 @@ LANDING_JS = (
     "if(a){window.location.replace(a.getAttribute('href'));}}"
 )
 RETURN_JS = "document.getElementById('back').submit();"
+# LTI Dynamic Registration: tell the LMS's page (opener, or the parent frame) to close
+# CareLab's window. The message carries nothing secret, so any origin may read it.
+CLOSE_JS = "(window.opener||window.parent).postMessage({subject:'org.imsglobal.lti.close'},'*');"
 
 
 def _hash(text: str) -> str:
@@ -142,6 +145,31 @@ def return_to_platform(return_url: str, response_jwt: str, title: str) -> str:
         '<button type="submit">Return to the course</button></form>'
     )
     return _page("Returning to your course", body, RETURN_JS)
+
+
+def registered(issuer: str, product: str, client_id: str) -> str:
+    """After a dynamic registration: what was registered; the LMS is told to close the window."""
+    made = f" ({escape(product)})" if product else ""
+    body = (
+        "<h1>CareLab is registered with your LMS</h1>"
+        f'<p role="status">Platform <strong>{escape(issuer)}</strong>{made}, client ID '
+        f"<strong>{escape(client_id)}</strong>. Launches from it are accepted from now on.</p>"
+        '<p class="muted">Your LMS closes this window; if it stays open, close it and '
+        "finish the tool's set-up in the LMS (Moodle: activate the tool under Manage tools).</p>"
+    )
+    return _page("Registered", body, CLOSE_JS)
+
+
+def registration_refused(message: str) -> str:
+    """The page for a dynamic registration CareLab could not finish, saying why."""
+    return _page(
+        "Registration refused",
+        "<h1>CareLab could not register this LMS</h1>"
+        f'<p class="why" role="alert">{escape(message)}</p>'
+        '<p class="muted">Nothing was registered. A CareLab administrator can make a new '
+        "registration link on the admin page or with <code>carelab lti registration-link"
+        "</code>, or register the LMS by hand (docs/integration.md).</p>",
+    )
 
 
 def origin_of(url: str) -> str:

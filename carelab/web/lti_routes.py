@@ -1,5 +1,6 @@
 """LTI 1.3 routes: /lti/login (OIDC login initiation), /lti/launch (the id_token), /lti/jwks
-(CareLab's public keys), /lti/deep-link (the instructor's choice, returned to the LMS).
+(CareLab's public keys), /lti/deep-link (the instructor's choice, returned to the LMS),
+/lti/register/{code} (LTI Dynamic Registration, with an administrator's one-time link).
 
 A refused launch gets a plain page saying why (carelab/web/lti_pages.py) with a 4xx status,
 never a traceback. Cookies: the login's state cookie and the sign-in cookie are
@@ -22,7 +23,7 @@ from starlette.routing import Route
 from carelab import auth, config
 from carelab.content.catalog import Catalog, Signature, content_signature, load_catalog
 from carelab.errors import CareLabError
-from carelab.integration.lti import deep_linking, keys, launch
+from carelab.integration.lti import deep_linking, dynamic, keys, launch
 from carelab.integration.lti.claims import Launch, carelab_roles
 from carelab.integration.lti.deep_linking import Choice
 from carelab.integration.lti.errors import LaunchRefused
@@ -227,6 +228,39 @@ async def deep_link(request: Request) -> Response:
     )
 
 
+# --- Dynamic Registration -------------------------------------------------------------------
+
+
+def _register(code: str, config_url: str, token: str, base: str) -> dynamic.Registered:
+    with store_db.session() as db:
+        return dynamic.register(db, code, config_url, token, base)
+
+
+async def register(request: Request) -> Response:
+    """GET /lti/register/{code}: the LMS registers CareLab (one-time admin link required)."""
+    code = str(request.path_params.get("code") or "")[:200]
+    if not code:
+        message = ("Registering an LMS needs a one-time link from a CareLab administrator "
+                   "(admin page, or `carelab lti registration-link`).")  # fmt: skip
+        return HTMLResponse(lti_pages.registration_refused(message), 403,
+                            headers=lti_pages.headers())  # fmt: skip
+    query = request.query_params
+    try:
+        made = await run_in_threadpool(
+            _register, code, query.get("openid_configuration", "")[:2000],
+            query.get("registration_token", "")[:MAX_FIELD], base_url(request),
+        )  # fmt: skip
+    except LaunchRefused as exc:
+        page, status = lti_pages.registration_refused(str(exc)), exc.status
+        return HTMLResponse(page, status, headers=lti_pages.headers())
+    except CareLabError as exc:
+        page = lti_pages.registration_refused(str(exc))
+        return HTMLResponse(page, 503, headers=lti_pages.headers())
+    p = made.platform
+    page = lti_pages.registered(p.issuer, made.product, p.client_id)
+    return HTMLResponse(page, headers=lti_pages.headers(lti_pages.CLOSE_JS))
+
+
 def routes() -> list[Route]:
     """Return the LTI routes for st.App."""
     return [
@@ -234,4 +268,6 @@ def routes() -> list[Route]:
         Route("/lti/launch", launch_route, methods=["POST"]),
         Route("/lti/jwks", jwks, methods=["GET"]),
         Route("/lti/deep-link", deep_link, methods=["POST"]),
+        Route("/lti/register", register, methods=["GET"]),
+        Route("/lti/register/{code}", register, methods=["GET"]),
     ]

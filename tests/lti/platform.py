@@ -119,6 +119,7 @@ class LmsPlatform:
         self.scores: list[dict[str, t.Any]] = []
         self.token_requests = 0
         self.id_token_seconds = 300
+        self.registrar: t.Any = None  # tests/lti/registrar.py, for Dynamic Registration
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.registration = (
@@ -215,9 +216,19 @@ class LmsPlatform:
             def _body(self) -> bytes:
                 return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
+            def _registration(self, body: bytes = b"") -> bool:
+                if platform.registrar is None:
+                    return False
+                answer = platform.registrar.handle(self.command, self.path, self.headers, body)
+                if answer is not None:
+                    self._reply(*answer)
+                return answer is not None
+
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
-                if parts.path == "/jwks":
+                if self._registration():
+                    pass
+                elif parts.path == "/jwks":
                     self._reply(200, json.dumps(platform.config.get_jwks()))
                 elif parts.path == "/auth":
                     query = dict(parse_qsl(parts.query))
@@ -230,7 +241,9 @@ class LmsPlatform:
             def do_POST(self) -> None:
                 path = urlsplit(self.path).path
                 body = self._body()
-                if path == "/token":
+                if self._registration(body):
+                    pass
+                elif path == "/token":
                     platform.token_requests += 1
                     form = dict(parse_qsl(body.decode()))
                     self._reply(200, json.dumps(platform.config.get_access_token(form)))

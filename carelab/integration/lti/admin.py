@@ -9,11 +9,11 @@ from typing import Any
 
 from carelab.auth import User
 from carelab.errors import PermissionDenied
-from carelab.integration.lti import registration
+from carelab.integration.lti import dynamic, registration
 from carelab.integration.lti.registration import Platform
 from carelab.store import db as store_db
 from carelab.store import lti as store
-from carelab.store import lti_grades
+from carelab.store import lti_grades, lti_links
 
 
 @dataclass(frozen=True)
@@ -76,3 +76,24 @@ def signing_keys(admin: User) -> list[dict[str, Any]]:
     _check(admin)
     with store_db.session() as db:
         return store.keys(db)
+
+
+def make_registration_link(admin: User, base_url: str, hours: float = dynamic.LINK_HOURS) -> str:
+    """A one-time LTI Dynamic Registration URL for an LMS, valid for `hours`."""
+    _check(admin)
+    with store_db.session() as db:
+        return dynamic.make_link(db, base_url, admin.id, hours)
+
+
+def open_registration_links(admin: User) -> int:
+    """How many registration links are unused and unexpired."""
+    _check(admin)
+    with store_db.session() as db:
+        return lti_links.open_count(db, time.time())
+
+
+def revoke_registration_links(admin: User) -> int:
+    """End every unused registration link now; how many there were."""
+    _check(admin)
+    with store_db.session() as db:
+        return lti_links.revoke_open(db, time.time())

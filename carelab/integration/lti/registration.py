@@ -47,7 +47,8 @@ def from_row(row: dict) -> Platform:
     )
 
 
-def _url_problem(field: str, value: str) -> str | None:
+def url_problem(field: str, value: str) -> str | None:
+    """Why `value` is not a usable address for `field` (https, or http on localhost), or None."""
     if not value:
         return f"{field}: required."
     if len(value) > MAX_FIELD:
@@ -68,10 +69,10 @@ def validate(
     problems = [
         p
         for p in (
-            _url_problem("Issuer", issuer),
-            _url_problem("Platform key set URL (JWKS)", jwks_url),
-            _url_problem("Authentication request URL", auth_url),
-            _url_problem("Access token URL", token_url),
+            url_problem("Issuer", issuer),
+            url_problem("Platform key set URL (JWKS)", jwks_url),
+            url_problem("Authentication request URL", auth_url),
+            url_problem("Access token URL", token_url),
         )
         if p
     ]

@@ -12,6 +12,7 @@ from carelab import config
 from carelab.auth import User
 from carelab.content.text import escape_markdown
 from carelab.integration.lti import admin as lti
+from carelab.integration.lti import dynamic
 from carelab.integration.lti.errors import RegistrationError
 from carelab.integration.lti.registration import tool_urls
 from carelab.ui import state
@@ -40,6 +41,7 @@ def section(admin: User) -> None:
     for label, url in tool_urls(config.get("CARELAB_PUBLIC_URL") or state.origin()).items():
         st.text_input(label, url, disabled=True, key=f"lti.url.{label}")
     _platforms(admin)
+    _dynamic(admin)
     _grades(admin)
 
 
@@ -79,6 +81,32 @@ def _platforms(admin: User) -> None:
         else:
             st.session_state["admin.flash"] = f"Added {made.issuer} (client {made.client_id})."
             st.rerun()
+
+
+def _dynamic(admin: User) -> None:
+    st.subheader("Let an LMS register itself (Dynamic Registration)", anchor=False)
+    st.markdown(
+        "Moodle 4 and other LMSs can register CareLab in one step. Make a one-time link, "
+        "paste it into the LMS (Moodle: *Manage tools* → *Tool URL* → *Add LTI Advantage*), "
+        "and the LMS appears under Registered platforms. A link works once and expires after "
+        f"{dynamic.LINK_HOURS:g} hours; only someone holding it can register an LMS."
+    )
+    if link := st.session_state.pop("lti.link", None):
+        st.markdown("Your registration link (shown once; copy it now):")
+        st.code(link, language=None)
+    waiting = lti.open_registration_links(admin)
+    if st.button("Make a registration link", key="lti.link.make"):
+        with shown_as_message():
+            base = config.get("CARELAB_PUBLIC_URL") or state.origin()
+            st.session_state["lti.link"] = lti.make_registration_link(admin, base)
+            st.rerun()
+    if waiting:
+        st.caption(f"Unused registration links: {waiting}.")
+        if st.button("Cancel unused registration links", key="lti.link.revoke"):
+            with shown_as_message():
+                count = lti.revoke_registration_links(admin)
+                st.session_state["admin.flash"] = f"Cancelled {count} registration link(s)."
+                st.rerun()
 
 
 def _grades(admin: User) -> None:
