@@ -241,7 +241,7 @@ async def register(request: Request) -> Response:
     code = str(request.path_params.get("code") or "")[:200]
     if not code:
         message = ("Registering an LMS needs a one-time link from a CareLab administrator "
-                   "(admin page, or `carelab lti registration-link`).")  # fmt: skip
+                   "(on the admin page, or with the command carelab lti registration-link).")  # fmt: skip
         return HTMLResponse(lti_pages.registration_refused(message), 403,
                             headers=lti_pages.headers())  # fmt: skip
     query = request.query_params

@@ -3,9 +3,11 @@ every problem named, and scores that failed to send, with a retry."""
 
 from __future__ import annotations
 
-from carelab.integration.lti import registration
+import time
+
+from carelab.integration.lti import dynamic, registration
 from carelab.store import lti as store
-from carelab.store import lti_grades
+from carelab.store import lti_grades, lti_links
 
 ADMIN = "carelab/ui/pages/admin.py"
 GOOD = {
@@ -71,3 +73,23 @@ def test_a_failing_score_is_shown_with_its_error_and_can_be_retried(app, admin, 
     at.run()
     assert lti_grades.grades(db)[0]["next_try_at"] < 9e9
     assert store.platform(db, made.id) is not None
+
+
+def test_admin_makes_a_one_time_registration_link_and_can_cancel_it(app, admin, db,
+                                                                    monkeypatch):  # fmt: skip
+    monkeypatch.setenv("CARELAB_PUBLIC_URL", "https://carelab.example.org")
+    at = app(user=admin, page=ADMIN)
+    next(b for b in at.main.button if b.label == "Make a registration link").click()
+    at.run()
+    assert not at.exception
+    (shown,) = [c.value for c in at.code if "/lti/register/" in c.value]
+    assert shown.startswith("https://carelab.example.org/lti/register/")
+    row = lti_links.state(db, dynamic.code_hash(shown.rsplit("/", 1)[-1]))
+    assert row is not None and row["used_at"] is None
+    assert "Unused registration links: 1." in [c.value for c in at.caption]
+    at.run()  # shown once: gone on the next run
+    assert not [c for c in at.code if "/lti/register/" in c.value]
+    next(b for b in at.main.button if b.label == "Cancel unused registration links").click()
+    at.run()
+    assert lti_links.open_count(db, time.time()) == 0
+    assert not [c for c in at.caption if c.value.startswith("Unused registration links")]
