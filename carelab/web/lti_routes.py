@@ -240,8 +240,10 @@ async def register(request: Request) -> Response:
     """GET /lti/register/{code}: the LMS registers CareLab (one-time admin link required)."""
     code = str(request.path_params.get("code") or "")[:200]
     if not code:
-        message = ("Registering an LMS needs a one-time link from a CareLab administrator "
-                   "(on the admin page, or with the command carelab lti registration-link).")  # fmt: skip
+        message = (
+            "Registering an LMS needs a one-time link from a CareLab administrator "
+            "(on the admin page, or with the command carelab lti registration-link)."
+        )
         return HTMLResponse(lti_pages.registration_refused(message), 403,
                             headers=lti_pages.headers())  # fmt: skip
     query = request.query_params
