@@ -102,8 +102,9 @@ def reading(table: pd.DataFrame) -> list[str]:
         names = describe.names(list(explained["Code"]))
         third = (
             f"So {names}: flagged worse on crude deaths, yet within the range predicted for "
-            "the children treated there. Only risk adjustment says whether a hospital's deaths "
-            "are more than its case mix predicts."
+            "the children treated there. A crude funnel cannot say whether a hospital's deaths "
+            "are more than its case mix predicts; risk adjustment can, within limits: PRAiS is "
+            "partial risk adjustment and relies on complete, accurate data from each hospital."
         )
     else:
         third = "Every hospital flagged worse on crude deaths is outside its predicted range too."

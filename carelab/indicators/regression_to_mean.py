@@ -190,14 +190,22 @@ def run_description(result: RtmResult) -> str:
     """The shown run in words: who was flagged, how much they 'improved' and why."""
     runs, spec = result.runs, result.spec
     first = runs.iloc[0]
+    if spec.quality_sd == 0:
+        truth = (
+            f"Their true rates were {_pct(first['true1'])}, the same as every hospital's: "
+            "here hospitals do not truly differ, so all of year one's excess was chance."
+        )
+    else:
+        truth = (
+            f"Their true rates averaged {_pct(first['true1'])}: worse than the typical "
+            f"hospital's {_pct(spec.baseline)}, but not as bad as year one made them look."
+        )
     return (
         f"The {spec.flagged} hospitals with the highest death rates in year one (mean "
         f"{_pct(first['year1'])}) had a mean of {_pct(first['year2'])} in year two: an "
         f"apparent improvement of {_points(first['apparent'])}, of which "
-        f"{_points(first['real'])} was real and {_points(first['chance'])} chance. Their true "
-        f"rates averaged {_pct(first['true1'])}: worse than the typical hospital's "
-        f"{_pct(spec.baseline)}, but not as bad as year one made them look. Over "
-        f"{len(runs):,} simulated runs their rate fell in {result.share_improved():.0%}."
+        f"{_points(first['real'])} was real and {_points(first['chance'])} chance. {truth} "
+        f"Over {len(runs):,} simulated runs their rate fell in {result.share_improved():.0%}."
     )
 
 

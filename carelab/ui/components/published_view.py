@@ -29,6 +29,15 @@ def case_view(example: Example, digest: str) -> None:
         "**Computed by CareLab:** the pooled death rate, the funnel limits and verdicts, and "
         "where each survival rate lies in its published range. **Simulated:** nothing."
     )
+    st.markdown(
+        "**Read it as its presenters advise.** The predicted range depends on the children each "
+        "hospital treated, so a hospital's survival should be compared with its own range, "
+        "not with another hospital's survival (*Understanding children's heart surgery "
+        "outcomes*, childrensheartsurgery.info). CareLab's crude funnel makes the comparison "
+        "that site warns against, to show why. PRAiS (Partial Risk Adjustment in Surgery) "
+        "cannot capture everything about the children treated, and its verdicts are only as "
+        "good as the data each hospital submits."
+    )
     table, sentences = _compare(str(example.path), digest)
     for sentence in sentences:
         st.markdown(sentence)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from carelab.indicators.funnel import InvalidOption
-from carelab.indicators.regression_to_mean import RtmSpec, simulate
+from carelab.indicators.regression_to_mean import RtmSpec, run_description, simulate
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +74,11 @@ def test_with_no_true_differences_every_flagged_unit_is_average():
     assert result.mean("true1") == pytest.approx(0.08)
     assert result.reliability == pytest.approx(0.0)
     assert result.mean("apparent") > 0.02
+    # The words must not call the flagged "worse than the typical hospital" when none is.
+    text = run_description(result)
+    assert "worse than the typical" not in text
+    assert "the same as every hospital's" in text and "all of year one's excess was chance" in text
+    assert "worse than the typical" in run_description(simulate(RtmSpec(runs=50)))
 
 
 def test_the_same_seed_gives_the_same_runs():
