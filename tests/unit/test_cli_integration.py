@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from carelab.cli import main
-from carelab.integration.lti import keys
+from carelab.integration.lti import dynamic, keys
 from carelab.store import db as store_db
 from carelab.store import lti as store
+from carelab.store import lti_links
 
 ARGS = ["lti", "add-platform", "--issuer", "https://moodle.example.org", "--client-id", "abc",
         "--deployment-id", "1", "--deployment-id", "2,3",
@@ -52,3 +53,18 @@ def test_urls_rotate_key_and_grades(db_path, capsys):
     assert main(["lti", "grades"]) == 0
     assert capsys.readouterr().out.startswith("Sent 0, waiting 0, failing 0.")
     assert main(["lti", "grades", "--retry", "soon"]) == 1
+
+
+def test_registration_link_prints_a_one_time_url_and_needs_a_base(db_path, capsys, monkeypatch):
+    monkeypatch.delenv("CARELAB_PUBLIC_URL", raising=False)
+    assert main(["lti", "registration-link", "--base", "https://carelab.example.org/"]) == 0
+    url = capsys.readouterr().out.strip().splitlines()[-1]
+    assert url.startswith("https://carelab.example.org/lti/register/")
+    with store_db.session() as db:
+        assert lti_links.state(db, dynamic.code_hash(url.rsplit("/", 1)[-1])) is not None
+    assert main(["lti", "registration-link"]) == 1
+    assert "give --base" in capsys.readouterr().err
+    assert main(["lti", "registration-link", "--base", "carelab.example.org"]) == 1
+    assert "must be a full address" in capsys.readouterr().err
+    assert main(["lti", "registration-link", "--base", "https://c.example", "--hours", "0"]) == 1
+    assert "Hours: between 0 and" in capsys.readouterr().err
