@@ -138,6 +138,13 @@ def copy_to_postgres(sqlite_file: Path, url: str) -> list[TableCopy]:
         source.close()
 
 
+def _has_id_sequence(target: psycopg.Connection, table: str) -> bool:
+    found = target.execute(
+        sql.SQL("SELECT pg_get_serial_sequence({t}, 'id')").format(t=sql.Literal(table))
+    ).fetchone()
+    return found is not None and found[0] is not None
+
+
 def _copy(source: sqlite3.Connection, target: psycopg.Connection) -> list[TableCopy]:
     tables = _tables_in_order(source)
     copied: list[TableCopy] = []
@@ -158,7 +165,8 @@ def _copy(source: sqlite3.Connection, target: psycopg.Connection) -> list[TableC
             with target.cursor().copy(statement) as copy:
                 for row in rows:
                     copy.write_row(row)
-            if "id" in columns:  # identity columns continue after the copied ids
+            if "id" in columns and _has_id_sequence(target, table):
+                # identity columns continue after the copied ids (a text id has no sequence)
                 target.execute(
                     sql.SQL(
                         "SELECT setval(pg_get_serial_sequence({t}, 'id'), "
