@@ -283,6 +283,25 @@ def _setup_link(cluster: Cluster) -> str | None:
     return f"http://{cluster.public_host}:{cluster.port}/setup?token={token}"
 
 
+def _stop_on_signals() -> None:
+    """Make Ctrl+C and SIGTERM (a service manager's stop) both stop everything cleanly.
+
+    A command started in the background by a shell without job control (`cmd &` in a
+    script, CI) inherits SIGINT as ignored, and Python then never raises KeyboardInterrupt:
+    Ctrl+C did nothing and the servers ran on. SIGTERM killed this process at once and left
+    the servers and HAProxy running.
+    """
+
+    def stop(_signum: int, _frame: object) -> None:
+        # Once: a second Ctrl+C must not cut short the stopping it started.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start the cluster, print where it is, and keep it running until Ctrl+C."""
     parser = argparse.ArgumentParser(
@@ -307,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         args.folder, servers=args.servers, port=args.port, bind=args.address,
         database_url=database, keep_database=True,
     )  # fmt: skip
+    _stop_on_signals()
     print(f"Starting PostgreSQL, {args.servers} CareLab servers and HAProxy ...", flush=True)
     try:
         with cluster:

@@ -178,3 +178,31 @@ def run(browser, server, host: Host, phones: list[Phone], remote) -> None:
     page.get_by_role("button", name="End the workshop").tap()
     page.get_by_role("button", name="End it now").tap()
     expect(screen.locator("#title")).to_have_text("This workshop has ended. Thank you.")
+
+
+def test_a_screen_that_reconnects_after_the_end_says_the_workshop_ended(browser: Browser, server):
+    """A projector that was offline when the facilitator ended the workshop (Wi-Fi, a sleeping
+    laptop) reconnects to a refused key: it must say the workshop ended, not that it failed."""
+    from carelab.store import db as store_db
+    from carelab.workshop import presenter, workshops
+    from tests.e2e.conftest import server_env
+    from tests.unit.workshop.conftest import content_steps, make_user
+
+    with store_db.session(server_env(server)["CARELAB_DB"]) as db:
+        host = make_user(db, f"host-{os.getpid()}-{id(browser)}@example.org", "facilitator")
+        room = workshops.create_workshop(db, host, "Offline projector", "module", "m",
+                                         content_steps())  # fmt: skip
+        token = presenter.presenter_link(db, host, room.id)
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    screen = context.new_page()
+    try:
+        screen.route("**/room/api/presenter/stream*", lambda route: route.abort())
+        screen.goto(f"{server}{presenter.presenter_path(room.code)}#{token}")
+        expect(screen.locator("#problem")).to_contain_text("Reconnecting")
+        with store_db.session(server_env(server)["CARELAB_DB"]) as db:
+            workshops.end_workshop(db, host, room.id)
+        screen.unroute("**/room/api/presenter/stream*")
+        expect(screen.locator("#title")).to_have_text("This workshop has ended. Thank you.")
+        expect(screen.get_by_text("This presenter screen cannot open")).to_have_count(0)
+    finally:
+        context.close()

@@ -114,8 +114,15 @@ def test_room_requests_go_round_robin_to_every_server(cluster: Cluster) -> None:
         assert haproxy.AFFINITY_COOKIE not in phone.cookies  # phones are not pinned
 
 
+@pytest.mark.parametrize(
+    "stop_signal",
+    # Ctrl+C, even when the command was started with SIGINT ignored (`cmd &` in a script
+    # or CI); and SIGTERM, what a service manager sends.
+    [signal.SIGINT, signal.SIGTERM],
+    ids=["ctrl-c", "sigterm"],
+)
 def test_the_cluster_command_starts_everything_and_ctrl_c_stops_it(
-    haproxy_program: str, postgres_url: str
+    haproxy_program: str, postgres_url: str, stop_signal: signal.Signals
 ) -> None:
     # Not tmp_path: pytest makes its parents private to root, and PostgreSQL (which the
     # command starts as the postgres user when run as root) could not reach its folder.
@@ -125,8 +132,9 @@ def test_the_cluster_command_starts_everything_and_ctrl_c_stops_it(
     command = [sys.executable, "-m", "carelab.cluster", "--servers", "2", "--port", str(port),
                "--address", "127.0.0.1", "--folder", str(folder)]  # fmt: skip
     process = subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )  # fmt: skip
     try:
         lines = _read_until(process, "Ctrl+C stops everything", timeout=120)
         text = "".join(lines)
@@ -137,7 +145,7 @@ def test_the_cluster_command_starts_everything_and_ctrl_c_stops_it(
         children = _descendants(process.pid)
         assert len(children) >= 3  # two servers and HAProxy
 
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_signal)
         # The command gives HAProxy and each server up to 20 s to stop on SIGTERM (then
         # kills it), so a loaded machine may take over a minute; hanging is what fails.
         try:

@@ -517,6 +517,20 @@ $("progress").textContent = "";
 screen.classList.add("ended");
 }
 
+// The workshop ended while this screen was reconnecting (the server answers 410): show the
+// end as a live screen would have seen it, not as a link that fails.
+function endedWhileAway() {
+if (view) {
+render(Object.assign({}, view, { ended: true }));
+} else {
+$("title").textContent = "This workshop has ended. Thank you.";
+prose($("prompt"), "");
+$("progress").textContent = "";
+screen.classList.add("ended");
+}
+stopped = true;
+}
+
 function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 
 function handle(chunk) {
@@ -547,7 +561,11 @@ cache: "no-store",
 });
 if (!response.ok) {
 const reply = await response.json().catch(() => ({}));
-if ([403, 404, 410].includes(response.status)) {
+if (response.status === 410) {
+endedWhileAway();
+return;
+}
+if ([403, 404].includes(response.status)) {
 refused(reply.error || "This presenter link does not work any more.");
 return;
 }
@@ -597,7 +615,9 @@ const reply = await response.json().catch(() => ({}));
 if (response.ok) {
 problem("");
 render(reply);
-} else if (response.status === 403 || response.status === 410) {
+} else if (response.status === 410) {
+endedWhileAway();
+} else if (response.status === 403) {
 refused(reply.error || "This presenter link does not work any more.");
 } else {
 problem(reply.error || "That did not work. Try again.");
