@@ -13,13 +13,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from carelab.content.catalog import load_catalog
-from carelab.integration.lti import registration
-from carelab.store import db as store_db
 from tests.e2e import axe
-from tests.e2e.conftest import ServerProcess, server_env, shot, wait_for_app
+from tests.e2e.conftest import server_env, shot, wait_for_app
 from tests.e2e.test_learner_journey import answer_quiz, no_errors, step_heading
 from tests.lti.platform import INSTRUCTOR, LEARNER, LmsPlatform
-from tests.server.test_lti_platform import MODULE
+from tests.lti.served import lms_and_carelab
 
 pytestmark = pytest.mark.browser
 CUSTOM = {"carelab_kind": "module", "carelab_id": "lti-m"}
@@ -33,19 +31,8 @@ THOUGHTS = {
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LmsPlatform, str]]:
     """A CareLab server with the platform registered; yield the platform and CareLab's URL."""
-    work = tmp_path_factory.mktemp("lti-browser")
-    server = ServerProcess(work)
-    (work / "content" / "modules" / "lti-m.yaml").write_text(MODULE, encoding="utf-8")
-    with LmsPlatform(server.url) as lms:
-        server.start()
-        with store_db.session(Path(server.env["CARELAB_DB"])) as db:
-            e = lms.endpoints
-            registration.add_platform(db, e["issuer"], e["client_id"], [e["deployment_id"]],
-                                      e["jwks_url"], e["auth_url"], e["token_url"])  # fmt: skip
-        try:
-            yield lms, server.url
-        finally:
-            server.stop()
+    with lms_and_carelab(tmp_path_factory.mktemp("lti-browser")) as (lms, server):
+        yield lms, server.url
 
 
 def _clean(page: Page) -> None:

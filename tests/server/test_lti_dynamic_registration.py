@@ -23,7 +23,8 @@ from carelab.store import db as store_db
 from carelab.web import lti_pages
 from tests.lti.platform import LEARNER, LmsPlatform
 from tests.lti.registrar import TOOL_CONFIGURATION, Registrar
-from tests.server.test_lti_platform import MODULE, launch
+from tests.lti.served import lms_and_carelab
+from tests.server.test_lti_platform import launch
 from tests.serving import ServerProcess
 
 CUSTOM = {"carelab_kind": "module", "carelab_id": "lti-m"}
@@ -32,17 +33,9 @@ CUSTOM = {"carelab_kind": "module", "carelab_id": "lti-m"}
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LmsPlatform, ServerProcess]]:
     """A CareLab server with no platform registered, and an LMS that can register it."""
-    work = tmp_path_factory.mktemp("lti-dyn")
-    server = ServerProcess(work)
-    (work / "content" / "modules" / "lti-m.yaml").write_text(MODULE, encoding="utf-8")
-    # The LMS starts with wrong tool URLs: registration must give it CareLab's real ones.
-    with LmsPlatform("http://127.0.0.1:9") as lms:
+    with lms_and_carelab(tmp_path_factory.mktemp("lti-dyn"), register=False) as (lms, server):
         lms.registrar = Registrar(lms)
-        server.start()
-        try:
-            yield lms, server
-        finally:
-            server.stop()
+        yield lms, server
 
 
 def make_link(server: ServerProcess, *args: str) -> str:

@@ -21,51 +21,19 @@ import pytest
 
 from carelab import auth, integration
 from carelab.content.catalog import load_catalog
-from carelab.integration.lti import registration
 from carelab.learning import services
 from carelab.store import db as store_db
 from carelab.web.lti_routes import STATE_COOKIE
 from tests.lti.platform import INSTRUCTOR, LEARNER, LmsPlatform, form_fields
+from tests.lti.served import lms_and_carelab
 from tests.serving import ServerProcess
-
-MODULE = """\
-id: lti-m
-title: Handover basics
-summary: A short module launched from the LMS.
-learning_objectives: [Hand over a patient safely]
-estimated_minutes: 10
-version: "1.0"
-pass_mark: 0.5
-sources:
-  - {id: s, citation: Someone 2020.}
-steps:
-  - {id: read, kind: text, title: Read, body: Text.}
-  - id: quiz
-    kind: quiz
-    title: Quiz
-    questions:
-      - {id: q1, kind: true_false, prompt: P, explanation: E, answer: true, source: s}
-      - {id: q2, kind: numeric, prompt: P, explanation: E, answer: 10, tolerance: 1}
-  - {id: think, kind: reflection, title: Think, prompt: Reflect.}
-"""
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LmsPlatform, ServerProcess]]:
     """A CareLab server with the platform registered, and the platform, both running."""
-    work = tmp_path_factory.mktemp("lti")
-    server = ServerProcess(work)
-    (work / "content" / "modules" / "lti-m.yaml").write_text(MODULE, encoding="utf-8")
-    with LmsPlatform(server.url) as lms:
-        server.start()
-        with store_db.session(Path(server.env["CARELAB_DB"])) as db:
-            e = lms.endpoints
-            registration.add_platform(db, e["issuer"], e["client_id"], [e["deployment_id"]],
-                                      e["jwks_url"], e["auth_url"], e["token_url"])  # fmt: skip
-        try:
-            yield lms, server
-        finally:
-            server.stop()
+    with lms_and_carelab(tmp_path_factory.mktemp("lti")) as both:
+        yield both
 
 
 def launch(client: httpx.Client, login_url: str) -> httpx.Response:
