@@ -103,12 +103,20 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_urls(args: argparse.Namespace) -> int:
-    """Print the URLs an LMS administrator pastes into the tool's registration."""
+def _site_base(args: argparse.Namespace) -> str | None:
+    """CareLab's public address from --base or CARELAB_PUBLIC_URL; None (and why) if neither."""
     base = args.base or config.get("CARELAB_PUBLIC_URL")
     if not base:
         print("error: give --base https://carelab.example.org or set CARELAB_PUBLIC_URL.",
               file=sys.stderr)  # fmt: skip
+        return None
+    return base
+
+
+def cmd_urls(args: argparse.Namespace) -> int:
+    """Print the URLs an LMS administrator pastes into the tool's registration."""
+    base = _site_base(args)
+    if base is None:
         return 1
     for label, url in registration.tool_urls(base).items():
         print(f"{label}: {url}")
@@ -117,10 +125,8 @@ def cmd_urls(args: argparse.Namespace) -> int:
 
 def cmd_registration_link(args: argparse.Namespace) -> int:
     """Print a one-time LTI Dynamic Registration URL for an LMS administrator."""
-    base = args.base or config.get("CARELAB_PUBLIC_URL")
-    if not base:
-        print("error: give --base https://carelab.example.org or set CARELAB_PUBLIC_URL.",
-              file=sys.stderr)  # fmt: skip
+    base = _site_base(args)
+    if base is None:
         return 1
     if problem := registration.url_problem("--base", base):
         print(f"error: {problem}", file=sys.stderr)
